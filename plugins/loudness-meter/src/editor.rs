@@ -1,0 +1,290 @@
+//! The Loudness Meter's editor: readouts, loudness history, target verdicts.
+//! Reads only [`MeterTelemetry`] and writes only parameters (through the host).
+
+use crate::params::{LoudnessMeterParams, TargetPreset};
+use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
+use nice_plug::prelude::*;
+use nice_plug_egui::{create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp};
+use nice_plug::context::gui::GuiContext;
+use shared_dsp::targets::Verdict;
+use shared_ui::egui::{self, Color32, RichText};
+use shared_ui::{theme, widgets};
+use std::sync::Arc;
+
+/// Editor size in logical pixels.
+const EDITOR_WIDTH: f64 = 860.0;
+const EDITOR_HEIGHT: f64 = 620.0;
+
+/// Peak window mastering engineers ask a mix to leave (dBFS): −6 to −3.
+const MIX_PEAK_WINDOW_DBFS: (f32, f32) = (-6.0, -3.0);
+
+/// History spans offered, in seconds.
+const HISTORY_SPANS_S: [(f32, &str); 4] = [(30.0, "30 s"), (60.0, "1 min"), (300.0, "5 min"), (600.0, "10 min")];
+
+/// Loudness range drawn by the history graph, LUFS (bottom, top).
+const HISTORY_RANGE_LUFS: (f32, f32) = (-48.0, 0.0);
+
+pub struct MeterApp {
+    params: Arc<LoudnessMeterParams>,
+    telemetry: Arc<MeterTelemetry>,
+    gui: Option<GuiContext>,
+    rows: Vec<[Option<f32>; 2]>,
+    momentary: Vec<Option<f32>>,
+    short_term: Vec<Option<f32>>,
+    span_s: f32,
+}
+
+/// Creates the editor (called by the host on the main thread).
+pub fn create(
+    params: Arc<LoudnessMeterParams>,
+    telemetry: Arc<MeterTelemetry>,
+) -> Option<EguiEditor<MeterApp>> {
+    let repaint = telemetry.repaint.clone();
+    create_egui_editor(
+        EguiEditorState::from_size(
+            nice_plug::editor::dpi::LogicalSize::new(EDITOR_WIDTH, EDITOR_HEIGHT),
+            1.0,
+        ),
+        repaint,
+        EguiNiceSettings::default().with_tile("Lathe Loudness Meter"),
+        MeterApp {
+            params,
+            telemetry,
+            gui: None,
+            rows: Vec::new(),
+            momentary: Vec::new(),
+            short_term: Vec::new(),
+            span_s: HISTORY_SPANS_S[1].0,
+        },
+    )
+}
+
+fn verdict_color(verdict: Verdict) -> Color32 {
+    match verdict {
+        Verdict::Pass => theme::GOOD,
+        Verdict::Over => theme::OVER,
+        Verdict::Under => theme::WARN,
+    }
+}
+
+fn verdict_text(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "on target",
+        Verdict::Over => "over",
+        Verdict::Under => "under",
+    }
+}
+
+impl MeterApp {
+    fn set_bool(&self, param: &BoolParam, value: bool) {
+        if let Some(gui) = &self.gui {
+            let setter = gui.param_setter();
+            setter.begin_set_parameter(param);
+            setter.set_parameter(param, value);
+            setter.end_set_parameter(param);
+        }
+    }
+
+    fn set_target(&self, value: TargetPreset) {
+        if let Some(gui) = &self.gui {
+            let setter = gui.param_setter();
+            setter.begin_set_parameter(&self.params.target);
+            setter.set_parameter(&self.params.target, value);
+            setter.end_set_parameter(&self.params.target);
+        }
+    }
+
+    fn header(&mut self, ui: &mut egui::Ui) {
+        let t = &self.telemetry;
+        let target = self.params.target.value().target();
+        let integrated = t.integrated_lufs.load();
+        let true_peak = t.true_peak_dbtp.load();
+        ui.horizontal(|ui| {
+            let color = match (integrated, true_peak) {
+                (Some(i), Some(tp)) => verdict_color(target.verdict(i as f64, tp as f64)),
+                _ => theme::ACCENT,
+            };
+            widgets::readout(ui, "INTEGRATED", integrated, "LUFS", theme::HERO_TEXT_PT, color);
+            ui.vertical(|ui| {
+                ui.label(RichText::new(format!("Target: {}", target.name)).color(theme::TEXT_DIM));
+                if let (Some(i), Some(tp)) = (integrated, true_peak) {
+                    let verdict = target.verdict(i as f64, tp as f64);
+                    let deviation = i as f64 - target.integrated_lufs;
+                    ui.label(
+                        RichText::new(format!(
+                            "{} ({} LU)",
+                            verdict_text(verdict),
+                            widgets::format_gain(deviation as f32, 1)
+                        ))
+                        .color(verdict_color(verdict))
+                        .size(theme::READOUT_TEXT_PT),
+                    );
+                } else {
+                    ui.label(RichText::new("measuring…").color(theme::TEXT_DIM));
+                }
+                let measured = t.measured_s.load().unwrap_or(0.0);
+                let status = if t.is_paused() { "  (paused: transport stopped)" } else { "" };
+                ui.label(
+                    RichText::new(format!(
+                        "{:02}:{:04.1} measured{status}",
+                        (measured / 60.0) as u32,
+                        measured % 60.0
+                    ))
+                    .color(theme::TEXT_DIM),
+                );
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::TOP), |ui| {
+                if ui.button(RichText::new("Reset").size(16.0)).clicked() {
+                    self.telemetry.reset_request.raise();
+                }
+            });
+        });
+    }
+
+    fn readouts(&self, ui: &mut egui::Ui) {
+        let t = &self.telemetry;
+        let pt = theme::READOUT_TEXT_PT;
+        ui.horizontal(|ui| {
+            widgets::readout(ui, "MOMENTARY", t.momentary_lufs.load(), "LUFS", pt, theme::ACCENT);
+            widgets::readout(ui, "MAX M", t.max_momentary_lufs.load(), "LUFS", pt, theme::ACCENT);
+            widgets::readout(ui, "SHORT-TERM", t.short_term_lufs.load(), "LUFS", pt, theme::ACCENT_2);
+            widgets::readout(ui, "MAX S", t.max_short_term_lufs.load(), "LUFS", pt, theme::ACCENT_2);
+        });
+        ui.horizontal(|ui| {
+            let target = self.params.target.value().target();
+            let tp = t.true_peak_dbtp.load();
+            let tp_color = match tp {
+                Some(v) if v as f64 > target.max_true_peak_dbtp => theme::OVER,
+                _ => theme::TEXT,
+            };
+            widgets::readout(ui, "LRA", t.loudness_range_lu.load(), "LU", pt, theme::TEXT);
+            widgets::readout(ui, "TRUE PEAK MAX", tp, "dBTP", pt, tp_color)
+                .on_hover_text("Highest true peak since reset (held). Reset clears it.");
+            widgets::readout(ui, "SAMPLE PEAK", t.sample_peak_dbfs.load(), "dBFS", pt, theme::TEXT);
+            widgets::readout(ui, "PLR", t.plr_lu.load(), "LU", pt, theme::TEXT)
+                .on_hover_text("Peak-to-loudness ratio: true peak max − integrated");
+        });
+    }
+
+    fn history(&mut self, ui: &mut egui::Ui) {
+        self.telemetry.history.snapshot(&mut self.rows);
+        self.momentary.clear();
+        self.short_term.clear();
+        self.momentary.extend(self.rows.iter().map(|r| r[HISTORY_MOMENTARY]));
+        self.short_term.extend(self.rows.iter().map(|r| r[HISTORY_SHORT_TERM]));
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Loudness history").color(theme::TEXT_DIM));
+            for (span, label) in HISTORY_SPANS_S {
+                if ui.selectable_label(self.span_s == span, label).clicked() {
+                    self.span_s = span;
+                }
+            }
+        });
+        let target = self.params.target.value().target();
+        let width = ui.available_width();
+        widgets::history_graph(
+            ui,
+            egui::vec2(width, 170.0),
+            &[
+                widgets::Series { name: "Momentary", values: &self.momentary, color: theme::ACCENT },
+                widgets::Series { name: "Short-term", values: &self.short_term, color: theme::ACCENT_2 },
+            ],
+            1.0 / STEPS_PER_SECOND as f32,
+            self.span_s,
+            HISTORY_RANGE_LUFS,
+            Some((target.integrated_lufs as f32, theme::GOOD)),
+        );
+    }
+
+    fn targets(&self, ui: &mut egui::Ui) {
+        let t = &self.telemetry;
+        let integrated = t.integrated_lufs.load();
+        let true_peak = t.true_peak_dbtp.load();
+        let selected = self.params.target.value();
+        egui::Grid::new("platforms").striped(true).spacing([16.0, 3.0]).show(ui, |ui| {
+            ui.label(RichText::new("Target").color(theme::TEXT_DIM));
+            ui.label(RichText::new("Reference").color(theme::TEXT_DIM));
+            ui.label(RichText::new("Playback / fix").color(theme::TEXT_DIM));
+            ui.label(RichText::new("Verdict").color(theme::TEXT_DIM));
+            ui.end_row();
+            for (idx, _) in TargetPreset::variants().iter().enumerate() {
+                let preset = TargetPreset::from_index(idx);
+                let target = preset.target();
+                let name = RichText::new(target.name);
+                if ui.selectable_label(preset == selected, name).clicked() {
+                    self.set_target(preset);
+                }
+                ui.label(format!("{:.0} LUFS, {:.0} dBTP", target.integrated_lufs, target.max_true_peak_dbtp));
+                match (integrated, true_peak) {
+                    (Some(i), Some(tp)) => {
+                        let gain = target.playback_gain_db(i as f64, tp as f64) as f32;
+                        ui.label(format!("{} dB", widgets::format_gain(gain, 1)));
+                        let verdict = target.verdict(i as f64, tp as f64);
+                        ui.label(RichText::new(verdict_text(verdict)).color(verdict_color(verdict)));
+                    }
+                    _ => {
+                        ui.label("–");
+                        ui.label("–");
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    }
+
+    fn headroom(&self, ui: &mut egui::Ui) {
+        let peak = self.telemetry.true_peak_dbtp.load();
+        let (lo, hi) = MIX_PEAK_WINDOW_DBFS;
+        ui.label(RichText::new("Mix headroom for mastering").color(theme::TEXT_DIM));
+        let (text, color) = match peak {
+            None => ("no signal yet".to_owned(), theme::TEXT_DIM),
+            Some(p) if p > hi => (format!("peaks {p:.1} dBTP: too hot, leave {:.0} dB", -hi), theme::OVER),
+            Some(p) if p < lo => (format!("peaks {p:.1} dBTP: more headroom than needed"), theme::WARN),
+            Some(p) => (format!("peaks {p:.1} dBTP: within {lo:.0} to {hi:.0} dBFS"), theme::GOOD),
+        };
+        ui.label(RichText::new(text).color(color));
+        widgets::level_bar(ui, 260.0, peak, (-24.0, 0.0), Some(hi), color);
+        ui.add_space(10.0);
+        let mut auto_reset = self.params.auto_reset_on_play.value();
+        if ui.checkbox(&mut auto_reset, "Reset when playback starts").changed() {
+            self.set_bool(&self.params.auto_reset_on_play, auto_reset);
+        }
+        let mut pause = self.params.pause_when_stopped.value();
+        if ui.checkbox(&mut pause, "Pause while transport is stopped").changed() {
+            self.set_bool(&self.params.pause_when_stopped, pause);
+        }
+    }
+}
+
+impl NiceEguiApp for MeterApp {
+    fn build(
+        &mut self,
+        egui_ctx: egui::Context,
+        nice_gui_ctx: GuiContext,
+        _frame: &mut nice_plug_egui::Frame,
+    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+        theme::apply(&egui_ctx);
+        self.gui = Some(nice_gui_ctx);
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
+        egui::Frame::new().inner_margin(14.0).show(ui, |ui| {
+            self.header(ui);
+            ui.add_space(8.0);
+            self.readouts(ui);
+            ui.add_space(8.0);
+            self.history(ui);
+            ui.add_space(8.0);
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| self.targets(ui));
+                ui.add_space(24.0);
+                ui.vertical(|ui| self.headroom(ui));
+            });
+        });
+    }
+
+    fn editor_closed(&mut self) {
+        self.gui = None;
+    }
+}

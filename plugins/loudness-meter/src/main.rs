@@ -1,0 +1,8 @@
+//! Standalone build of the Loudness Meter (for screenshots and quick checks):
+//! `loudness-meter-standalone --backend dummy`.
+
+use nice_plug::prelude::*;
+
+fn main() {
+    nice_export_standalone::<loudness_meter::LoudnessMeter>();
+}

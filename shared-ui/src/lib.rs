@@ -1,0 +1,13 @@
+//! Lathe's editor kit.
+//!
+//! - [`theme`]: colours, spacing and text styles shared by every editor.
+//! - [`widgets`]: readouts, level bars and history graphs. They draw what they
+//!   are given; no signal processing happens here.
+//! - [`telemetry`]: lock-free, allocation-free cells through which a plugin's
+//!   audio thread hands meter values to its editor.
+
+pub mod telemetry;
+pub mod theme;
+pub mod widgets;
+
+pub use egui;

@@ -1,0 +1,199 @@
+//! Widgets every Lathe editor reuses. They draw the numbers they are handed.
+
+use crate::theme;
+use egui::{pos2, vec2, Align2, Color32, Rect, Response, Sense, Shape, Stroke, Ui};
+
+/// Formats an optional level with a fixed number of decimals; `None` as an en dash.
+pub fn format_level(value: Option<f32>, decimals: usize) -> String {
+    match value {
+        Some(v) => format!("{v:.decimals$}"),
+        None => "–".to_owned(),
+    }
+}
+
+/// Formats a signed gain change, e.g. `+2.3` / `−4.0`.
+pub fn format_gain(value_db: f32, decimals: usize) -> String {
+    if value_db >= 0.0 {
+        format!("+{value_db:.decimals$}")
+    } else {
+        format!("−{:.decimals$}", -value_db)
+    }
+}
+
+/// A labelled numeric readout: small label above, number and unit below.
+/// Returns a clickable response (e.g. click a peak readout to reset its hold).
+pub fn readout(
+    ui: &mut Ui,
+    label: &str,
+    value: Option<f32>,
+    unit: &str,
+    text_pt: f32,
+    color: Color32,
+) -> Response {
+    let text = format_level(value, 1);
+    let height = theme::LABEL_TEXT_PT + text_pt + 10.0;
+    let width = (text_pt * 4.2).max(90.0);
+    let (rect, response) = ui.allocate_exact_size(vec2(width, height), Sense::click());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 4.0, theme::PANEL);
+    painter.text(
+        rect.left_top() + vec2(8.0, 4.0),
+        Align2::LEFT_TOP,
+        label,
+        theme::label_font(theme::LABEL_TEXT_PT),
+        theme::TEXT_DIM,
+    );
+    let baseline = rect.left_bottom() + vec2(8.0, -4.0);
+    let galley_rect = painter.text(
+        baseline,
+        Align2::LEFT_BOTTOM,
+        text,
+        theme::number_font(text_pt),
+        color,
+    );
+    painter.text(
+        pos2(galley_rect.right() + 4.0, baseline.y - 2.0),
+        Align2::LEFT_BOTTOM,
+        unit,
+        theme::label_font(theme::LABEL_TEXT_PT),
+        theme::TEXT_DIM,
+    );
+    response
+}
+
+/// A horizontal level bar from `range_db.0` to `range_db.1`, with an optional marker line.
+pub fn level_bar(
+    ui: &mut Ui,
+    width: f32,
+    value_db: Option<f32>,
+    range_db: (f32, f32),
+    marker_db: Option<f32>,
+    color: Color32,
+) -> Response {
+    let (rect, response) = ui.allocate_exact_size(vec2(width, 10.0), Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, theme::PANEL);
+    let x_of = |db: f32| {
+        let t = ((db - range_db.0) / (range_db.1 - range_db.0)).clamp(0.0, 1.0);
+        rect.left() + t * rect.width()
+    };
+    if let Some(v) = value_db {
+        let filled = Rect::from_min_max(rect.min, pos2(x_of(v), rect.max.y));
+        painter.rect_filled(filled, 2.0, color);
+    }
+    if let Some(m) = marker_db {
+        let x = x_of(m);
+        painter.line_segment(
+            [pos2(x, rect.top() - 2.0), pos2(x, rect.bottom() + 2.0)],
+            Stroke::new(1.5, theme::TEXT),
+        );
+    }
+    response
+}
+
+/// One line of a [`history_graph`]: values at equal time steps, oldest first.
+pub struct Series<'a> {
+    /// Legend text.
+    pub name: &'a str,
+    /// Values; `None` leaves a gap.
+    pub values: &'a [Option<f32>],
+    /// Line colour.
+    pub color: Color32,
+}
+
+/// Scrolling history of level readings.
+///
+/// `step_s` is the time between values; the newest value sits at the right
+/// edge and `span_s` seconds are shown. `y_range` is (bottom, top) in the
+/// series' unit; `reference` draws a horizontal dashed line (e.g. the target).
+pub fn history_graph(
+    ui: &mut Ui,
+    size: egui::Vec2,
+    series: &[Series<'_>],
+    step_s: f32,
+    span_s: f32,
+    y_range: (f32, f32),
+    reference: Option<(f32, Color32)>,
+) -> Response {
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 4.0, theme::PANEL);
+    let y_of = |v: f32| {
+        let t = ((v - y_range.0) / (y_range.1 - y_range.0)).clamp(0.0, 1.0);
+        rect.bottom() - t * rect.height()
+    };
+    // Horizontal grid every 6 units, labelled.
+    const GRID_STEP: f32 = 6.0;
+    let mut g = (y_range.0 / GRID_STEP).ceil() * GRID_STEP;
+    while g <= y_range.1 {
+        let y = y_of(g);
+        painter.line_segment(
+            [pos2(rect.left(), y), pos2(rect.right(), y)],
+            Stroke::new(1.0, theme::GRID),
+        );
+        painter.text(
+            pos2(rect.left() + 4.0, y - 1.0),
+            Align2::LEFT_BOTTOM,
+            format!("{g:.0}"),
+            theme::label_font(10.0),
+            theme::TEXT_DIM,
+        );
+        g += GRID_STEP;
+    }
+    if let Some((level, color)) = reference {
+        let y = y_of(level);
+        let dashes = Shape::dashed_line(
+            &[pos2(rect.left(), y), pos2(rect.right(), y)],
+            Stroke::new(1.0, color),
+            6.0,
+            4.0,
+        );
+        painter.extend(dashes);
+    }
+    let px_per_step = rect.width() * step_s / span_s;
+    for s in series {
+        let n = s.values.len();
+        let mut run: Vec<egui::Pos2> = Vec::new();
+        for (i, v) in s.values.iter().enumerate() {
+            let x = rect.right() - (n - 1 - i) as f32 * px_per_step;
+            match v {
+                Some(v) if x >= rect.left() => run.push(pos2(x, y_of(*v))),
+                _ => {
+                    if run.len() > 1 {
+                        painter.add(Shape::line(std::mem::take(&mut run), Stroke::new(1.5, s.color)));
+                    }
+                    run.clear();
+                }
+            }
+        }
+        if run.len() > 1 {
+            painter.add(Shape::line(run, Stroke::new(1.5, s.color)));
+        }
+    }
+    // Legend, top right.
+    let mut x = rect.right() - 8.0;
+    for s in series.iter().rev() {
+        let r = painter.text(
+            pos2(x, rect.top() + 4.0),
+            Align2::RIGHT_TOP,
+            s.name,
+            theme::label_font(theme::LABEL_TEXT_PT),
+            s.color,
+        );
+        x = r.left() - 12.0;
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_format_with_dash_for_undefined() {
+        assert_eq!(format_level(Some(-23.04), 1), "-23.0");
+        assert_eq!(format_level(None, 1), "–");
+        assert_eq!(format_gain(2.25, 1), "+2.2");
+        assert_eq!(format_gain(-4.0, 1), "−4.0");
+    }
+}
