@@ -160,8 +160,9 @@ const SCREENSHOT_DISPLAY: &str = ":97";
 const EDITOR_SETTLE: Duration = Duration::from_secs(6);
 
 fn screenshots() -> Result<()> {
+    // The `ci` profile: optimised, and shares most dependency builds with the tests.
     let mut build = cargo();
-    build.args(["build", "--release"]);
+    build.args(["build", "--profile", TEST_PROFILE]);
     for (package, _) in SUITE {
         build.args(["-p", package]);
     }
@@ -184,7 +185,7 @@ fn screenshots() -> Result<()> {
     );
     std::thread::sleep(Duration::from_secs(1));
     for (package, name) in SUITE {
-        let exe = Path::new("target/release").join(format!("{package}-standalone"));
+        let exe = Path::new("target").join(TEST_PROFILE).join(format!("{package}-standalone"));
         let _editor = KillOnDrop(
             Command::new(&exe)
                 .args(["--backend", "dummy", "--sample-rate", "48000"])
