@@ -1,0 +1,222 @@
+//! Output of measurements: a readable block per file, or one JSON object per
+//! line (`--json`).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::measure::{Measurement, SeriesPoint};
+
+/// Shown for a loudness value that is undefined (too short, or silence).
+pub const UNDEFINED_TEXT: &str = "—";
+/// Shown for a peak of a file that is digital silence.
+pub const NO_PEAK_TEXT: &str = "-inf";
+
+/// Decimals of LUFS / LU / dB values in JSON: a thousandth of a dB is far
+/// below anything audible or any standard's tolerance (EBU Tech 3341: ±0.1).
+const JSON_LEVEL_DECIMALS: i32 = 3;
+/// Decimals of times in JSON: a microsecond is finer than one sample at
+/// any supported rate's step boundary, and hides `0.30000000000000004`.
+const JSON_TIME_DECIMALS: i32 = 6;
+/// Decimals of loudness values in the human report (EBU Tech 3341 displays
+/// to 0.1 LU).
+const HUMAN_LOUDNESS_DECIMALS: usize = 1;
+/// Decimals of peak values in the human report (close to 0 dBTP, hundredths matter).
+const HUMAN_PEAK_DECIMALS: usize = 2;
+/// Width of the label column in the human report.
+const LABEL_WIDTH: usize = 22;
+/// Width of the value column in the human report.
+const VALUE_WIDTH: usize = 8;
+
+const SECONDS_PER_MINUTE: f64 = 60.0;
+const SECONDS_PER_HOUR: f64 = 3600.0;
+
+/// Rounds `value` to `decimals` decimal places; never returns −0.0.
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    // Adding +0.0 turns −0.0 into +0.0 and leaves everything else alone.
+    (value * scale).round() / scale + 0.0
+}
+
+/// A level for JSON: rounded, and `None` for anything not finite so JSON
+/// never carries `-inf` or `NaN`.
+fn json_level(value: Option<f64>) -> Option<f64> {
+    value
+        .filter(|v| v.is_finite())
+        .map(|v| round_to(v, JSON_LEVEL_DECIMALS))
+}
+
+/// A series as `[[t_end_s, lufs], ...]`.
+fn json_series(points: &[SeriesPoint]) -> Vec<(f64, Option<f64>)> {
+    points
+        .iter()
+        .map(|point| {
+            (
+                round_to(point.t_end_s, JSON_TIME_DECIMALS),
+                json_level(point.lufs),
+            )
+        })
+        .collect()
+}
+
+/// The JSON object for one file (`--json`); field names are a public interface.
+#[derive(Debug, Serialize)]
+struct JsonReport<'a> {
+    file: &'a str,
+    sample_rate: u32,
+    channels: usize,
+    duration_s: f64,
+    integrated_lufs: Option<f64>,
+    max_momentary_lufs: Option<f64>,
+    max_short_term_lufs: Option<f64>,
+    lra_lu: Option<f64>,
+    true_peak_dbtp: Option<f64>,
+    sample_peak_dbfs: Option<f64>,
+    plr_lu: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    momentary_series: Option<Vec<(f64, Option<f64>)>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    short_term_series: Option<Vec<(f64, Option<f64>)>>,
+}
+
+/// One line of JSON (no trailing newline) describing `measurement` of `file`.
+pub fn json_line(file: &str, measurement: &Measurement) -> String {
+    let readings = &measurement.readings;
+    let report = JsonReport {
+        file,
+        sample_rate: measurement.info.sample_rate,
+        channels: measurement.info.num_channels,
+        duration_s: round_to(measurement.duration_s(), JSON_TIME_DECIMALS),
+        integrated_lufs: json_level(readings.integrated_lufs),
+        max_momentary_lufs: json_level(readings.max_momentary_lufs),
+        max_short_term_lufs: json_level(readings.max_short_term_lufs),
+        lra_lu: json_level(readings.loudness_range_lu),
+        true_peak_dbtp: json_level(readings.true_peak_dbtp),
+        sample_peak_dbfs: json_level(readings.sample_peak_dbfs),
+        plr_lu: json_level(readings.plr_lu),
+        momentary_series: measurement
+            .series
+            .as_ref()
+            .map(|series| json_series(&series.momentary)),
+        short_term_series: measurement
+            .series
+            .as_ref()
+            .map(|series| json_series(&series.short_term)),
+    };
+    serde_json::to_string(&report).expect("a report of numbers and strings always serializes")
+}
+
+/// `value` with `decimals` places, or `undefined` when it is not defined.
+fn format_value(value: Option<f64>, decimals: usize, undefined: &str) -> String {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => format!("{:.decimals$}", round_to(v, decimals as i32)),
+        None => undefined.to_owned(),
+    }
+}
+
+/// A duration as `m:ss.sss` or `h:mm:ss.sss`.
+fn format_clock(seconds: f64) -> String {
+    let hours = (seconds / SECONDS_PER_HOUR).floor();
+    let minutes = ((seconds - hours * SECONDS_PER_HOUR) / SECONDS_PER_MINUTE).floor();
+    let rest = seconds - hours * SECONDS_PER_HOUR - minutes * SECONDS_PER_MINUTE;
+    if hours > 0.0 {
+        format!("{hours:.0}:{minutes:02.0}:{rest:06.3}")
+    } else {
+        format!("{minutes:.0}:{rest:06.3}")
+    }
+}
+
+/// A human name for a channel count.
+fn channel_name(num_channels: usize) -> &'static str {
+    match num_channels {
+        1 => "mono",
+        2 => "stereo",
+        _ => "multichannel",
+    }
+}
+
+/// A readable multi-line block describing `measurement` of `file`, ending
+/// with a newline.
+pub fn human_block(file: &str, measurement: &Measurement) -> String {
+    let readings = &measurement.readings;
+    let loudness = |value| format_value(value, HUMAN_LOUDNESS_DECIMALS, UNDEFINED_TEXT);
+    let peak = |value| format_value(value, HUMAN_PEAK_DECIMALS, NO_PEAK_TEXT);
+    let rows = [
+        (
+            "Integrated loudness",
+            loudness(readings.integrated_lufs),
+            "LUFS",
+        ),
+        ("Loudness range", loudness(readings.loudness_range_lu), "LU"),
+        (
+            "Max momentary",
+            loudness(readings.max_momentary_lufs),
+            "LUFS",
+        ),
+        (
+            "Max short-term",
+            loudness(readings.max_short_term_lufs),
+            "LUFS",
+        ),
+        ("True peak", peak(readings.true_peak_dbtp), "dBTP"),
+        ("Sample peak", peak(readings.sample_peak_dbfs), "dBFS"),
+        ("PLR", loudness(readings.plr_lu), "LU"),
+    ];
+
+    let mut out = format!("{file}\n");
+    for (label, value, unit) in rows {
+        let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value:>VALUE_WIDTH$} {unit}");
+    }
+    let duration_s = measurement.duration_s();
+    let _ = writeln!(
+        out,
+        "  {:<LABEL_WIDTH$}{:>VALUE_WIDTH$} ({duration_s:.3} s)",
+        "Duration",
+        format_clock(duration_s),
+    );
+    let _ = writeln!(
+        out,
+        "  {:<LABEL_WIDTH$}{:>VALUE_WIDTH$} Hz",
+        "Sample rate", measurement.info.sample_rate,
+    );
+    let _ = writeln!(
+        out,
+        "  {:<LABEL_WIDTH$}{:>VALUE_WIDTH$} ({})",
+        "Channels",
+        measurement.info.num_channels,
+        channel_name(measurement.info.num_channels),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_formats_minutes_and_hours() {
+        assert_eq!(format_clock(20.0), "0:20.000");
+        assert_eq!(format_clock(75.5), "1:15.500");
+        assert_eq!(format_clock(3_723.25), "1:02:03.250");
+    }
+
+    #[test]
+    fn undefined_and_infinite_values_never_reach_json() {
+        assert_eq!(json_level(None), None);
+        assert_eq!(json_level(Some(f64::NEG_INFINITY)), None);
+        assert_eq!(json_level(Some(f64::NAN)), None);
+        assert_eq!(json_level(Some(-23.00049)), Some(-23.0));
+        assert!(json_level(Some(-0.0004)).unwrap().is_sign_positive());
+    }
+
+    #[test]
+    fn undefined_values_print_as_dash_or_minus_inf() {
+        assert_eq!(format_value(None, 1, UNDEFINED_TEXT), "—");
+        assert_eq!(
+            format_value(Some(f64::NEG_INFINITY), 2, NO_PEAK_TEXT),
+            "-inf"
+        );
+        assert_eq!(format_value(Some(-0.954), 2, NO_PEAK_TEXT), "-0.95");
+        assert_eq!(format_value(Some(-0.006), 1, UNDEFINED_TEXT), "0.0");
+    }
+}
