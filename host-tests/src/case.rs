@@ -1,0 +1,78 @@
+//! What each plugin under test promises: the rows of the plugin table.
+
+/// One plugin under test: where its bundle is and what it must report and do.
+#[derive(Debug, Clone, Copy)]
+pub struct PluginCase {
+    /// Cargo package of the plugin, used in the "build it first" message
+    /// (`cargo xtask bundle <package> --profile ci`).
+    pub package: &'static str,
+    /// File name of the bundle inside the bundle directory, e.g. `"Lathe Loudness Meter.clap"`.
+    pub bundle: &'static str,
+    /// CLAP plugin id; never changes once released.
+    pub clap_id: &'static str,
+    /// Plugin name as the CLAP descriptor reports it.
+    pub name: &'static str,
+    /// Latency the latency extension must report after activation.
+    pub latency_samples: Latency,
+    /// How the audio output relates to the input.
+    pub passthrough: Passthrough,
+    /// Main input/output channel layouts the plugin must offer. Every layout the plugin offers is
+    /// tested; these are the ones whose absence is a failure.
+    pub layouts: &'static [Layout],
+}
+
+/// Expected plugin latency.
+#[derive(Debug, Clone, Copy)]
+pub enum Latency {
+    /// The same number of samples at every sample rate.
+    Fixed(u32),
+    /// Depends on the sample rate (e.g. a look-ahead in milliseconds); the function maps the
+    /// sample rate in Hz to the latency in samples, rounded the way the plugin rounds.
+    PerSampleRate(fn(f64) -> u32),
+}
+
+impl Latency {
+    /// Expected latency in samples at `sample_rate_hz`.
+    pub fn at(&self, sample_rate_hz: f64) -> u32 {
+        match *self {
+            Latency::Fixed(samples) => samples,
+            Latency::PerSampleRate(samples_at) => samples_at(sample_rate_hz),
+        }
+    }
+}
+
+/// How a plugin's audio output must relate to its input.
+///
+/// Whatever the variant, no output sample may ever be NaN, infinite or subnormal, whatever the
+/// input: that is what CLAP validators and fuzzers flag, and what breaks the next plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passthrough {
+    /// Meters and analysers: the output is the input delayed by the reported latency, bit for
+    /// bit (signed zeros included), whatever the parameters, wherever that input sample was
+    /// finite and not subnormal. Where it was not, the output sample only has to be sane. The
+    /// first `latency` output samples only have to be sane.
+    BitExact,
+    /// The plugin changes the audio; every output sample only has to be sane.
+    Processed,
+}
+
+/// A main input/output channel layout (one main port each way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Channels of the main input port; 0 means no main input.
+    pub inputs: u32,
+    /// Channels of the main output port; 0 means no main output.
+    pub outputs: u32,
+}
+
+/// Stereo in, stereo out.
+pub const STEREO: Layout = Layout {
+    inputs: 2,
+    outputs: 2,
+};
+
+/// Mono in, mono out.
+pub const MONO: Layout = Layout {
+    inputs: 1,
+    outputs: 1,
+};

@@ -1,0 +1,205 @@
+//! Audio ports and layouts, processing at every rate and block size, reactivation, latency.
+
+use super::*;
+
+#[test]
+fn audio_ports_and_layouts_are_consistent() {
+    for_each_plugin(|case| {
+        let mut plugin = LoadedPlugin::load(case);
+        let configs = plugin.layout_configs();
+        let offered: Vec<Layout> = if configs.is_empty() {
+            vec![plugin.main_layout()]
+        } else {
+            configs.iter().map(|config| config.layout).collect()
+        };
+        for required in case.layouts {
+            assert!(
+                offered.contains(required),
+                "{}: layout {} is not offered; offered: {:?}",
+                case.name,
+                layout_name(*required),
+                offered.iter().map(|l| layout_name(*l)).collect::<Vec<_>>()
+            );
+        }
+
+        for_each_layout(&mut plugin, |plugin, layout| {
+            let context = layout_name(layout);
+            assert_eq!(
+                plugin.main_layout(),
+                layout,
+                "{}, {context}: the audio-ports extension disagrees with the selected config",
+                case.name
+            );
+            for is_input in [true, false] {
+                let ports = plugin.ports(is_input);
+                let mut ids = HashSet::new();
+                for (index, port) in ports.iter().enumerate() {
+                    assert!(
+                        ids.insert(port.id),
+                        "{}, {context}: duplicate port id {:?}",
+                        case.name,
+                        port.id
+                    );
+                    assert!(
+                        port.channel_count > 0,
+                        "{}, {context}: empty port",
+                        case.name
+                    );
+                    assert!(
+                        index == 0 || !port.is_main,
+                        "{}, {context}: only the first port may be the main one",
+                        case.name
+                    );
+                    let expected_channels = match port.port_type.as_deref() {
+                        Some("mono") => Some(1),
+                        Some("stereo") => Some(2),
+                        _ => None,
+                    };
+                    if let Some(expected) = expected_channels {
+                        assert_eq!(
+                            port.channel_count, expected,
+                            "{}, {context}: port `{}` of type {:?}",
+                            case.name, port.name, port.port_type
+                        );
+                    }
+                }
+            }
+        });
+    });
+}
+
+// --- Processing --------------------------------------------------------------------------------
+
+#[test]
+fn processes_every_sample_rate_block_size_and_layout() {
+    /// Blocks per block size and signal; more than one so state carries across blocks.
+    const BLOCKS_EACH: usize = 3;
+    for_each_plugin(|case| {
+        let mut plugin = LoadedPlugin::load(case);
+        let mut rng = Rng::new(fuzz_seed());
+        for_each_layout(&mut plugin, |plugin, layout| {
+            for sample_rate_hz in SAMPLE_RATES_HZ {
+                let activation = Activation {
+                    sample_rate_hz,
+                    max_frames: SWEEP_MAX_FRAMES,
+                };
+                let rng = &mut rng;
+                plugin.session(activation, ThreadMode::Spawned, move |rig| {
+                    for frames in BLOCK_SIZES {
+                        for signal in [Signal::Noise, Signal::Silence] {
+                            let context = format!(
+                                "{}, {sample_rate_hz} Hz, {frames}-frame blocks of {signal:?}",
+                                layout_name(layout)
+                            );
+                            process_signal(rig, rng, signal, frames, BLOCKS_EACH, &context);
+                        }
+                    }
+                });
+            }
+        });
+    });
+}
+
+#[test]
+fn processes_on_the_main_thread() {
+    for_each_plugin(|case| {
+        let mut plugin = LoadedPlugin::load(case);
+        let mut rng = Rng::new(fuzz_seed());
+        let activation = Activation {
+            sample_rate_hz: 48_000.0,
+            max_frames: SWEEP_MAX_FRAMES,
+        };
+        plugin.session(activation, ThreadMode::Main, |rig| {
+            for frames in BLOCK_SIZES {
+                let context = format!("main-thread processing, {frames}-frame blocks");
+                process_signal(rig, &mut rng, Signal::Noise, frames, 2, &context);
+            }
+        });
+    });
+}
+
+#[test]
+fn survives_reactivation_reset_and_sleep() {
+    /// Activate/deactivate cycles, each at the next sample rate and block size.
+    const CYCLES: usize = 8;
+    for_each_plugin(|case| {
+        let mut plugin = LoadedPlugin::load(case);
+        let mut rng = Rng::new(fuzz_seed());
+
+        // Activate and deactivate without ever processing, and without starting processing.
+        for sample_rate_hz in SAMPLE_RATES_HZ {
+            let processor = plugin.activate(Activation {
+                sample_rate_hz,
+                max_frames: SWEEP_MAX_FRAMES,
+            });
+            plugin.deactivate(processor);
+        }
+
+        for cycle in 0..CYCLES {
+            let sample_rate_hz = SAMPLE_RATES_HZ[cycle % SAMPLE_RATES_HZ.len()];
+            let frames = BLOCK_SIZES[1 + cycle % (BLOCK_SIZES.len() - 1)];
+            let activation = Activation {
+                sample_rate_hz,
+                max_frames: frames as u32,
+            };
+            let rng = &mut rng;
+            plugin.session(activation, ThreadMode::Spawned, move |rig| {
+                let context = format!("cycle {cycle}, {sample_rate_hz} Hz, {frames} frames");
+                process_signal(rig, rng, Signal::Noise, frames, 2, &context);
+                rig.reset();
+                process_signal(
+                    rig,
+                    rng,
+                    Signal::Noise,
+                    frames,
+                    2,
+                    &format!("{context}, after reset"),
+                );
+                rig.sleep_and_wake();
+                process_signal(
+                    rig,
+                    rng,
+                    Signal::Noise,
+                    frames,
+                    2,
+                    &format!("{context}, after sleep"),
+                );
+            });
+            assert!(
+                !plugin.is_active(),
+                "{}: still active after deactivate",
+                case.name
+            );
+        }
+    });
+}
+
+// --- Latency -----------------------------------------------------------------------------------
+
+#[test]
+fn latency_is_reported_after_activation() {
+    /// Odd and high rates as well as the standard ones.
+    const RATES_HZ: [f64; 7] = [
+        22_050.0, 44_100.0, 48_000.0, 88_200.0, 96_000.0, 176_400.0, 192_000.0,
+    ];
+    for_each_plugin(|case| {
+        let mut plugin = LoadedPlugin::load(case);
+        for_each_layout(&mut plugin, |plugin, layout| {
+            for sample_rate_hz in RATES_HZ {
+                let processor = plugin.activate(Activation {
+                    sample_rate_hz,
+                    max_frames: SWEEP_MAX_FRAMES,
+                });
+                let latency = plugin.latency();
+                plugin.deactivate(processor);
+                assert_eq!(
+                    latency,
+                    case.latency_samples.at(sample_rate_hz),
+                    "{}, {}, {sample_rate_hz} Hz: reported latency",
+                    case.name,
+                    layout_name(layout)
+                );
+            }
+        });
+    });
+}
