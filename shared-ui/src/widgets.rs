@@ -20,6 +20,9 @@ pub fn format_gain(value_db: f32, decimals: usize) -> String {
     }
 }
 
+/// Narrowest readout, wide enough for labels like "TRUE PEAK MAX", logical px.
+const READOUT_MIN_WIDTH: f32 = 124.0;
+
 /// A labelled numeric readout: small label above, number and unit below.
 /// Returns a clickable response (e.g. click a peak readout to reset its hold).
 pub fn readout(
@@ -32,7 +35,7 @@ pub fn readout(
 ) -> Response {
     let text = format_level(value, 1);
     let height = theme::LABEL_TEXT_PT + text_pt + 10.0;
-    let width = (text_pt * 4.2).max(90.0);
+    let width = (text_pt * 4.2).max(READOUT_MIN_WIDTH);
     let (rect, response) = ui.allocate_exact_size(vec2(width, height), Sense::click());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 4.0, theme::PANEL);
@@ -160,7 +163,10 @@ pub fn history_graph(
                 Some(v) if x >= rect.left() => run.push(pos2(x, y_of(*v))),
                 _ => {
                     if run.len() > 1 {
-                        painter.add(Shape::line(std::mem::take(&mut run), Stroke::new(1.5, s.color)));
+                        painter.add(Shape::line(
+                            std::mem::take(&mut run),
+                            Stroke::new(1.5, s.color),
+                        ));
                     }
                     run.clear();
                 }

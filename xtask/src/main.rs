@@ -31,10 +31,7 @@ fn main() -> Result<()> {
         "test" => test(&rest),
         "screenshots" => screenshots(),
         "bundle-suite" => bundle_suite(&rest).map(|_| ()),
-        _ => nice_plug_xtask::main_with_args(
-            "cargo xtask",
-            std::iter::once(command).chain(rest),
-        ),
+        _ => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once(command).chain(rest)),
     }
 }
 
@@ -44,7 +41,9 @@ fn cargo() -> Command {
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().with_context(|| format!("could not start {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed with {status}");
     }
@@ -156,8 +155,61 @@ impl Drop for KillOnDrop {
 
 /// Display number used for the headless X server.
 const SCREENSHOT_DISPLAY: &str = ":97";
-/// Time given to the editor to open and draw a few frames.
-const EDITOR_SETTLE: Duration = Duration::from_secs(6);
+/// Time given to the editor to open, measure the demo input and draw.
+const EDITOR_SETTLE: Duration = Duration::from_secs(8);
+/// Sample rate of the demo input and the standalone host, Hz.
+const DEMO_SAMPLE_RATE: usize = 48_000;
+/// Length of the demo input, seconds.
+const DEMO_SECONDS: usize = 30;
+/// ALSA's description of its `null` device (cpal names devices by description).
+const ALSA_NULL_DEVICE: &str = "Discard all samples (playback) or generate zero samples (capture)";
+/// Description of the ALSA `file` device that plays the demo input.
+const DEMO_DEVICE: &str = "Lathe demo input";
+
+/// Writes a stereo, music-like demo programme as raw interleaved f32 (the
+/// format cpal opens ALSA capture devices in): band-limited noise over a bass
+/// line, with a slow level swell so the loudness history has a shape.
+/// A screenshot fixture, not product DSP.
+fn write_demo_input(path: &Path) -> Result<()> {
+    let frames = DEMO_SAMPLE_RATE * DEMO_SECONDS;
+    let mut bytes = Vec::with_capacity(frames * 2 * 4);
+    let mut seed: u32 = 0x1234_5678;
+    let (mut lp1, mut lp2) = (0.0f32, 0.0f32);
+    for n in 0..frames {
+        let t = n as f32 / DEMO_SAMPLE_RATE as f32;
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let white = seed as f32 / u32::MAX as f32 * 2.0 - 1.0;
+        lp1 += 0.2 * (white - lp1);
+        lp2 += 0.2 * (lp1 - lp2);
+        let bass = (std::f32::consts::TAU * 55.0 * t).sin()
+            * (0.6 + 0.4 * (std::f32::consts::TAU * 2.0 * t).sin());
+        let swell = 0.55 + 0.45 * (std::f32::consts::TAU * t / 9.0).sin();
+        let x = ((0.9 * lp2 + 0.35 * bass) * swell).clamp(-0.98, 0.98);
+        let right = 0.9 * x + 0.1 * lp1;
+        bytes.extend_from_slice(&x.to_le_bytes());
+        bytes.extend_from_slice(&right.to_le_bytes());
+    }
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+/// Prepares a private HOME whose `.asoundrc` defines the demo capture device.
+fn demo_home() -> Result<PathBuf> {
+    let home = std::fs::canonicalize("target")?.join("screenshot-home");
+    std::fs::create_dir_all(&home)?;
+    let raw = home.join("demo_f32.raw");
+    write_demo_input(&raw)?;
+    std::fs::write(
+        home.join(".asoundrc"),
+        format!(
+            "pcm.lathedemo {{\n    type file\n    slave.pcm \"null\"\n    file \"/dev/null\"\n    infile \"{}\"\n    format \"raw\"\n    hint.description \"{DEMO_DEVICE}\"\n}}\n",
+            raw.display()
+        ),
+    )?;
+    Ok(home)
+}
 
 fn screenshots() -> Result<()> {
     // The `ci` profile: optimised, and shares most dependency builds with the tests.
@@ -170,9 +222,17 @@ fn screenshots() -> Result<()> {
     run(&mut build)?;
 
     std::fs::create_dir_all("docs/screenshots")?;
+    let home = demo_home()?;
     let _xvfb = KillOnDrop(
         Command::new("Xvfb")
-            .args([SCREENSHOT_DISPLAY, "-screen", "0", "1280x900x24", "+extension", "GLX"])
+            .args([
+                SCREENSHOT_DISPLAY,
+                "-screen",
+                "0",
+                "1280x900x24",
+                "+extension",
+                "GLX",
+            ])
             .spawn()
             .context("could not start Xvfb (apt-get install xvfb)")?,
     );
@@ -185,11 +245,25 @@ fn screenshots() -> Result<()> {
     );
     std::thread::sleep(Duration::from_secs(1));
     for (package, name) in SUITE {
-        let exe = Path::new("target").join(TEST_PROFILE).join(format!("{package}-standalone"));
+        let exe = Path::new("target")
+            .join(TEST_PROFILE)
+            .join(format!("{package}-standalone"));
         let _editor = KillOnDrop(
             Command::new(&exe)
-                .args(["--backend", "dummy", "--sample-rate", "48000"])
+                .args([
+                    "--backend",
+                    "alsa",
+                    "--sample-rate",
+                    &DEMO_SAMPLE_RATE.to_string(),
+                ])
+                .args([
+                    "--input-device",
+                    DEMO_DEVICE,
+                    "--output-device",
+                    ALSA_NULL_DEVICE,
+                ])
                 .env("DISPLAY", SCREENSHOT_DISPLAY)
+                .env("HOME", &home)
                 .spawn()
                 .with_context(|| format!("could not start {}", exe.display()))?,
         );
@@ -197,12 +271,7 @@ fn screenshots() -> Result<()> {
         let out = format!("docs/screenshots/{package}.png");
         run(Command::new("import")
             .args(["-window", name, &out])
-            .env("DISPLAY", SCREENSHOT_DISPLAY))
-        .or_else(|_| {
-            run(Command::new("import")
-                .args(["-window", "root", &out])
-                .env("DISPLAY", SCREENSHOT_DISPLAY))
-        })?;
+            .env("DISPLAY", SCREENSHOT_DISPLAY))?;
         println!("wrote {out}");
     }
     Ok(())

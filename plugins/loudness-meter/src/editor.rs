@@ -3,9 +3,11 @@
 
 use crate::params::{LoudnessMeterParams, TargetPreset};
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
-use nice_plug::prelude::*;
-use nice_plug_egui::{create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp};
 use nice_plug::context::gui::GuiContext;
+use nice_plug::prelude::*;
+use nice_plug_egui::{
+    create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
+};
 use shared_dsp::targets::Verdict;
 use shared_ui::egui::{self, Color32, RichText};
 use shared_ui::{theme, widgets};
@@ -13,13 +15,18 @@ use std::sync::Arc;
 
 /// Editor size in logical pixels.
 const EDITOR_WIDTH: f64 = 860.0;
-const EDITOR_HEIGHT: f64 = 620.0;
+const EDITOR_HEIGHT: f64 = 660.0;
 
 /// Peak window mastering engineers ask a mix to leave (dBFS): −6 to −3.
 const MIX_PEAK_WINDOW_DBFS: (f32, f32) = (-6.0, -3.0);
 
 /// History spans offered, in seconds.
-const HISTORY_SPANS_S: [(f32, &str); 4] = [(30.0, "30 s"), (60.0, "1 min"), (300.0, "5 min"), (600.0, "10 min")];
+const HISTORY_SPANS_S: [(f32, &str); 4] = [
+    (30.0, "30 s"),
+    (60.0, "1 min"),
+    (300.0, "5 min"),
+    (600.0, "10 min"),
+];
 
 /// Loudness range drawn by the history graph, LUFS (bottom, top).
 const HISTORY_RANGE_LUFS: (f32, f32) = (-48.0, 0.0);
@@ -69,7 +76,7 @@ fn verdict_color(verdict: Verdict) -> Color32 {
 
 fn verdict_text(verdict: Verdict) -> &'static str {
     match verdict {
-        Verdict::Pass => "on target",
+        Verdict::Pass => "pass",
         Verdict::Over => "over",
         Verdict::Under => "under",
     }
@@ -104,26 +111,45 @@ impl MeterApp {
                 (Some(i), Some(tp)) => verdict_color(target.verdict(i as f64, tp as f64)),
                 _ => theme::ACCENT,
             };
-            widgets::readout(ui, "INTEGRATED", integrated, "LUFS", theme::HERO_TEXT_PT, color);
+            widgets::readout(
+                ui,
+                "INTEGRATED",
+                integrated,
+                "LUFS",
+                theme::HERO_TEXT_PT,
+                color,
+            );
             ui.vertical(|ui| {
                 ui.label(RichText::new(format!("Target: {}", target.name)).color(theme::TEXT_DIM));
                 if let (Some(i), Some(tp)) = (integrated, true_peak) {
                     let verdict = target.verdict(i as f64, tp as f64);
                     let deviation = i as f64 - target.integrated_lufs;
+                    let loudness = if deviation.abs() <= target.tolerance_lu() {
+                        "loudness on target".to_owned()
+                    } else if deviation > 0.0 {
+                        format!("{deviation:.1} LU too loud")
+                    } else {
+                        format!("{:.1} LU too quiet", -deviation)
+                    };
+                    let peak = if tp as f64 > target.max_true_peak_dbtp {
+                        format!(", true peak over {:.0} dBTP", target.max_true_peak_dbtp)
+                    } else {
+                        String::new()
+                    };
                     ui.label(
-                        RichText::new(format!(
-                            "{} ({} LU)",
-                            verdict_text(verdict),
-                            widgets::format_gain(deviation as f32, 1)
-                        ))
-                        .color(verdict_color(verdict))
-                        .size(theme::READOUT_TEXT_PT),
+                        RichText::new(format!("{}: {loudness}{peak}", verdict_text(verdict)))
+                            .color(verdict_color(verdict))
+                            .size(theme::READOUT_TEXT_PT * 0.8),
                     );
                 } else {
                     ui.label(RichText::new("measuring…").color(theme::TEXT_DIM));
                 }
                 let measured = t.measured_s.load().unwrap_or(0.0);
-                let status = if t.is_paused() { "  (paused: transport stopped)" } else { "" };
+                let status = if t.is_paused() {
+                    "  (paused: transport stopped)"
+                } else {
+                    ""
+                };
                 ui.label(
                     RichText::new(format!(
                         "{:02}:{:04.1} measured{status}",
@@ -145,10 +171,38 @@ impl MeterApp {
         let t = &self.telemetry;
         let pt = theme::READOUT_TEXT_PT;
         ui.horizontal(|ui| {
-            widgets::readout(ui, "MOMENTARY", t.momentary_lufs.load(), "LUFS", pt, theme::ACCENT);
-            widgets::readout(ui, "MAX M", t.max_momentary_lufs.load(), "LUFS", pt, theme::ACCENT);
-            widgets::readout(ui, "SHORT-TERM", t.short_term_lufs.load(), "LUFS", pt, theme::ACCENT_2);
-            widgets::readout(ui, "MAX S", t.max_short_term_lufs.load(), "LUFS", pt, theme::ACCENT_2);
+            widgets::readout(
+                ui,
+                "MOMENTARY",
+                t.momentary_lufs.load(),
+                "LUFS",
+                pt,
+                theme::ACCENT,
+            );
+            widgets::readout(
+                ui,
+                "MAX M",
+                t.max_momentary_lufs.load(),
+                "LUFS",
+                pt,
+                theme::ACCENT,
+            );
+            widgets::readout(
+                ui,
+                "SHORT-TERM",
+                t.short_term_lufs.load(),
+                "LUFS",
+                pt,
+                theme::ACCENT_2,
+            );
+            widgets::readout(
+                ui,
+                "MAX S",
+                t.max_short_term_lufs.load(),
+                "LUFS",
+                pt,
+                theme::ACCENT_2,
+            );
         });
         ui.horizontal(|ui| {
             let target = self.params.target.value().target();
@@ -160,7 +214,14 @@ impl MeterApp {
             widgets::readout(ui, "LRA", t.loudness_range_lu.load(), "LU", pt, theme::TEXT);
             widgets::readout(ui, "TRUE PEAK MAX", tp, "dBTP", pt, tp_color)
                 .on_hover_text("Highest true peak since reset (held). Reset clears it.");
-            widgets::readout(ui, "SAMPLE PEAK", t.sample_peak_dbfs.load(), "dBFS", pt, theme::TEXT);
+            widgets::readout(
+                ui,
+                "SAMPLE PEAK",
+                t.sample_peak_dbfs.load(),
+                "dBFS",
+                pt,
+                theme::TEXT,
+            );
             widgets::readout(ui, "PLR", t.plr_lu.load(), "LU", pt, theme::TEXT)
                 .on_hover_text("Peak-to-loudness ratio: true peak max − integrated");
         });
@@ -170,8 +231,10 @@ impl MeterApp {
         self.telemetry.history.snapshot(&mut self.rows);
         self.momentary.clear();
         self.short_term.clear();
-        self.momentary.extend(self.rows.iter().map(|r| r[HISTORY_MOMENTARY]));
-        self.short_term.extend(self.rows.iter().map(|r| r[HISTORY_SHORT_TERM]));
+        self.momentary
+            .extend(self.rows.iter().map(|r| r[HISTORY_MOMENTARY]));
+        self.short_term
+            .extend(self.rows.iter().map(|r| r[HISTORY_SHORT_TERM]));
         ui.horizontal(|ui| {
             ui.label(RichText::new("Loudness history").color(theme::TEXT_DIM));
             for (span, label) in HISTORY_SPANS_S {
@@ -186,8 +249,16 @@ impl MeterApp {
             ui,
             egui::vec2(width, 170.0),
             &[
-                widgets::Series { name: "Momentary", values: &self.momentary, color: theme::ACCENT },
-                widgets::Series { name: "Short-term", values: &self.short_term, color: theme::ACCENT_2 },
+                widgets::Series {
+                    name: "Momentary",
+                    values: &self.momentary,
+                    color: theme::ACCENT,
+                },
+                widgets::Series {
+                    name: "Short-term",
+                    values: &self.short_term,
+                    color: theme::ACCENT_2,
+                },
             ],
             1.0 / STEPS_PER_SECOND as f32,
             self.span_s,
@@ -201,35 +272,43 @@ impl MeterApp {
         let integrated = t.integrated_lufs.load();
         let true_peak = t.true_peak_dbtp.load();
         let selected = self.params.target.value();
-        egui::Grid::new("platforms").striped(true).spacing([16.0, 3.0]).show(ui, |ui| {
-            ui.label(RichText::new("Target").color(theme::TEXT_DIM));
-            ui.label(RichText::new("Reference").color(theme::TEXT_DIM));
-            ui.label(RichText::new("Playback / fix").color(theme::TEXT_DIM));
-            ui.label(RichText::new("Verdict").color(theme::TEXT_DIM));
-            ui.end_row();
-            for (idx, _) in TargetPreset::variants().iter().enumerate() {
-                let preset = TargetPreset::from_index(idx);
-                let target = preset.target();
-                let name = RichText::new(target.name);
-                if ui.selectable_label(preset == selected, name).clicked() {
-                    self.set_target(preset);
-                }
-                ui.label(format!("{:.0} LUFS, {:.0} dBTP", target.integrated_lufs, target.max_true_peak_dbtp));
-                match (integrated, true_peak) {
-                    (Some(i), Some(tp)) => {
-                        let gain = target.playback_gain_db(i as f64, tp as f64) as f32;
-                        ui.label(format!("{} dB", widgets::format_gain(gain, 1)));
-                        let verdict = target.verdict(i as f64, tp as f64);
-                        ui.label(RichText::new(verdict_text(verdict)).color(verdict_color(verdict)));
-                    }
-                    _ => {
-                        ui.label("–");
-                        ui.label("–");
-                    }
-                }
+        egui::Grid::new("platforms")
+            .striped(true)
+            .spacing([16.0, 3.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new("Target").color(theme::TEXT_DIM));
+                ui.label(RichText::new("Reference").color(theme::TEXT_DIM));
+                ui.label(RichText::new("Playback / fix").color(theme::TEXT_DIM));
+                ui.label(RichText::new("Verdict").color(theme::TEXT_DIM));
                 ui.end_row();
-            }
-        });
+                for (idx, _) in TargetPreset::variants().iter().enumerate() {
+                    let preset = TargetPreset::from_index(idx);
+                    let target = preset.target();
+                    let name = RichText::new(target.name);
+                    if ui.selectable_label(preset == selected, name).clicked() {
+                        self.set_target(preset);
+                    }
+                    ui.label(format!(
+                        "{:.0} LUFS, {:.0} dBTP",
+                        target.integrated_lufs, target.max_true_peak_dbtp
+                    ));
+                    match (integrated, true_peak) {
+                        (Some(i), Some(tp)) => {
+                            let gain = target.playback_gain_db(i as f64, tp as f64) as f32;
+                            ui.label(format!("{} dB", widgets::format_gain(gain, 1)));
+                            let verdict = target.verdict(i as f64, tp as f64);
+                            ui.label(
+                                RichText::new(verdict_text(verdict)).color(verdict_color(verdict)),
+                            );
+                        }
+                        _ => {
+                            ui.label("–");
+                            ui.label("–");
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
     }
 
     fn headroom(&self, ui: &mut egui::Ui) {
@@ -238,19 +317,34 @@ impl MeterApp {
         ui.label(RichText::new("Mix headroom for mastering").color(theme::TEXT_DIM));
         let (text, color) = match peak {
             None => ("no signal yet".to_owned(), theme::TEXT_DIM),
-            Some(p) if p > hi => (format!("peaks {p:.1} dBTP: too hot, leave {:.0} dB", -hi), theme::OVER),
-            Some(p) if p < lo => (format!("peaks {p:.1} dBTP: more headroom than needed"), theme::WARN),
-            Some(p) => (format!("peaks {p:.1} dBTP: within {lo:.0} to {hi:.0} dBFS"), theme::GOOD),
+            Some(p) if p > hi => (
+                format!("peaks {p:.1} dBTP: too hot, leave {:.0} dB", -hi),
+                theme::OVER,
+            ),
+            Some(p) if p < lo => (
+                format!("peaks {p:.1} dBTP: more headroom than needed"),
+                theme::WARN,
+            ),
+            Some(p) => (
+                format!("peaks {p:.1} dBTP: within {lo:.0} to {hi:.0} dBFS"),
+                theme::GOOD,
+            ),
         };
         ui.label(RichText::new(text).color(color));
         widgets::level_bar(ui, 260.0, peak, (-24.0, 0.0), Some(hi), color);
         ui.add_space(10.0);
         let mut auto_reset = self.params.auto_reset_on_play.value();
-        if ui.checkbox(&mut auto_reset, "Reset when playback starts").changed() {
+        if ui
+            .checkbox(&mut auto_reset, "Reset when playback starts")
+            .changed()
+        {
             self.set_bool(&self.params.auto_reset_on_play, auto_reset);
         }
         let mut pause = self.params.pause_when_stopped.value();
-        if ui.checkbox(&mut pause, "Pause while transport is stopped").changed() {
+        if ui
+            .checkbox(&mut pause, "Pause while transport is stopped")
+            .changed()
+        {
             self.set_bool(&self.params.pause_when_stopped, pause);
         }
     }

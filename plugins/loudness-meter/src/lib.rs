@@ -47,11 +47,11 @@ impl Default for LoudnessMeter {
 
 impl LoudnessMeter {
     /// Replaces every non-finite or subnormal sample with 0.0, in place.
-    /// Finite normal samples (and zeros) are left bit-identical.
+    /// Finite normal samples and zeros of either sign are left bit-identical.
     fn sanitize(buffer: &mut Buffer) {
         for channel in buffer.as_slice().iter_mut() {
             for sample in channel.iter_mut() {
-                if !sample.is_normal() {
+                if !sample.is_finite() || sample.is_subnormal() {
                     *sample = 0.0;
                 }
             }
@@ -75,7 +75,9 @@ impl LoudnessMeter {
         let num_samples = buffer.samples();
         let mut start = 0;
         while start < num_samples {
-            let len = meter.samples_until_next_step().clamp(1, num_samples - start);
+            let len = meter
+                .samples_until_next_step()
+                .clamp(1, num_samples - start);
             let mut block: [&[f32]; MAX_CHANNELS] = [&[]; MAX_CHANNELS];
             for (slot, channel) in block.iter_mut().zip(channels.iter()) {
                 *slot = &channel[start..start + len];
@@ -175,8 +177,7 @@ impl Plugin for LoudnessMeter {
             self.reset_measurement();
         }
 
-        let paused =
-            self.params.pause_when_stopped.value() && self.host_has_transport && !playing;
+        let paused = self.params.pause_when_stopped.value() && self.host_has_transport && !playing;
         self.telemetry.set_paused(paused);
         if !paused {
             self.measure(buffer);
