@@ -1,0 +1,272 @@
+//! The suite's one biquad: second-order IIR coefficients (plain values from
+//! pure constructors, with an analytic response) and a transposed direct
+//! form II state that stays free of subnormals.
+//!
+//! Designs go through [`AnalogBiquad`], a second-order analog prototype with
+//! `s` normalised to the corner frequency, mapped to the z-plane by the
+//! bilinear transform prewarped at the corner (`K = tan(π·f0/fs)`), so the
+//! digital filter matches the analog one exactly at `f0` at every sample
+//! rate. The RBJ "Audio EQ Cookbook" filters are exactly these prototypes.
+
+use crate::complex::Complex;
+use core::f64::consts::PI;
+
+/// When both state cells fall below this magnitude they are set to zero
+/// together. 1e-20 is 400 dB below full scale (far below the ≈ −150 dB
+/// resolution of an f32 signal, so inaudible and unmeasurable) and far above
+/// the f64 subnormal range (< 2.2e-308), so decaying tails never reach
+/// subnormal arithmetic, and a silent input gives an exactly silent output
+/// once the tail has decayed. The cells are flushed *together*: in a filter
+/// with poles near z = 1 (the 38 Hz K-weighting high-pass) the two cells
+/// nearly cancel, and zeroing only one of them would kick the filter back
+/// up to ≈ 100× the threshold instead of silencing it.
+pub const STATE_FLUSH_THRESHOLD: f64 = 1e-20;
+
+/// Second-order analog prototype
+/// `H(s) = (b[2]·s² + b[1]·s + b[0]) / (a[2]·s² + a[1]·s + a[0])`
+/// with `s = j·f/f0` normalised to the corner frequency `f0`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnalogBiquad {
+    /// Numerator coefficients, index = power of `s`.
+    pub b: [f64; 3],
+    /// Denominator coefficients, index = power of `s`. Must not all be 0.
+    pub a: [f64; 3],
+}
+
+impl AnalogBiquad {
+    /// Second-order low-pass `1 / (s² + s/Q + 1)`; `q` > 0.
+    pub fn lowpass(q: f64) -> Self {
+        Self {
+            b: [1.0, 0.0, 0.0],
+            a: [1.0, 1.0 / q, 1.0],
+        }
+    }
+
+    /// Second-order high-pass `s² / (s² + s/Q + 1)`; `q` > 0.
+    pub fn highpass(q: f64) -> Self {
+        Self {
+            b: [0.0, 0.0, 1.0],
+            a: [1.0, 1.0 / q, 1.0],
+        }
+    }
+
+    /// Peaking (bell) filter, `gain_db` at `f0`, bandwidth set by `q` > 0
+    /// (RBJ cookbook: `(s² + s·A/Q + 1) / (s² + s/(A·Q) + 1)`, `A = 10^(gain_db/40)`).
+    pub fn peaking(gain_db: f64, q: f64) -> Self {
+        let amp = 10f64.powf(gain_db / 40.0);
+        Self {
+            b: [1.0, amp / q, 1.0],
+            a: [1.0, 1.0 / (amp * q), 1.0],
+        }
+    }
+
+    /// Low shelf: `gain_db` below `f0`, 0 dB above; `q` > 0 sets the slope
+    /// (RBJ cookbook: `A·(s² + √A/Q·s + A) / (A·s² + √A/Q·s + 1)`).
+    pub fn low_shelf(gain_db: f64, q: f64) -> Self {
+        let amp = 10f64.powf(gain_db / 40.0);
+        let mid = amp.sqrt() / q;
+        Self {
+            b: [amp * amp, amp * mid, amp],
+            a: [1.0, mid, amp],
+        }
+    }
+
+    /// High shelf: 0 dB below `f0`, `gain_db` above; `q` > 0 sets the slope
+    /// (RBJ cookbook: `A·(A·s² + √A/Q·s + 1) / (s² + √A/Q·s + A)`).
+    pub fn high_shelf(gain_db: f64, q: f64) -> Self {
+        let amp = 10f64.powf(gain_db / 40.0);
+        let mid = amp.sqrt() / q;
+        Self {
+            b: [amp, amp * mid, amp * amp],
+            a: [amp, mid, 1.0],
+        }
+    }
+
+    /// High shelf in the form BS.1770 uses for the K-weighting pre-filter:
+    /// `(Vh·s² + Vb·s/Q + 1) / (s² + s/Q + 1)` with `Vh = 10^(gain_db/20)`
+    /// (high-frequency gain) and `Vb = Vh^mid_exponent` (mid-band numerator
+    /// term; an exponent of 0.5 gives the RBJ-like symmetric shelf).
+    pub fn high_shelf_vh_vb(gain_db: f64, q: f64, mid_exponent: f64) -> Self {
+        let vh = 10f64.powf(gain_db / 20.0);
+        let vb = vh.powf(mid_exponent);
+        Self {
+            b: [1.0, vb / q, vh],
+            a: [1.0, 1.0 / q, 1.0],
+        }
+    }
+
+    /// Scales the numerator by `gain` (linear).
+    pub fn scaled(self, gain: f64) -> Self {
+        Self {
+            b: [self.b[0] * gain, self.b[1] * gain, self.b[2] * gain],
+            a: self.a,
+        }
+    }
+
+    /// Analytic response `H(j·freq_hz/f0_hz)` of the analog prototype.
+    pub fn response(&self, freq_hz: f64, f0_hz: f64) -> Complex {
+        let w = freq_hz / f0_hz;
+        // s = j·w, s² = −w².
+        let num = Complex::new(self.b[0] - self.b[2] * w * w, self.b[1] * w);
+        let den = Complex::new(self.a[0] - self.a[2] * w * w, self.a[1] * w);
+        num / den
+    }
+}
+
+/// Biquad coefficients, normalised so `a0 = 1`:
+/// `H(z) = (b0 + b1·z⁻¹ + b2·z⁻²) / (1 + a1·z⁻¹ + a2·z⁻²)`.
+///
+/// Plain values: compute them once (or at control rate) with a pure
+/// constructor and share them between any number of [`BiquadState`]s.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BiquadCoefs {
+    /// Feed-forward coefficient of `x[n]`.
+    pub b0: f64,
+    /// Feed-forward coefficient of `x[n−1]`.
+    pub b1: f64,
+    /// Feed-forward coefficient of `x[n−2]`.
+    pub b2: f64,
+    /// Feedback coefficient of `y[n−1]` (sign convention: `y += −a1·y[n−1]`).
+    pub a1: f64,
+    /// Feedback coefficient of `y[n−2]`.
+    pub a2: f64,
+}
+
+impl Default for BiquadCoefs {
+    fn default() -> Self {
+        Self::IDENTITY
+    }
+}
+
+impl BiquadCoefs {
+    /// Passes the signal unchanged.
+    pub const IDENTITY: Self = Self {
+        b0: 1.0,
+        b1: 0.0,
+        b2: 0.0,
+        a1: 0.0,
+        a2: 0.0,
+    };
+
+    /// From already normalised coefficients (`a0 = 1`).
+    pub const fn from_normalized(b0: f64, b1: f64, b2: f64, a1: f64, a2: f64) -> Self {
+        Self { b0, b1, b2, a1, a2 }
+    }
+
+    /// From raw coefficients, dividing everything by `a0` (must be non-zero).
+    pub fn new(b0: f64, b1: f64, b2: f64, a0: f64, a1: f64, a2: f64) -> Self {
+        Self::from_normalized(b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0)
+    }
+
+    /// Bilinear transform of `prototype` with its corner at `f0_hz`,
+    /// prewarped so the digital response equals the analog one at `f0_hz`:
+    /// `s ← (1/K)·(1 − z⁻¹)/(1 + z⁻¹)`, `K = tan(π·f0_hz/sample_rate)`.
+    /// `0 < f0_hz < sample_rate/2`.
+    pub fn bilinear(prototype: &AnalogBiquad, f0_hz: f64, sample_rate: f64) -> Self {
+        let k = (PI * f0_hz / sample_rate).tan();
+        let k2 = k * k;
+        let [nb0, nb1, nb2] = prototype.b;
+        let [da0, da1, da2] = prototype.a;
+        // Multiply numerator and denominator by K²·(1 + z⁻¹)².
+        let b0 = nb2 + nb1 * k + nb0 * k2;
+        let b1 = 2.0 * (nb0 * k2 - nb2);
+        let b2 = nb2 - nb1 * k + nb0 * k2;
+        let a0 = da2 + da1 * k + da0 * k2;
+        let a1 = 2.0 * (da0 * k2 - da2);
+        let a2 = da2 - da1 * k + da0 * k2;
+        Self::new(b0, b1, b2, a0, a1, a2)
+    }
+
+    /// RBJ low-pass at `cutoff_hz` (0 < cutoff < fs/2), `q` > 0.
+    pub fn lowpass(cutoff_hz: f64, q: f64, sample_rate: f64) -> Self {
+        Self::bilinear(&AnalogBiquad::lowpass(q), cutoff_hz, sample_rate)
+    }
+
+    /// RBJ high-pass at `cutoff_hz` (0 < cutoff < fs/2), `q` > 0.
+    pub fn highpass(cutoff_hz: f64, q: f64, sample_rate: f64) -> Self {
+        Self::bilinear(&AnalogBiquad::highpass(q), cutoff_hz, sample_rate)
+    }
+
+    /// RBJ peaking filter: `gain_db` at `center_hz`, `q` > 0.
+    pub fn peaking(center_hz: f64, gain_db: f64, q: f64, sample_rate: f64) -> Self {
+        Self::bilinear(&AnalogBiquad::peaking(gain_db, q), center_hz, sample_rate)
+    }
+
+    /// RBJ low shelf: `gain_db` below `corner_hz`, `q` > 0.
+    pub fn low_shelf(corner_hz: f64, gain_db: f64, q: f64, sample_rate: f64) -> Self {
+        Self::bilinear(&AnalogBiquad::low_shelf(gain_db, q), corner_hz, sample_rate)
+    }
+
+    /// RBJ high shelf: `gain_db` above `corner_hz`, `q` > 0.
+    pub fn high_shelf(corner_hz: f64, gain_db: f64, q: f64, sample_rate: f64) -> Self {
+        Self::bilinear(
+            &AnalogBiquad::high_shelf(gain_db, q),
+            corner_hz,
+            sample_rate,
+        )
+    }
+
+    /// Analytic frequency response `H(e^{jω})`, `ω = 2π·freq_hz/sample_rate`.
+    pub fn response(&self, freq_hz: f64, sample_rate: f64) -> Complex {
+        let w = 2.0 * PI * freq_hz / sample_rate;
+        // z⁻¹ = e^{−jω}, z⁻² = e^{−2jω}.
+        let z1 = Complex::from_polar(1.0, -w);
+        let z2 = Complex::from_polar(1.0, -2.0 * w);
+        let num = Complex::new(self.b0, 0.0) + z1 * self.b1 + z2 * self.b2;
+        let den = Complex::new(1.0, 0.0) + z1 * self.a1 + z2 * self.a2;
+        num / den
+    }
+
+    /// True if both poles lie strictly inside the unit circle
+    /// (stability triangle: |a2| < 1 and |a1| < 1 + a2).
+    pub fn is_stable(&self) -> bool {
+        self.a2.abs() < 1.0 && self.a1.abs() < 1.0 + self.a2
+    }
+}
+
+/// State of one biquad channel, transposed direct form II (two f64 memory
+/// cells), the form with the best numerical behaviour in floating point.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BiquadState {
+    s1: f64,
+    s2: f64,
+}
+
+impl BiquadState {
+    /// A cleared state.
+    pub const fn new() -> Self {
+        Self { s1: 0.0, s2: 0.0 }
+    }
+
+    /// Clears the state. Never allocates.
+    pub fn reset(&mut self) {
+        *self = Self::new();
+    }
+
+    /// Filters one sample:
+    /// `y = b0·x + s1; s1 = b1·x − a1·y + s2; s2 = b2·x − a2·y`.
+    /// A tail below [`STATE_FLUSH_THRESHOLD`] is flushed to exact zero.
+    /// `x` must be finite for the state to stay finite.
+    #[inline(always)]
+    pub fn process(&mut self, coefs: &BiquadCoefs, x: f64) -> f64 {
+        let y = coefs.b0 * x + self.s1;
+        self.s1 = coefs.b1 * x - coefs.a1 * y + self.s2;
+        self.s2 = coefs.b2 * x - coefs.a2 * y;
+        if self.s1.abs() < STATE_FLUSH_THRESHOLD && self.s2.abs() < STATE_FLUSH_THRESHOLD {
+            *self = Self::new();
+        }
+        y
+    }
+
+    /// Filters `samples` in place.
+    pub fn process_block(&mut self, coefs: &BiquadCoefs, samples: &mut [f64]) {
+        for sample in samples {
+            *sample = self.process(coefs, *sample);
+        }
+    }
+
+    /// The two state cells `[s1, s2]`, for tests and diagnostics.
+    pub fn cells(&self) -> [f64; 2] {
+        [self.s1, self.s2]
+    }
+}

@@ -1,0 +1,6 @@
+//! Filters: coefficients (plain values, pure constructors, analytic
+//! responses) kept apart from per-channel state.
+
+pub mod biquad;
+
+pub use biquad::{AnalogBiquad, BiquadCoefs, BiquadState, STATE_FLUSH_THRESHOLD};

@@ -1,0 +1,118 @@
+//! K-weighting (ITU-R BS.1770-4 Annex 1 §1, Tables 1 and 2) at any sample
+//! rate, derived from the analog prototypes of its two stages.
+//!
+//! BS.1770-4 specifies the two biquads only at 48 kHz. Here both are
+//! bilinear transforms (prewarped at their corner) of analog prototypes whose
+//! parameters reproduce that table to ≈ 1e-9; the parameters are the ones
+//! libebur128 derived (Jan Kokemüller). The response is therefore the same at
+//! every rate up to the usual bilinear warping near Nyquist.
+//!
+//! One deliberate detail: the 48 kHz table gives the RLB high-pass the
+//! numerator `[1, −2, 1]`, i.e. a high-frequency gain of `a0 ≈ 1.005`
+//! (+0.043 dB) rather than 1. That gain is part of the standard's calibration
+//! (a 1 kHz sine at −23 dBFS on two channels reads −23.0 LUFS), so the analog
+//! prototype carries it as a constant gain and it is the same at every rate
+//! (libebur128 instead keeps `[1, −2, 1]` at every rate, so its gain drifts
+//! from +0.047 dB at 44.1 kHz to +0.011 dB at 192 kHz).
+
+use crate::complex::Complex;
+use crate::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
+
+/// Pre-filter (head-related high shelf) corner, Hz. BS.1770-4 Table 1 fitted.
+pub const SHELF_FREQUENCY_HZ: f64 = 1681.974450955533;
+/// Pre-filter high-frequency gain, dB. BS.1770-4 Table 1 fitted.
+pub const SHELF_GAIN_DB: f64 = 3.999843853973347;
+/// Pre-filter quality factor. BS.1770-4 Table 1 fitted.
+pub const SHELF_Q: f64 = 0.7071752369554196;
+/// Pre-filter mid-band numerator exponent: `Vb = Vh^SHELF_MID_EXPONENT`.
+/// BS.1770-4 Table 1 fitted.
+pub const SHELF_MID_EXPONENT: f64 = 0.4996667741545416;
+/// RLB high-pass corner, Hz. BS.1770-4 Table 2 fitted.
+pub const HIGHPASS_FREQUENCY_HZ: f64 = 38.13547087602444;
+/// RLB high-pass quality factor. BS.1770-4 Table 2 fitted.
+pub const HIGHPASS_Q: f64 = 0.5003270373238773;
+/// The rate at which BS.1770-4 tabulates the coefficients, Hz.
+pub const REFERENCE_SAMPLE_RATE_HZ: f64 = 48_000.0;
+
+/// Pass-band gain of the RLB high-pass as tabulated (numerator `[1, −2, 1]`
+/// at 48 kHz): the bilinear `a0 = 1 + K/Q + K²` at the reference rate, linear.
+fn highpass_passband_gain() -> f64 {
+    let k = (core::f64::consts::PI * HIGHPASS_FREQUENCY_HZ / REFERENCE_SAMPLE_RATE_HZ).tan();
+    1.0 + k / HIGHPASS_Q + k * k
+}
+
+/// Analog prototype of the pre-filter (stage 1), `s` normalised to
+/// [`SHELF_FREQUENCY_HZ`].
+pub fn shelf_prototype() -> AnalogBiquad {
+    AnalogBiquad::high_shelf_vh_vb(SHELF_GAIN_DB, SHELF_Q, SHELF_MID_EXPONENT)
+}
+
+/// Analog prototype of the RLB high-pass (stage 2), `s` normalised to
+/// [`HIGHPASS_FREQUENCY_HZ`], including the tabulated pass-band gain.
+pub fn highpass_prototype() -> AnalogBiquad {
+    AnalogBiquad::highpass(HIGHPASS_Q).scaled(highpass_passband_gain())
+}
+
+/// Analytic response of the analog K-weighting (both stages) at `freq_hz`.
+pub fn analog_response(freq_hz: f64) -> Complex {
+    shelf_prototype().response(freq_hz, SHELF_FREQUENCY_HZ)
+        * highpass_prototype().response(freq_hz, HIGHPASS_FREQUENCY_HZ)
+}
+
+/// Coefficients of both K-weighting stages at one sample rate. Plain values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KWeightingCoefs {
+    /// Stage 1: pre-filter high shelf (≈ +4 dB above ≈ 1.7 kHz).
+    pub shelf: BiquadCoefs,
+    /// Stage 2: RLB high-pass (≈ 38 Hz).
+    pub highpass: BiquadCoefs,
+}
+
+impl KWeightingCoefs {
+    /// Designs both stages for `sample_rate` Hz (must exceed
+    /// 2·[`SHELF_FREQUENCY_HZ`], i.e. ≳ 3.4 kHz).
+    pub fn new(sample_rate: f64) -> Self {
+        Self {
+            shelf: BiquadCoefs::bilinear(&shelf_prototype(), SHELF_FREQUENCY_HZ, sample_rate),
+            highpass: BiquadCoefs::bilinear(
+                &highpass_prototype(),
+                HIGHPASS_FREQUENCY_HZ,
+                sample_rate,
+            ),
+        }
+    }
+
+    /// Analytic response of the cascade at `freq_hz` for `sample_rate` Hz.
+    pub fn response(&self, freq_hz: f64, sample_rate: f64) -> Complex {
+        self.shelf.response(freq_hz, sample_rate) * self.highpass.response(freq_hz, sample_rate)
+    }
+}
+
+/// K-weighting filter state for one channel (two biquads in series).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct KWeightingState {
+    shelf: BiquadState,
+    highpass: BiquadState,
+}
+
+impl KWeightingState {
+    /// Clears both stages. Never allocates.
+    pub fn reset(&mut self) {
+        self.shelf.reset();
+        self.highpass.reset();
+    }
+
+    /// Filters one sample (full scale = 1.0); `x` must be finite.
+    #[inline(always)]
+    pub fn process(&mut self, coefs: &KWeightingCoefs, x: f64) -> f64 {
+        let shelved = self.shelf.process(&coefs.shelf, x);
+        self.highpass.process(&coefs.highpass, shelved)
+    }
+
+    /// The four state cells (shelf then high-pass), for tests.
+    pub fn cells(&self) -> [f64; 4] {
+        let [a, b] = self.shelf.cells();
+        let [c, d] = self.highpass.cells();
+        [a, b, c, d]
+    }
+}

@@ -1,0 +1,389 @@
+//! The complete EBU R128 meter: momentary, short-term, integrated, LRA,
+//! maxima, true peak and sample peak.
+
+use super::channels::{default_layout, MAX_CHANNELS};
+use super::energy_to_lufs;
+use super::gating::GatedLoudness;
+use super::k_weighting::{KWeightingCoefs, KWeightingState};
+use super::range::LoudnessRange;
+use super::true_peak::{TruePeakChannel, TruePeakMeter};
+
+/// Duration of one step, s: the 100 ms hop of BS.1770-4 gating blocks
+/// (75 % overlap of 400 ms) and the 10 Hz update rate of EBU Tech 3341.
+pub const STEP_DURATION_S: f64 = 0.1;
+/// Momentary window, steps (400 ms, EBU Tech 3341 "M").
+pub const MOMENTARY_WINDOW_STEPS: usize = 4;
+/// Short-term window, steps (3 s, EBU Tech 3341 "S").
+pub const SHORT_TERM_WINDOW_STEPS: usize = 30;
+/// Lowest accepted sample rate, Hz.
+pub const MIN_SAMPLE_RATE_HZ: f64 = 8_000.0;
+/// Highest accepted sample rate, Hz.
+pub const MAX_SAMPLE_RATE_HZ: f64 = 768_000.0;
+
+/// Loudness meter for mono, stereo or surround (up to 7.1) audio.
+///
+/// Feed any block size with [`LoudnessMeter::process`]; read values at any
+/// time. Loudness readings (momentary, short-term, integrated, LRA and their
+/// maxima) are updated at every 100 ms *step* (the gating-block hop of
+/// BS.1770-4, and the 10 Hz update rate of EBU Tech 3341); a step is exactly
+/// `round(0.1·fs)` frames. Peaks are live: they include every frame fed.
+///
+/// Momentary and short-term loudness come from a ring of per-step energy sums
+/// (f64), so the 400 ms and 3 s windows are exactly 4 and 30 steps. Gating
+/// blocks for the integrated loudness are the momentary windows; LRA takes
+/// the short-term value at every step. Both use bounded histograms (0.01 LU
+/// bins, see [`super::gating`] and [`super::range`]): memory does not grow.
+///
+/// Non-finite input samples (NaN, ±∞) are measured as 0.0 so they cannot
+/// poison filter state or readings.
+///
+/// No allocation after construction / [`LoudnessMeter::set_sample_rate`].
+#[derive(Debug, Clone)]
+pub struct LoudnessMeter {
+    sample_rate: f64,
+    num_channels: usize,
+    /// BS.1770-4 channel weights `G_i`, linear; entries ≥ `num_channels` unused.
+    channel_weights: [f64; MAX_CHANNELS],
+    k_weighting: KWeightingCoefs,
+    k_states: [KWeightingState; MAX_CHANNELS],
+    true_peak: TruePeakMeter,
+    /// Frames per 100 ms step.
+    step_len: usize,
+    /// Frames of the current step fed so far, `0 .. step_len`.
+    frames_in_step: usize,
+    /// Σ y² per channel over the current step.
+    step_energy: [f64; MAX_CHANNELS],
+    /// Channel-weighted Σ y² of the last completed steps (ring).
+    step_ring: [f64; SHORT_TERM_WINDOW_STEPS],
+    /// Ring slot the next completed step goes to.
+    ring_write_idx: usize,
+    steps_completed: u64,
+    gated: GatedLoudness,
+    range: LoudnessRange,
+    /// Loudness readings as of the last completed step.
+    stepped: SteppedReadings,
+}
+
+/// The readings that change only at step boundaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct SteppedReadings {
+    momentary_lufs: Option<f64>,
+    short_term_lufs: Option<f64>,
+    integrated_lufs: Option<f64>,
+    loudness_range_lu: Option<f64>,
+    max_momentary_energy: f64,
+    max_short_term_energy: f64,
+}
+
+/// A snapshot of every reading, for handing to a GUI or printing.
+/// `None` means "undefined" (not enough audio yet, or silence below the gates).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LoudnessReadings {
+    /// Momentary loudness (400 ms window), LUFS.
+    pub momentary_lufs: Option<f64>,
+    /// Short-term loudness (3 s window), LUFS.
+    pub short_term_lufs: Option<f64>,
+    /// Gated integrated loudness since the last reset, LUFS.
+    pub integrated_lufs: Option<f64>,
+    /// Loudness range (EBU Tech 3342), LU.
+    pub loudness_range_lu: Option<f64>,
+    /// Highest momentary loudness since reset, LUFS.
+    pub max_momentary_lufs: Option<f64>,
+    /// Highest short-term loudness since reset, LUFS.
+    pub max_short_term_lufs: Option<f64>,
+    /// Highest true peak over all channels since reset, dBTP.
+    pub true_peak_dbtp: Option<f64>,
+    /// Highest sample peak over all channels since reset, dBFS.
+    pub sample_peak_dbfs: Option<f64>,
+    /// Peak-to-loudness ratio: true peak − integrated loudness, LU.
+    pub plr_lu: Option<f64>,
+}
+
+/// Frames per step at `sample_rate`: `round(0.1·fs)`, at least 1.
+fn step_len_for(sample_rate: f64) -> usize {
+    ((sample_rate * STEP_DURATION_S).round() as usize).max(1)
+}
+
+/// Loudness of a window energy, `None` for digital silence (energy 0).
+fn lufs_unless_silent(energy: f64) -> Option<f64> {
+    (energy > 0.0).then(|| energy_to_lufs(energy))
+}
+
+/// Linear peak → dB, `None` for 0.
+fn peak_db(peak: f32) -> Option<f64> {
+    (peak > 0.0).then(|| 20.0 * f64::from(peak).log10())
+}
+
+/// NaN and ±∞ are measured as silence.
+#[inline(always)]
+fn sanitize(x: f32) -> f32 {
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// Feeds `frames` samples of one channel (`None` = silence) through
+/// K-weighting and the peak detector; returns the updated Σ y².
+#[inline(always)]
+fn measure_channel(
+    input: Option<&[f32]>,
+    frames: usize,
+    coefs: &KWeightingCoefs,
+    state: &mut KWeightingState,
+    peaks: &mut TruePeakChannel,
+    mut energy: f64,
+) -> f64 {
+    let mut feed = |x: f32| {
+        peaks.process(x);
+        let y = state.process(coefs, f64::from(x));
+        energy += y * y;
+    };
+    match input {
+        Some(samples) => samples.iter().for_each(|&x| feed(sanitize(x))),
+        None => (0..frames).for_each(|_| feed(0.0)),
+    }
+    energy
+}
+
+impl LoudnessMeter {
+    /// Creates a meter for `num_channels` at `sample_rate` Hz. Channel
+    /// weights follow [`super::channels::default_layout`] (BS.1770-4 Table 3):
+    /// mono and stereo weigh 1.0 per channel; 5.1 is L R C LFE Ls Rs with the
+    /// LFE excluded and surrounds at 1.41. Allocates (≈ 0.7 MB, mostly the two
+    /// histograms).
+    ///
+    /// # Panics
+    /// If `num_channels` is 0 or above [`MAX_CHANNELS`], or `sample_rate` is
+    /// outside [`MIN_SAMPLE_RATE_HZ`] ..= [`MAX_SAMPLE_RATE_HZ`].
+    pub fn new(sample_rate: f64, num_channels: usize) -> Self {
+        assert!(
+            (1..=MAX_CHANNELS).contains(&num_channels),
+            "LoudnessMeter supports 1..={MAX_CHANNELS} channels, got {num_channels}"
+        );
+        Self::assert_sample_rate(sample_rate);
+        let mut channel_weights = [0.0; MAX_CHANNELS];
+        for (weight, role) in channel_weights.iter_mut().zip(default_layout(num_channels)) {
+            *weight = role.weight();
+        }
+        let mut meter = Self {
+            sample_rate,
+            num_channels,
+            channel_weights,
+            k_weighting: KWeightingCoefs::new(sample_rate),
+            k_states: [KWeightingState::default(); MAX_CHANNELS],
+            true_peak: TruePeakMeter::new(sample_rate, num_channels),
+            step_len: step_len_for(sample_rate),
+            frames_in_step: 0,
+            step_energy: [0.0; MAX_CHANNELS],
+            step_ring: [0.0; SHORT_TERM_WINDOW_STEPS],
+            ring_write_idx: 0,
+            steps_completed: 0,
+            gated: GatedLoudness::new(),
+            range: LoudnessRange::new(),
+            stepped: SteppedReadings::default(),
+        };
+        meter.reset();
+        meter
+    }
+
+    fn assert_sample_rate(sample_rate: f64) {
+        assert!(
+            (MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate),
+            "LoudnessMeter sample rate must be {MIN_SAMPLE_RATE_HZ}..={MAX_SAMPLE_RATE_HZ} Hz, got {sample_rate}"
+        );
+    }
+
+    /// Re-derives all rate-dependent coefficients and buffers and resets.
+    /// May allocate.
+    ///
+    /// # Panics
+    /// If `sample_rate` is outside [`MIN_SAMPLE_RATE_HZ`] ..= [`MAX_SAMPLE_RATE_HZ`].
+    pub fn set_sample_rate(&mut self, sample_rate: f64) {
+        Self::assert_sample_rate(sample_rate);
+        self.sample_rate = sample_rate;
+        self.k_weighting = KWeightingCoefs::new(sample_rate);
+        self.true_peak = TruePeakMeter::new(sample_rate, self.num_channels);
+        self.step_len = step_len_for(sample_rate);
+        self.reset();
+    }
+
+    /// Clears all state and readings. Never allocates.
+    pub fn reset(&mut self) {
+        self.k_states.iter_mut().for_each(KWeightingState::reset);
+        self.true_peak.reset();
+        self.frames_in_step = 0;
+        self.step_energy = [0.0; MAX_CHANNELS];
+        self.step_ring = [0.0; SHORT_TERM_WINDOW_STEPS];
+        self.ring_write_idx = 0;
+        self.steps_completed = 0;
+        self.gated.reset();
+        self.range.reset();
+        self.stepped = SteppedReadings::default();
+    }
+
+    /// Number of channels this meter measures.
+    pub fn num_channels(&self) -> usize {
+        self.num_channels
+    }
+
+    /// Sample rate in Hz.
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+
+    /// Frames per 100 ms step: `round(0.1·sample_rate)`.
+    pub fn step_len_samples(&self) -> usize {
+        self.step_len
+    }
+
+    /// BS.1770-4 channel weights in use (linear, one per channel).
+    pub fn channel_weights(&self) -> &[f64] {
+        &self.channel_weights[..self.num_channels]
+    }
+
+    /// Overrides the channel weights (linear, ≥ 0, e.g. 0 to exclude an LFE,
+    /// 1.41 for surrounds); entries beyond `num_channels` are ignored, missing
+    /// ones keep their value. Takes effect from the next step on; call
+    /// [`Self::reset`] to measure from scratch. Never allocates.
+    pub fn set_channel_weights(&mut self, weights: &[f64]) {
+        for (dst, src) in self.channel_weights[..self.num_channels]
+            .iter_mut()
+            .zip(weights)
+        {
+            *dst = if src.is_finite() { src.max(0.0) } else { 0.0 };
+        }
+    }
+
+    /// Oversampling factor of the true-peak detector (≥ 4).
+    pub fn true_peak_oversampling_factor(&self) -> usize {
+        self.true_peak.factor()
+    }
+
+    /// Feeds one block, planar: `channels[c][i]`. All slices have equal length
+    /// (any, including 0); if they differ, the shortest sets the block length.
+    /// Extra channels beyond `num_channels` are ignored; missing channels are
+    /// measured as silence. NaN/±∞ samples are measured as 0.0.
+    /// Real-time safe: never allocates, locks or panics.
+    pub fn process<S: AsRef<[f32]>>(&mut self, channels: &[S]) {
+        let provided = &channels[..channels.len().min(self.num_channels)];
+        let frames = provided.iter().map(|c| c.as_ref().len()).min().unwrap_or(0);
+        let mut offset = 0;
+        while offset < frames {
+            let chunk = (self.step_len - self.frames_in_step).min(frames - offset);
+            for c in 0..self.num_channels {
+                let input = provided
+                    .get(c)
+                    .map(|samples| &samples.as_ref()[offset..offset + chunk]);
+                self.step_energy[c] = measure_channel(
+                    input,
+                    chunk,
+                    &self.k_weighting,
+                    &mut self.k_states[c],
+                    self.true_peak.channel_mut(c),
+                    self.step_energy[c],
+                );
+            }
+            offset += chunk;
+            self.frames_in_step += chunk;
+            if self.frames_in_step == self.step_len {
+                self.complete_step();
+            }
+        }
+    }
+
+    /// Mean channel-weighted energy of the last `steps` completed steps.
+    fn window_energy(&self, steps: usize) -> f64 {
+        let sum: f64 = (1..=steps)
+            .map(|back| {
+                self.step_ring[(self.ring_write_idx + SHORT_TERM_WINDOW_STEPS - back)
+                    % SHORT_TERM_WINDOW_STEPS]
+            })
+            .sum();
+        sum / (steps * self.step_len) as f64
+    }
+
+    /// Closes the current step and updates every loudness reading.
+    fn complete_step(&mut self) {
+        let weighted: f64 = self.step_energy[..self.num_channels]
+            .iter()
+            .zip(&self.channel_weights)
+            .map(|(energy, weight)| energy * weight)
+            .sum();
+        self.step_energy = [0.0; MAX_CHANNELS];
+        self.frames_in_step = 0;
+        self.step_ring[self.ring_write_idx] = weighted;
+        self.ring_write_idx = (self.ring_write_idx + 1) % SHORT_TERM_WINDOW_STEPS;
+        self.steps_completed += 1;
+
+        if self.steps_completed >= MOMENTARY_WINDOW_STEPS as u64 {
+            let energy = self.window_energy(MOMENTARY_WINDOW_STEPS);
+            // Every momentary window is a BS.1770-4 gating block.
+            self.gated.add_block(energy);
+            self.stepped.momentary_lufs = lufs_unless_silent(energy);
+            self.stepped.max_momentary_energy = self.stepped.max_momentary_energy.max(energy);
+            self.stepped.integrated_lufs = self.gated.loudness_lufs();
+        }
+        if self.steps_completed >= SHORT_TERM_WINDOW_STEPS as u64 {
+            let energy = self.window_energy(SHORT_TERM_WINDOW_STEPS);
+            self.range.add_short_term(energy);
+            self.stepped.short_term_lufs = lufs_unless_silent(energy);
+            self.stepped.max_short_term_energy = self.stepped.max_short_term_energy.max(energy);
+            self.stepped.loudness_range_lu = self.range.range_lu();
+        }
+    }
+
+    /// Samples (frames) still to feed before the next 100 ms step completes,
+    /// `1 ..= step_len_samples()`. Lets offline callers read a series exactly
+    /// at step boundaries.
+    pub fn samples_until_next_step(&self) -> usize {
+        self.step_len - self.frames_in_step
+    }
+
+    /// Number of 100 ms steps completed since reset.
+    pub fn steps_completed(&self) -> u64 {
+        self.steps_completed
+    }
+
+    /// Time in seconds at the end of the last completed step since reset
+    /// (`steps · step_len / sample_rate`).
+    pub fn time_s(&self) -> f64 {
+        (self.steps_completed as f64 * self.step_len as f64) / self.sample_rate
+    }
+
+    /// Highest true peak of `channel` since reset, dBTP (`None` for silence
+    /// or a channel index ≥ `num_channels`).
+    pub fn channel_true_peak_dbtp(&self, channel: usize) -> Option<f64> {
+        (channel < self.num_channels)
+            .then(|| peak_db(self.true_peak.channel(channel).true_peak()))
+            .flatten()
+    }
+
+    /// Highest sample peak of `channel` since reset, dBFS (`None` for silence
+    /// or a channel index ≥ `num_channels`).
+    pub fn channel_sample_peak_dbfs(&self, channel: usize) -> Option<f64> {
+        (channel < self.num_channels)
+            .then(|| peak_db(self.true_peak.channel(channel).sample_peak()))
+            .flatten()
+    }
+
+    /// All readings at once.
+    pub fn readings(&self) -> LoudnessReadings {
+        let stepped = &self.stepped;
+        let true_peak_dbtp = peak_db(self.true_peak.max_true_peak());
+        LoudnessReadings {
+            momentary_lufs: stepped.momentary_lufs,
+            short_term_lufs: stepped.short_term_lufs,
+            integrated_lufs: stepped.integrated_lufs,
+            loudness_range_lu: stepped.loudness_range_lu,
+            max_momentary_lufs: lufs_unless_silent(stepped.max_momentary_energy),
+            max_short_term_lufs: lufs_unless_silent(stepped.max_short_term_energy),
+            true_peak_dbtp,
+            sample_peak_dbfs: peak_db(self.true_peak.max_sample_peak()),
+            plr_lu: true_peak_dbtp
+                .zip(stepped.integrated_lufs)
+                .map(|(peak, integrated)| peak - integrated),
+        }
+    }
+}
