@@ -8,6 +8,7 @@
 //! Integer samples are scaled by symphonia's converters (`x / 2^(bits-1)`),
 //! which is exact for 16- and 24-bit PCM.
 
+use shared_dsp::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -42,6 +43,10 @@ pub enum DecodeError {
     /// More channels than [`MAX_CHANNELS`].
     #[error("{0}-channel files are not supported yet")]
     UnsupportedChannels(usize),
+    /// A sample rate the loudness DSP does not measure.
+    #[error("a sample rate of {0} Hz is not supported (supported: {min}–{max} Hz)",
+        min = MIN_SAMPLE_RATE_HZ, max = MAX_SAMPLE_RATE_HZ)]
+    UnsupportedSampleRate(u32),
     /// The stream changed its sample rate or channel count part-way through.
     #[error("the stream changes its sample rate or channel count part-way through")]
     SpecChanged,
@@ -154,6 +159,9 @@ impl AudioReader {
         }
         if num_channels > MAX_CHANNELS {
             return Err(DecodeError::UnsupportedChannels(num_channels));
+        }
+        if !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&f64::from(sample_rate)) {
+            return Err(DecodeError::UnsupportedSampleRate(sample_rate));
         }
         // FLAC STREAMINFO uses 0 for "unknown".
         let declared_frames = params.n_frames.filter(|&frames| frames > 0);

@@ -124,6 +124,22 @@ fn more_than_two_channels_is_a_clear_error() {
 }
 
 #[test]
+fn unsupported_sample_rate_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone.wav");
+    const TOO_LOW_HZ: u32 = 4_000;
+    let tone = sine(TOO_LOW_HZ, 440.0, -20.0, 0.5);
+    Signal::new(TOO_LOW_HZ, SampleFormat::Int16, vec![tone]).write_wav(&path);
+    let output = run_lathe(["measure".as_ref(), path.as_os_str()]);
+    assert_eq!(output.status.code(), Some(EXIT_SOME_FILES_FAILED));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("a sample rate of 4000 Hz is not supported"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn human_report_shows_every_field() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("stereo.wav");

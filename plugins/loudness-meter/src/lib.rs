@@ -6,7 +6,7 @@
 //! 0.0 so nothing a host could choke on ever reaches the output.
 
 use nice_plug::prelude::*;
-use shared_dsp::loudness::LoudnessMeter as Meter;
+use shared_dsp::loudness::{LoudnessMeter as Meter, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
 use std::sync::Arc;
 
 mod editor;
@@ -136,10 +136,11 @@ impl Plugin for LoudnessMeter {
             .main_input_channels
             .map_or(0, |n| n.get() as usize)
             .min(MAX_CHANNELS);
-        if num_channels == 0 {
+        let sample_rate = buffer_config.sample_rate as f64;
+        // Refuse what the meter cannot measure instead of panicking in the host.
+        if num_channels == 0 || !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate) {
             return false;
         }
-        let sample_rate = buffer_config.sample_rate as f64;
         let fits = self
             .meter
             .as_ref()
