@@ -166,7 +166,11 @@ mod tests {
     fn loud_masters_are_turned_down_to_the_reference() {
         for t in TARGETS {
             let gain = t.playback_gain_db(-8.0, -0.1);
-            assert!((gain - (t.integrated_lufs + 8.0)).abs() < 1e-12, "{}", t.name);
+            assert!(
+                (gain - (t.integrated_lufs + 8.0)).abs() < 1e-12,
+                "{}",
+                t.name
+            );
         }
     }
 

@@ -95,6 +95,30 @@ impl AnalogBiquad {
         }
     }
 
+    /// First-order low-pass `1 / (s + 1)` (a `b[2] = a[2] = 0` prototype,
+    /// see [`Self::is_first_order`]).
+    pub fn lowpass_first_order() -> Self {
+        Self {
+            b: [1.0, 0.0, 0.0],
+            a: [1.0, 1.0, 0.0],
+        }
+    }
+
+    /// First-order high-pass `s / (s + 1)`.
+    pub fn highpass_first_order() -> Self {
+        Self {
+            b: [0.0, 1.0, 0.0],
+            a: [1.0, 1.0, 0.0],
+        }
+    }
+
+    /// True if the prototype has no `s²` terms (`b[2] = a[2] = 0`): it is then
+    /// mapped by a first-order bilinear transform, giving `b2 = a2 = 0`
+    /// instead of a pole/zero pair cancelling on the unit circle at z = −1.
+    pub fn is_first_order(&self) -> bool {
+        self.b[2] == 0.0 && self.a[2] == 0.0
+    }
+
     /// Scales the numerator by `gain` (linear).
     pub fn scaled(self, gain: f64) -> Self {
         Self {
@@ -161,9 +185,24 @@ impl BiquadCoefs {
     /// Bilinear transform of `prototype` with its corner at `f0_hz`,
     /// prewarped so the digital response equals the analog one at `f0_hz`:
     /// `s ← (1/K)·(1 − z⁻¹)/(1 + z⁻¹)`, `K = tan(π·f0_hz/sample_rate)`.
-    /// `0 < f0_hz < sample_rate/2`.
+    /// `0 < f0_hz < sample_rate/2`. A first-order prototype
+    /// ([`AnalogBiquad::is_first_order`]) gives a first-order section
+    /// (`b2 = a2 = 0`).
     pub fn bilinear(prototype: &AnalogBiquad, f0_hz: f64, sample_rate: f64) -> Self {
         let k = (PI * f0_hz / sample_rate).tan();
+        if prototype.is_first_order() {
+            // Multiply numerator and denominator by K·(1 + z⁻¹).
+            let [nb0, nb1, _] = prototype.b;
+            let [da0, da1, _] = prototype.a;
+            return Self::new(
+                nb1 + nb0 * k,
+                nb0 * k - nb1,
+                0.0,
+                da1 + da0 * k,
+                da0 * k - da1,
+                0.0,
+            );
+        }
         let k2 = k * k;
         let [nb0, nb1, nb2] = prototype.b;
         let [da0, da1, da2] = prototype.a;

@@ -2,5 +2,8 @@
 //! responses) kept apart from per-channel state.
 
 pub mod biquad;
+pub mod butterworth;
+pub mod matched;
 
 pub use biquad::{AnalogBiquad, BiquadCoefs, BiquadState, STATE_FLUSH_THRESHOLD};
+pub use butterworth::{ButterworthCoefs, ButterworthState, PassKind};

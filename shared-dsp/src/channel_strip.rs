@@ -1,0 +1,396 @@
+//! The Channel Strip's processor: one type the plugin (and any offline
+//! tool) runs, so they cannot drift.
+//!
+//! ```text
+//! input trim + polarity ─► high-pass ─► low-pass
+//!   ─► EQ ─► gate ─► compressor      (SectionOrder::EqThenDynamics)
+//!   ─► gate ─► compressor ─► EQ      (SectionOrder::DynamicsThenEq)
+//!   ─► saturation ─► width / pan / balance (stereo only) ─► output gain
+//! ```
+//!
+//! Samples are f32 at the boundary and f64 inside; the strip works in
+//! chunks of [`CHUNK_FRAMES`] frames on a stack scratch buffer. Non-finite
+//! and subnormal input samples are replaced by 0 (every other f32 passes
+//! through unchanged), and the output is guaranteed finite and free of
+//! subnormals.
+//!
+//! With every section neutral (off, or at settings that cannot change the
+//! signal) the output is bit-identical to the input: neutral sections are
+//! skipped, not computed. Latency is 0 unless saturation is enabled
+//! (see [`ChannelStrip::latency_samples`]).
+
+use crate::complex::Complex;
+use crate::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
+use crate::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
+use crate::filter::PassKind;
+use crate::ramp::LinearRamp;
+use crate::saturation::{SaturationSettings, Saturator};
+use crate::stereo::{StereoSettings, StereoStage};
+
+/// Most channels a strip processes.
+pub const MAX_CHANNELS: usize = crate::dynamics::MAX_CHANNELS;
+/// Frames per internal chunk (stack scratch size).
+pub const CHUNK_FRAMES: usize = 64;
+/// Input trim and output gain range, dB.
+pub const GAIN_RANGE_DB: (f32, f32) = (-24.0, 24.0);
+/// Glide time of input trim and output gain, ms.
+pub const GAIN_RAMP_MS: f64 = 20.0;
+/// A polarity flip ramps the channel gain from ±1 to ∓1 over this, ms.
+pub const POLARITY_RAMP_MS: f64 = 10.0;
+
+/// Where the dynamics sit relative to the EQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionOrder {
+    /// EQ, then gate and compressor.
+    #[default]
+    EqThenDynamics,
+    /// Gate and compressor, then EQ.
+    DynamicsThenEq,
+}
+
+/// Every setting of the strip. Plain values; each section clamps its own
+/// values to the ranges its type documents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChannelStripSettings {
+    /// Input trim, dB, −24 ..= +24.
+    pub input_trim_db: f32,
+    /// Polarity inversion per channel (entries past the channel count ignored).
+    pub invert_polarity: [bool; MAX_CHANNELS],
+    /// Butterworth high-pass (20 Hz ..= 20 kHz, order 1 ..= 8 = 6 ..= 48 dB/oct).
+    pub high_pass: CutFilterSettings,
+    /// Butterworth low-pass (same ranges).
+    pub low_pass: CutFilterSettings,
+    /// EQ section on/off (each band also has its own).
+    pub eq_enabled: bool,
+    /// Parametric bands (see [`crate::eq::EqBandSettings`]).
+    pub eq: EqSettings,
+    /// Gate / expander (runs before the compressor).
+    pub gate: GateSettings,
+    /// Compressor.
+    pub compressor: CompressorSettings,
+    /// EQ before or after the dynamics.
+    pub order: SectionOrder,
+    /// Saturation (enabling it adds latency).
+    pub saturation: SaturationSettings,
+    /// Width, pan, balance (two-channel strips only).
+    pub stereo: StereoSettings,
+    /// Output gain, dB, −24 ..= +24.
+    pub output_gain_db: f32,
+}
+
+impl Default for ChannelStripSettings {
+    /// Every section neutral: the strip passes audio bit-exact.
+    fn default() -> Self {
+        Self {
+            input_trim_db: 0.0,
+            invert_polarity: [false; MAX_CHANNELS],
+            high_pass: CutFilterSettings::HIGH_PASS_DEFAULT,
+            low_pass: CutFilterSettings::LOW_PASS_DEFAULT,
+            eq_enabled: true,
+            eq: EqSettings::default(),
+            gate: GateSettings::default(),
+            compressor: CompressorSettings::default(),
+            order: SectionOrder::EqThenDynamics,
+            saturation: SaturationSettings::default(),
+            stereo: StereoSettings::default(),
+            output_gain_db: 0.0,
+        }
+    }
+}
+
+fn clamp_gain_db(db: f32) -> f64 {
+    if db.is_nan() {
+        0.0
+    } else {
+        f64::from(db.clamp(GAIN_RANGE_DB.0, GAIN_RANGE_DB.1))
+    }
+}
+
+/// A smoothed gain in dB with a per-channel sign (polarity).
+#[derive(Debug, Clone)]
+struct GainStage {
+    gain_db: LinearRamp,
+    sign: [LinearRamp; MAX_CHANNELS],
+}
+
+impl GainStage {
+    fn new() -> Self {
+        Self {
+            gain_db: LinearRamp::new(0.0, 1),
+            sign: [LinearRamp::new(1.0, 1); MAX_CHANNELS],
+        }
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.gain_db
+            .set_ramp_samples(LinearRamp::samples_for_ms(GAIN_RAMP_MS, sample_rate));
+        let polarity = LinearRamp::samples_for_ms(POLARITY_RAMP_MS, sample_rate);
+        self.sign
+            .iter_mut()
+            .for_each(|s| s.set_ramp_samples(polarity));
+    }
+
+    fn reset(&mut self) {
+        self.gain_db.settle();
+        self.sign.iter_mut().for_each(LinearRamp::settle);
+    }
+
+    fn is_bypassed(&self, num_channels: usize) -> bool {
+        !self.gain_db.is_ramping()
+            && self.gain_db.target() == 0.0
+            && self.sign[..num_channels]
+                .iter()
+                .all(|s| !s.is_ramping() && s.target() == 1.0)
+    }
+
+    fn process(&mut self, channels: &mut [&mut [f64]]) {
+        if self.is_bypassed(channels.len()) {
+            return;
+        }
+        let len = channels.first().map_or(0, |c| c.len());
+        for i in 0..len {
+            let db = self.gain_db.advance(1);
+            let gain = crate::dynamics::db_to_amplitude(db);
+            for (samples, sign) in channels.iter_mut().zip(&mut self.sign) {
+                samples[i] *= gain * sign.advance(1);
+            }
+        }
+    }
+}
+
+/// The channel strip processor. Lifecycle as every unit (STYLE.md §2):
+/// [`Self::new`] allocates, [`Self::set_sample_rate`] may, [`Self::reset`]
+/// and [`Self::process`] never do.
+#[derive(Debug, Clone)]
+pub struct ChannelStrip {
+    sample_rate: f64,
+    num_channels: usize,
+    settings: ChannelStripSettings,
+    input: GainStage,
+    high_pass: CutFilter,
+    low_pass: CutFilter,
+    eq: ParametricEq,
+    gate: Gate,
+    compressor: Compressor,
+    saturator: Saturator,
+    saturation_on: bool,
+    stereo: StereoStage,
+    output: GainStage,
+    /// Largest compressor gain reduction during the last `process`, dB ≥ 0.
+    gain_reduction_db: f64,
+}
+
+impl ChannelStrip {
+    /// A neutral strip for up to `num_channels` channels at `sample_rate` Hz.
+    /// Allocates.
+    ///
+    /// # Panics
+    /// If `num_channels` is 0 or above [`MAX_CHANNELS`].
+    pub fn new(sample_rate: f64, num_channels: usize) -> Self {
+        assert!(
+            (1..=MAX_CHANNELS).contains(&num_channels),
+            "1..={MAX_CHANNELS} channels"
+        );
+        let mut strip = Self {
+            sample_rate,
+            num_channels,
+            settings: ChannelStripSettings::default(),
+            input: GainStage::new(),
+            high_pass: CutFilter::new(PassKind::HighPass, sample_rate, num_channels),
+            low_pass: CutFilter::new(PassKind::LowPass, sample_rate, num_channels),
+            eq: ParametricEq::new(sample_rate, num_channels),
+            gate: Gate::new(sample_rate, num_channels),
+            compressor: Compressor::new(sample_rate, num_channels),
+            saturator: Saturator::new(sample_rate, num_channels),
+            saturation_on: false,
+            stereo: StereoStage::new(sample_rate),
+            output: GainStage::new(),
+            gain_reduction_db: 0.0,
+        };
+        strip.set_sample_rate(sample_rate);
+        strip
+    }
+
+    /// Changes the sample rate (Hz, > 0): every unit recomputes its
+    /// coefficients; all state is cleared and ramps settle. Idempotent;
+    /// does not allocate (units are sized in `new`).
+    pub fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.sample_rate = sample_rate;
+        self.input.set_sample_rate(sample_rate);
+        self.output.set_sample_rate(sample_rate);
+        self.high_pass.set_sample_rate(sample_rate);
+        self.low_pass.set_sample_rate(sample_rate);
+        self.eq.set_sample_rate(sample_rate);
+        self.gate.set_sample_rate(sample_rate);
+        self.compressor.set_sample_rate(sample_rate);
+        self.saturator.set_sample_rate(sample_rate);
+        self.stereo.set_sample_rate(sample_rate);
+        self.reset();
+    }
+
+    /// Clears all state; ramps and crossfades jump to their targets.
+    /// Never allocates.
+    pub fn reset(&mut self) {
+        self.input.reset();
+        self.output.reset();
+        self.high_pass.reset();
+        self.low_pass.reset();
+        self.eq.reset();
+        self.gate.reset();
+        self.compressor.reset();
+        self.saturator.reset();
+        self.stereo.reset();
+        self.gain_reduction_db = 0.0;
+    }
+
+    /// Applies new settings: continuous values glide, switches crossfade,
+    /// except saturation on/off, which changes the latency and switches at
+    /// once. Never allocates.
+    pub fn set_settings(&mut self, settings: &ChannelStripSettings) {
+        self.settings = *settings;
+        self.input
+            .gain_db
+            .set_target(clamp_gain_db(settings.input_trim_db));
+        for (sign, &invert) in self.input.sign.iter_mut().zip(&settings.invert_polarity) {
+            sign.set_target(if invert { -1.0 } else { 1.0 });
+        }
+        self.output
+            .gain_db
+            .set_target(clamp_gain_db(settings.output_gain_db));
+        self.high_pass.set_settings(&settings.high_pass);
+        self.low_pass.set_settings(&settings.low_pass);
+        let mut eq = settings.eq;
+        for band in &mut eq.bands {
+            band.enabled &= settings.eq_enabled;
+        }
+        self.eq.set_settings(&eq);
+        self.gate.set_settings(&settings.gate);
+        self.compressor.set_settings(&settings.compressor);
+        self.saturator.set_settings(&settings.saturation);
+        if settings.saturation.enabled != self.saturation_on {
+            self.saturation_on = settings.saturation.enabled;
+            self.saturator.reset();
+        }
+        self.stereo.set_settings(&settings.stereo);
+    }
+
+    /// The settings last applied.
+    pub fn settings(&self) -> &ChannelStripSettings {
+        &self.settings
+    }
+
+    /// Sample rate, Hz.
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+
+    /// Channels the strip was built for.
+    pub fn num_channels(&self) -> usize {
+        self.num_channels
+    }
+
+    /// Latency, samples: 0, or the saturation oversampler's delay while
+    /// saturation is enabled.
+    pub fn latency_samples(&self) -> usize {
+        if self.saturation_on {
+            self.saturator.latency_samples()
+        } else {
+            0
+        }
+    }
+
+    /// Largest compressor gain reduction during the last [`Self::process`], dB ≥ 0.
+    pub fn gain_reduction_db(&self) -> f64 {
+        self.gain_reduction_db
+    }
+
+    /// True while the gate is open.
+    pub fn gate_open(&self) -> bool {
+        self.gate.is_open()
+    }
+
+    /// Current gate gain, dB (−range ..= 0).
+    pub fn gate_gain_db(&self) -> f64 {
+        self.gate.gain_db()
+    }
+
+    /// Analytic response of the filter sections (high-pass, low-pass, EQ)
+    /// with the coefficients currently in use, for the editor's curve.
+    pub fn filter_response(&self, freq_hz: f64) -> Complex {
+        let mut h = self.eq.response(freq_hz);
+        for filter in [&self.high_pass, &self.low_pass] {
+            if !filter.is_bypassed() {
+                h = h * filter.coefs().response(freq_hz, self.sample_rate);
+            }
+        }
+        h
+    }
+
+    /// Processes `channels` in place (the first `num_channels` of them; all
+    /// of equal length; extra channels are left untouched). Never
+    /// allocates, never panics on any sample values.
+    pub fn process(&mut self, channels: &mut [&mut [f32]]) {
+        let num_channels = channels.len().min(self.num_channels);
+        let channels = &mut channels[..num_channels];
+        let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        self.gain_reduction_db = 0.0;
+        let mut scratch = [[0.0f64; CHUNK_FRAMES]; MAX_CHANNELS];
+        let mut start = 0;
+        while start < len {
+            let n = (len - start).min(CHUNK_FRAMES);
+            for (buffer, samples) in scratch.iter_mut().zip(channels.iter()) {
+                for (y, &x) in buffer.iter_mut().zip(&samples[start..start + n]) {
+                    *y = if x.is_normal() || x == 0.0 {
+                        f64::from(x)
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            let mut views = scratch.each_mut().map(|b| &mut b[..n]);
+            self.process_chunk(&mut views[..num_channels]);
+            for (buffer, samples) in scratch.iter().zip(channels.iter_mut()) {
+                for (y, &x) in samples[start..start + n].iter_mut().zip(buffer.iter()) {
+                    let y32 = x as f32;
+                    *y = if y32.is_normal() || y32 == 0.0 {
+                        y32
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            start += n;
+        }
+    }
+
+    fn process_chunk(&mut self, views: &mut [&mut [f64]]) {
+        self.input.process(views);
+        self.high_pass.process(views);
+        self.low_pass.process(views);
+        match self.settings.order {
+            SectionOrder::EqThenDynamics => {
+                self.eq.process(views);
+                self.process_dynamics(views);
+            }
+            SectionOrder::DynamicsThenEq => {
+                self.process_dynamics(views);
+                self.eq.process(views);
+            }
+        }
+        if self.saturation_on {
+            self.saturator.process(views);
+        }
+        if let [left, right] = views {
+            self.stereo.process(left, right);
+        }
+        self.output.process(views);
+    }
+
+    fn process_dynamics(&mut self, views: &mut [&mut [f64]]) {
+        self.gate.process(views);
+        self.compressor.process(views);
+        self.gain_reduction_db = self
+            .gain_reduction_db
+            .max(self.compressor.gain_reduction_db());
+    }
+}

@@ -1,0 +1,418 @@
+//! Feed-forward downward compressor.
+//!
+//! Signal flow per sample (Giannoulis, Massberg & Reiss 2012, fig. 7(d): the
+//! log-domain detector after the gain computer):
+//!
+//! ```text
+//! x ─► side-chain high-pass (optional) ─► level (|x| or RMS) ─► stereo link
+//!   ─► dB ─► gain computer (soft knee) ─► gain reduction ─► attack/release
+//!   ─► + make-up ─► gain ─► × x ─► dry/wet mix
+//! ```
+//!
+//! Attack and release are one-pole time constants on the gain reduction in
+//! dB (see [`super::envelope`] for the definition), so a step in level moves
+//! the gain 1 − 1/e of the way to its new value in `attack_ms` / `release_ms`.
+//! Auto release (program-dependent) runs two release paths and uses the
+//! larger reduction: a fast one (`release_ms` × [`AUTO_RELEASE_FAST_FRACTION`])
+//! and a slow one (`release_ms`) that only charges over
+//! [`AUTO_RELEASE_SLOW_ATTACK_MS`]; short peaks release fast, sustained
+//! compression releases slowly.
+
+use super::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
+use super::gain_computer::CompressorCurve;
+use super::{amplitude_to_db, db_to_amplitude, MAX_CHANNELS};
+use crate::filter::{ButterworthCoefs, ButterworthState, PassKind};
+use crate::ramp::{Fade, LinearRamp};
+
+/// RMS detection averages `x²` with this time constant, ms.
+pub const RMS_TIME_CONSTANT_MS: f64 = 10.0;
+/// Auto release: the fast path releases in this fraction of `release_ms`.
+pub const AUTO_RELEASE_FAST_FRACTION: f64 = 0.1;
+/// Auto release: the slow path charges with this time constant, ms.
+pub const AUTO_RELEASE_SLOW_ATTACK_MS: f64 = 200.0;
+/// Side-chain high-pass order (12 dB/octave Butterworth).
+pub const SIDECHAIN_HPF_ORDER: usize = 2;
+/// Make-up gain and mix glide time, ms.
+pub const RAMP_MS: f64 = 20.0;
+/// On/off crossfade time, ms.
+pub const FADE_MS: f64 = 10.0;
+/// Ranges (see [`CompressorSettings`]).
+pub const THRESHOLD_RANGE_DB: (f32, f32) = (-60.0, 0.0);
+/// Ratio range; `f32::INFINITY` is also accepted (∞:1).
+pub const RATIO_RANGE: (f32, f32) = (1.0, 100.0);
+/// Knee width range, dB.
+pub const KNEE_RANGE_DB: (f32, f32) = (0.0, 24.0);
+/// Attack range, ms.
+pub const ATTACK_RANGE_MS: (f32, f32) = (0.01, 500.0);
+/// Release range, ms.
+pub const RELEASE_RANGE_MS: (f32, f32) = (1.0, 5000.0);
+/// Side-chain high-pass range, Hz.
+pub const SIDECHAIN_HPF_RANGE_HZ: (f32, f32) = (20.0, 500.0);
+/// Make-up gain range, dB.
+pub const MAKEUP_RANGE_DB: (f32, f32) = (-12.0, 24.0);
+
+/// Level detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detection {
+    /// Instantaneous |x| (the ballistics smooth the gain).
+    #[default]
+    Peak,
+    /// RMS over [`RMS_TIME_CONSTANT_MS`]; a sine reads 3.01 dB below its peak.
+    Rms,
+}
+
+/// Compressor settings. Plain values; out-of-range values are clamped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CompressorSettings {
+    /// On/off (crossfaded).
+    pub enabled: bool,
+    /// Threshold, dBFS, −60 ..= 0.
+    pub threshold_db: f32,
+    /// Ratio, 1 ..= 100, or `f32::INFINITY` (∞:1).
+    pub ratio: f32,
+    /// Soft-knee width, dB, 0 ..= 24.
+    pub knee_db: f32,
+    /// Attack time constant, ms, 0.01 ..= 500.
+    pub attack_ms: f32,
+    /// Release time constant, ms, 1 ..= 5000 (slowest release with `auto_release`).
+    pub release_ms: f32,
+    /// Program-dependent release.
+    pub auto_release: bool,
+    /// Peak or RMS detection.
+    pub detection: Detection,
+    /// Side-chain high-pass on/off.
+    pub sidechain_hpf_enabled: bool,
+    /// Side-chain high-pass cutoff, Hz, 20 ..= 500 (12 dB/oct Butterworth).
+    pub sidechain_hpf_hz: f32,
+    /// Stereo link, 0 (independent channels) ..= 1 (all channels share the
+    /// loudest channel's level).
+    pub stereo_link: f32,
+    /// Make-up gain, dB, −12 ..= +24 (added to auto make-up).
+    pub makeup_db: f32,
+    /// Auto make-up: adds `−gain(0 dBFS)`, the curve's reduction at full
+    /// scale, so a 0 dBFS input comes out at 0 dBFS (Giannoulis et al. 2012,
+    /// §2.4).
+    pub auto_makeup: bool,
+    /// Dry/wet mix, 0 (dry) ..= 1 (wet); parallel compression in between.
+    pub mix: f32,
+}
+
+impl Default for CompressorSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            threshold_db: -18.0,
+            ratio: 1.0,
+            knee_db: 6.0,
+            attack_ms: 10.0,
+            release_ms: 100.0,
+            auto_release: false,
+            detection: Detection::Peak,
+            sidechain_hpf_enabled: false,
+            sidechain_hpf_hz: 80.0,
+            stereo_link: 1.0,
+            makeup_db: 0.0,
+            auto_makeup: false,
+            mix: 1.0,
+        }
+    }
+}
+
+fn clamp_or(v: f32, range: (f32, f32), default: f32) -> f32 {
+    if v.is_nan() {
+        default
+    } else {
+        v.clamp(range.0, range.1)
+    }
+}
+
+impl CompressorSettings {
+    /// Clamped to the documented ranges.
+    pub fn sanitized(&self) -> Self {
+        let d = Self::default();
+        Self {
+            enabled: self.enabled,
+            threshold_db: clamp_or(self.threshold_db, THRESHOLD_RANGE_DB, d.threshold_db),
+            ratio: if self.ratio == f32::INFINITY {
+                f32::INFINITY
+            } else {
+                clamp_or(self.ratio, RATIO_RANGE, d.ratio)
+            },
+            knee_db: clamp_or(self.knee_db, KNEE_RANGE_DB, d.knee_db),
+            attack_ms: clamp_or(self.attack_ms, ATTACK_RANGE_MS, d.attack_ms),
+            release_ms: clamp_or(self.release_ms, RELEASE_RANGE_MS, d.release_ms),
+            auto_release: self.auto_release,
+            detection: self.detection,
+            sidechain_hpf_enabled: self.sidechain_hpf_enabled,
+            sidechain_hpf_hz: clamp_or(
+                self.sidechain_hpf_hz,
+                SIDECHAIN_HPF_RANGE_HZ,
+                d.sidechain_hpf_hz,
+            ),
+            stereo_link: clamp_or(self.stereo_link, (0.0, 1.0), d.stereo_link),
+            makeup_db: clamp_or(self.makeup_db, MAKEUP_RANGE_DB, 0.0),
+            auto_makeup: self.auto_makeup,
+            mix: clamp_or(self.mix, (0.0, 1.0), 1.0),
+        }
+    }
+
+    /// The static curve.
+    pub fn curve(&self) -> CompressorCurve {
+        CompressorCurve {
+            threshold_db: f64::from(self.threshold_db),
+            ratio: f64::from(self.ratio),
+            knee_db: f64::from(self.knee_db),
+        }
+    }
+
+    /// Total make-up gain, dB (manual + auto).
+    pub fn total_makeup_db(&self) -> f64 {
+        let auto = if self.auto_makeup {
+            -self.curve().gain_db(0.0)
+        } else {
+            0.0
+        };
+        f64::from(self.makeup_db) + auto
+    }
+
+    /// True if the unit cannot change the signal: off, ratio 1 with no
+    /// make-up, or mix 0 (see also [`Compressor::is_bypassed`]).
+    pub fn is_neutral(&self) -> bool {
+        !self.enabled || (self.ratio == 1.0 && self.total_makeup_db() == 0.0) || self.mix == 0.0
+    }
+}
+
+/// Per-channel detector state.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChannelState {
+    sidechain_hpf: ButterworthState,
+    mean_square: MeanSquare,
+    /// Gain reduction (dB ≥ 0), the only path without auto release, the
+    /// fast path with it.
+    reduction: BranchingSmoother,
+    /// Slow auto-release path (dB ≥ 0).
+    reduction_slow: BranchingSmoother,
+}
+
+/// Compressor over up to [`MAX_CHANNELS`] channels (f64, in place).
+#[derive(Debug, Clone)]
+pub struct Compressor {
+    sample_rate: f64,
+    settings: CompressorSettings,
+    curve: CompressorCurve,
+    ballistics: Ballistics,
+    slow_ballistics: Ballistics,
+    rms_coef: f64,
+    sidechain_coefs: ButterworthCoefs,
+    makeup_db: LinearRamp,
+    mix: LinearRamp,
+    fade: Fade,
+    channels: Vec<ChannelState>,
+    /// Largest gain reduction during the last `process` call, dB ≥ 0.
+    last_reduction_db: f64,
+    running: bool,
+}
+
+impl Compressor {
+    /// A compressor (off) for up to `num_channels` (≤ [`MAX_CHANNELS`]). Allocates.
+    ///
+    /// # Panics
+    /// If `num_channels` > [`MAX_CHANNELS`].
+    pub fn new(sample_rate: f64, num_channels: usize) -> Self {
+        assert!(
+            num_channels <= MAX_CHANNELS,
+            "at most {MAX_CHANNELS} channels"
+        );
+        let settings = CompressorSettings::default();
+        let mut c = Self {
+            sample_rate,
+            settings,
+            curve: settings.curve(),
+            ballistics: Ballistics::default(),
+            slow_ballistics: Ballistics::default(),
+            rms_coef: 0.0,
+            sidechain_coefs: ButterworthCoefs::new(
+                PassKind::HighPass,
+                SIDECHAIN_HPF_ORDER,
+                80.0,
+                sample_rate,
+            ),
+            makeup_db: LinearRamp::new(0.0, 1),
+            mix: LinearRamp::new(1.0, 1),
+            fade: Fade::new(false, 1),
+            channels: vec![ChannelState::default(); num_channels],
+            last_reduction_db: 0.0,
+            running: false,
+        };
+        c.set_sample_rate(sample_rate);
+        c
+    }
+
+    /// Changes the sample rate (Hz): recomputes coefficients, settles, clears.
+    /// Never allocates.
+    pub fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.sample_rate = sample_rate;
+        let ramp = LinearRamp::samples_for_ms(RAMP_MS, sample_rate);
+        self.makeup_db.set_ramp_samples(ramp);
+        self.mix.set_ramp_samples(ramp);
+        self.fade
+            .set_fade_samples(LinearRamp::samples_for_ms(FADE_MS, sample_rate));
+        self.rms_coef = one_pole_coef(RMS_TIME_CONSTANT_MS, sample_rate);
+        self.update_coefs();
+        self.reset();
+    }
+
+    /// Clears detectors and gain reduction, jumps ramps to their targets.
+    /// Never allocates.
+    pub fn reset(&mut self) {
+        for ch in &mut self.channels {
+            *ch = ChannelState::default();
+        }
+        self.makeup_db.settle();
+        self.mix.settle();
+        self.fade.reset_to(self.settings.enabled);
+        self.last_reduction_db = 0.0;
+        self.running = false;
+    }
+
+    fn update_coefs(&mut self) {
+        let s = &self.settings;
+        self.curve = s.curve();
+        let release_ms = f64::from(s.release_ms);
+        let fast_release_ms = if s.auto_release {
+            release_ms * AUTO_RELEASE_FAST_FRACTION
+        } else {
+            release_ms
+        };
+        self.ballistics =
+            Ballistics::new(f64::from(s.attack_ms), fast_release_ms, self.sample_rate);
+        self.slow_ballistics = Ballistics::new(
+            AUTO_RELEASE_SLOW_ATTACK_MS.max(f64::from(s.attack_ms)),
+            release_ms,
+            self.sample_rate,
+        );
+        self.sidechain_coefs = ButterworthCoefs::new(
+            PassKind::HighPass,
+            SIDECHAIN_HPF_ORDER,
+            f64::from(s.sidechain_hpf_hz),
+            self.sample_rate,
+        );
+    }
+
+    /// Applies new settings. Threshold, ratio, knee and times take effect at
+    /// once (the gain still moves with the ballistics); make-up and mix glide;
+    /// on/off crossfades.
+    pub fn set_settings(&mut self, settings: &CompressorSettings) {
+        let new = settings.sanitized();
+        if new == self.settings {
+            return;
+        }
+        self.settings = new;
+        self.update_coefs();
+        self.makeup_db.set_target(new.total_makeup_db());
+        self.mix.set_target(f64::from(new.mix));
+        self.fade.set_on(new.enabled);
+        if self.fade.is_off() {
+            self.makeup_db.settle();
+            self.mix.settle();
+        }
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &CompressorSettings {
+        &self.settings
+    }
+
+    /// Largest gain reduction (dB ≥ 0) during the last [`Self::process`] call.
+    pub fn gain_reduction_db(&self) -> f64 {
+        self.last_reduction_db
+    }
+
+    /// True if processing is skipped (output = input, bit exact): faded out,
+    /// or settings that cannot change the signal with no reduction left to
+    /// release and no ramp running.
+    pub fn is_bypassed(&self) -> bool {
+        if self.fade.is_off() {
+            return true;
+        }
+        let s = &self.settings;
+        let idle = !self.makeup_db.is_ramping()
+            && self
+                .channels
+                .iter()
+                .all(|c| c.reduction.value() == 0.0 && c.reduction_slow.value() == 0.0);
+        // Unity wet gain: wet = dry whatever the mix or fade.
+        let unity = self.curve.is_identity() && s.total_makeup_db() == 0.0;
+        let dry_only = s.mix == 0.0 && !self.mix.is_ramping();
+        idle && (unity || dry_only)
+    }
+
+    /// Compresses `channels` in place (same lengths; at most the
+    /// `num_channels` given to [`Self::new`]). Never allocates.
+    pub fn process(&mut self, channels: &mut [&mut [f64]]) {
+        self.last_reduction_db = 0.0;
+        if self.is_bypassed() {
+            if self.running {
+                self.running = false;
+                for ch in &mut self.channels {
+                    *ch = ChannelState::default();
+                }
+            }
+            return;
+        }
+        self.running = true;
+        let num_channels = channels.len().min(self.channels.len());
+        let len = channels.first().map_or(0, |c| c.len());
+        let link = f64::from(self.settings.stereo_link);
+        let peak = self.settings.detection == Detection::Peak;
+        let sidechain_hpf = self.settings.sidechain_hpf_enabled;
+        let auto_release = self.settings.auto_release;
+        let mut levels = [0.0f64; MAX_CHANNELS];
+        let mut max_reduction = 0.0f64;
+        // Sample-major: the stereo link needs every channel's level first.
+        #[allow(clippy::needless_range_loop)]
+        for i in 0..len {
+            let mut loudest = 0.0f64;
+            for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
+                let mut s = channels[c][i];
+                if sidechain_hpf {
+                    s = state.sidechain_hpf.process(&self.sidechain_coefs, s);
+                }
+                let level = if peak {
+                    s.abs()
+                } else {
+                    state.mean_square.process(s, self.rms_coef).sqrt()
+                };
+                levels[c] = level;
+                loudest = loudest.max(level);
+            }
+            let makeup_db = self.makeup_db.advance(1);
+            let mix = self.mix.advance(1);
+            let amount = mix * self.fade.step();
+            for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
+                let level = levels[c] + link * (loudest - levels[c]);
+                let target = -self.curve.gain_db(amplitude_to_db(level));
+                let mut reduction = state.reduction.process(target, &self.ballistics);
+                if auto_release {
+                    reduction =
+                        reduction.max(state.reduction_slow.process(target, &self.slow_ballistics));
+                }
+                max_reduction = max_reduction.max(reduction);
+                let x = channels[c][i];
+                let wet = x * db_to_amplitude(makeup_db - reduction);
+                channels[c][i] = if amount == 1.0 {
+                    wet
+                } else {
+                    x + amount * (wet - x)
+                };
+            }
+        }
+        self.last_reduction_db = max_reduction;
+        if self.fade.is_off() {
+            self.running = false;
+            for ch in &mut self.channels {
+                *ch = ChannelState::default();
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Level detectors and ballistics.
+//!
+//! # Time-constant definition
+//! Every `*_ms` time constant here is that of a one-pole smoother
+//! `y[n] = α·y[n−1] + (1 − α)·x[n]`, `α = exp(−1/(τ·fs))`: after a step,
+//! the output has covered `1 − 1/e` (63.2 %) of the step after τ
+//! (Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor
+//! Design — A Tutorial and Analysis", JAES 60(6), 2012, eq. 7).
+
+/// Values whose magnitude falls below this are set to exactly 0, so a
+/// decaying envelope never reaches subnormal numbers (1e-12 dB of gain
+/// reduction, or 1e-12 of full scale squared: far below audibility).
+pub const ENVELOPE_FLUSH_THRESHOLD: f64 = 1e-12;
+
+/// Smoothing coefficient α for time constant `time_ms` at `sample_rate`
+/// (0 for `time_ms` ≤ 0: no smoothing).
+pub fn one_pole_coef(time_ms: f64, sample_rate: f64) -> f64 {
+    if time_ms > 0.0 {
+        (-1.0 / (time_ms * 1e-3 * sample_rate)).exp()
+    } else {
+        0.0
+    }
+}
+
+/// Attack/release coefficient pair for a [`BranchingSmoother`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Ballistics {
+    /// α used while the input is above the output (rising).
+    pub attack_coef: f64,
+    /// α used while the input is at or below the output (falling).
+    pub release_coef: f64,
+}
+
+impl Ballistics {
+    /// From time constants in ms (see the module docs).
+    pub fn new(attack_ms: f64, release_ms: f64, sample_rate: f64) -> Self {
+        Self {
+            attack_coef: one_pole_coef(attack_ms, sample_rate),
+            release_coef: one_pole_coef(release_ms, sample_rate),
+        }
+    }
+}
+
+/// "Smooth branching" one-pole (Giannoulis et al. 2012, eq. 17): attack
+/// coefficient while rising, release coefficient while falling. Used on the
+/// gain-reduction signal in dB (the paper's recommended log-domain,
+/// post-gain-computer topology), so attack and release act exactly as set
+/// on the gain.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BranchingSmoother {
+    value: f64,
+}
+
+impl BranchingSmoother {
+    /// Advances one sample towards `target`.
+    #[inline]
+    pub fn process(&mut self, target: f64, ballistics: &Ballistics) -> f64 {
+        let coef = if target > self.value {
+            ballistics.attack_coef
+        } else {
+            ballistics.release_coef
+        };
+        self.value = target + coef * (self.value - target);
+        if self.value.abs() < ENVELOPE_FLUSH_THRESHOLD {
+            self.value = 0.0;
+        }
+        self.value
+    }
+
+    /// Current output.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// Sets the output.
+    pub fn set_value(&mut self, value: f64) {
+        self.value = value;
+    }
+}
+
+/// Mean-square detector: one-pole average of `x²` (RMS level = √output).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct MeanSquare {
+    value: f64,
+}
+
+impl MeanSquare {
+    /// Advances one sample; returns the mean square.
+    #[inline]
+    pub fn process(&mut self, x: f64, coef: f64) -> f64 {
+        let square = x * x;
+        self.value = square + coef * (self.value - square);
+        if self.value < ENVELOPE_FLUSH_THRESHOLD * ENVELOPE_FLUSH_THRESHOLD {
+            self.value = 0.0;
+        }
+        self.value
+    }
+
+    /// Clears.
+    pub fn reset(&mut self) {
+        self.value = 0.0;
+    }
+}
+
+/// Peak detector with instant attack, a hold, then one-pole release: for a
+/// steady periodic signal whose period is shorter than the hold it reads
+/// the (sampled) peak exactly, without ripple.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PeakHold {
+    value: f64,
+    hold_left: u32,
+}
+
+impl PeakHold {
+    /// Advances one sample with `amplitude` = |x|; `hold_samples` after the
+    /// last new peak, decays with coefficient `release_coef`.
+    #[inline]
+    pub fn process(&mut self, amplitude: f64, hold_samples: u32, release_coef: f64) -> f64 {
+        if amplitude >= self.value {
+            self.value = amplitude;
+            self.hold_left = hold_samples;
+        } else if self.hold_left > 0 {
+            self.hold_left -= 1;
+        } else {
+            self.value = amplitude + release_coef * (self.value - amplitude);
+            if self.value < ENVELOPE_FLUSH_THRESHOLD {
+                self.value = 0.0;
+            }
+        }
+        self.value
+    }
+
+    /// Clears.
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+}

@@ -1,0 +1,685 @@
+//! The Maximizer's processor: input gain → look-ahead true-peak limiter →
+//! listening aids → dither. One type the plugin and `lathe master` both run,
+//! so they cannot drift.
+//!
+//! # Signal flow (per frame)
+//! 1. Sanitize: non-finite input → 0, subnormal → 0, |x| ≤ [`MAX_INPUT_ABS`].
+//! 2. Input gain (smoothed, log-linear ramp of [`GAIN_RAMP_MS`]).
+//! 3. [`TruePeakLimiter`] computes a gain from the gained input; the gained
+//!    input, delayed by [`Maximizer::latency_samples`] ([`DelayLine`]), is
+//!    multiplied by it. The limiter's threshold is the ceiling (smoothed)
+//!    minus a safety margin ([`SAFETY_MARGIN_X4_DB`], [`SAFETY_MARGIN_X8_DB`])
+//!    minus the dither's worst-case contribution when dither is on.
+//! 4. Listen: output / level-matched bypass / delta, crossfaded over
+//!    [`LISTEN_CROSSFADE_MS`] on a change.
+//! 5. Dither ([`Requantizer`]), then monitor gain (smoothed), then
+//!    subnormals flushed.
+//!
+//! With no gain reduction, dither off and all gains at 0 dB, the output is
+//! the input delayed by exactly [`Maximizer::latency_samples`], bit for bit
+//! (every gain is exactly 1.0f32 — see [`crate::limiter`]).
+//!
+//! # Smoothing and latency changes
+//! Input gain, ceiling, level-match and monitor gains ramp (no zipper);
+//! character, release, auto-release and stereo link switch at once (they
+//! only shape a gain envelope). A change of look-ahead or oversampling
+//! changes the structure: delay lines and the limiter are cleared, so the
+//! next [`Maximizer::latency_samples`] output samples are silence — the host
+//! must be told the new latency anyway.
+//!
+//! The oversampling setting selects the detector's grid (4× or 8×, see
+//! [`crate::limiter`]); both have the same latency.
+
+/// Limiter character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Character {
+    /// Smooth gain changes, minimal distortion.
+    #[default]
+    Transparent,
+    /// Faster release on transients, keeps more punch and density.
+    Punchy,
+}
+
+/// True-peak detection oversampling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Oversampling {
+    #[default]
+    X4,
+    X8,
+}
+
+/// Output requantization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DitherMode {
+    #[default]
+    Off,
+    /// Triangular-PDF dither, ±1 LSB.
+    Tpdf,
+    /// TPDF dither with error-feedback noise shaping.
+    NoiseShaped,
+}
+
+/// What the output carries (listening aids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Listen {
+    /// The limited output.
+    #[default]
+    Output,
+    /// The input, latency-aligned, scaled by `level_match_gain_db` (honest A/B).
+    LevelMatchedBypass,
+    /// Only what the limiter removes: gained input minus output, latency-aligned.
+    Delta,
+}
+
+/// Every user setting of the processor. Plain values; ranges in the docs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MaximizerSettings {
+    /// Gain before the limiter, dB, −12..=+24.
+    pub input_gain_db: f32,
+    /// Output true-peak ceiling, dBTP, −3.0..=−0.1.
+    pub ceiling_dbtp: f32,
+    /// Release time, ms, 1..=1000.
+    pub release_ms: f32,
+    /// Program-dependent release (uses `release_ms` as its slowest setting).
+    pub auto_release: bool,
+    /// Look-ahead, ms, 0.5..=5.0. Changes the latency.
+    pub lookahead_ms: f32,
+    /// Stereo link, 0.0 (independent) ..= 1.0 (fully linked).
+    pub stereo_link: f32,
+    pub character: Character,
+    /// Changes the latency.
+    pub oversampling: Oversampling,
+    pub dither: DitherMode,
+    /// Dither target word length: 16, 20 or 24 bits.
+    pub dither_bits: u32,
+    pub listen: Listen,
+    /// Gain for [`Listen::LevelMatchedBypass`], dB.
+    pub level_match_gain_db: f32,
+    /// Gain applied after everything else (platform-normalisation preview), dB, ≤ 0 typically.
+    pub monitor_gain_db: f32,
+}
+
+impl Default for MaximizerSettings {
+    fn default() -> Self {
+        Self {
+            input_gain_db: 0.0,
+            ceiling_dbtp: -1.0,
+            release_ms: 100.0,
+            auto_release: true,
+            lookahead_ms: 1.5,
+            stereo_link: 1.0,
+            character: Character::Transparent,
+            oversampling: Oversampling::X4,
+            dither: DitherMode::Off,
+            dither_bits: 24,
+            listen: Listen::Output,
+            level_match_gain_db: 0.0,
+            monitor_gain_db: 0.0,
+        }
+    }
+}
+
+/// Gain ramp time of input gain, ceiling, level-match and monitor gains, ms.
+pub const GAIN_RAMP_MS: f64 = 20.0;
+/// Listen-mode crossfade, ms.
+pub const LISTEN_CROSSFADE_MS: f64 = 10.0;
+/// Look-ahead range, ms.
+pub const MIN_LOOKAHEAD_MS: f32 = 0.5;
+/// See [`MIN_LOOKAHEAD_MS`].
+pub const MAX_LOOKAHEAD_MS: f32 = 5.0;
+/// Ceiling range, dBTP.
+pub const MIN_CEILING_DBTP: f32 = -3.0;
+/// See [`MIN_CEILING_DBTP`].
+pub const MAX_CEILING_DBTP: f32 = -0.1;
+/// Input gain range, dB.
+pub const MIN_INPUT_GAIN_DB: f32 = -12.0;
+/// See [`MIN_INPUT_GAIN_DB`].
+pub const MAX_INPUT_GAIN_DB: f32 = 24.0;
+/// Release range, ms.
+pub const MIN_RELEASE_MS: f32 = 1.0;
+/// See [`MIN_RELEASE_MS`].
+pub const MAX_RELEASE_MS: f32 = 1000.0;
+/// Level-match and monitor gain range, dB.
+pub const MIN_AUX_GAIN_DB: f32 = -60.0;
+/// See [`MIN_AUX_GAIN_DB`].
+pub const MAX_AUX_GAIN_DB: f32 = 24.0;
+/// Largest input magnitude accepted (hostile input is clamped), linear.
+/// With +24 dB input gain the limiter must reduce by up to 144 dB, inside
+/// [`crate::limiter::MIN_GAIN_DB`].
+pub const MAX_INPUT_ABS: f32 = 1.0e6;
+/// Threshold below the ceiling with 4× detection, dB: covers the 4× grid's
+/// residual error after parabolic refinement (≤ 0.074 dB at Nyquist,
+/// ≤ 0.05 dB up to 0.45·fs) and the spreading of fast gain changes.
+pub const SAFETY_MARGIN_X4_DB: f32 = 0.06;
+/// Threshold below the ceiling with 8× detection, dB (grid error ≤ 0.005 dB).
+pub const SAFETY_MARGIN_X8_DB: f32 = 0.03;
+/// Headroom reserved for the dither's own (inter-sample) peaks, in units of
+/// its worst-case sample deviation [`crate::dither::max_error_lsb`].
+pub const DITHER_HEADROOM_FACTOR: f64 = 2.0;
+/// Channels supported.
+pub const MAX_CHANNELS: usize = crate::limiter::MAX_CHANNELS;
+
+use crate::delay::DelayLine;
+use crate::dither::{DitherShape, Requantizer};
+use crate::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
+use crate::loudness::{LoudnessMeter, LoudnessReadings};
+use crate::smoothing::{db_to_gain, GainSmoother};
+
+/// The Maximizer processor (1 or 2 channels).
+pub struct Maximizer {
+    sample_rate: f64,
+    num_channels: usize,
+    /// Sanitized copy of the last settings.
+    settings: MaximizerSettings,
+    limiter: TruePeakLimiter,
+    /// Raw (un-gained) input, latency-aligned, per channel.
+    dry_delays: Box<[DelayLine]>,
+    /// The input gain that went with each delayed sample.
+    gain_delay: DelayLine,
+    input_gain: GainSmoother,
+    threshold: GainSmoother,
+    level_match_gain: GainSmoother,
+    monitor_gain: GainSmoother,
+    requantizer: Requantizer,
+    /// Listen mode being faded out, and samples left in the fade.
+    previous_listen: Listen,
+    crossfade_remaining: u32,
+    crossfade_samples: u32,
+    /// Smoothers jump to their targets at the next `set_settings` (after
+    /// `new`/`reset`/`set_sample_rate`, before audio).
+    settle_next: bool,
+    gain_reduction_db: f32,
+    /// Plugin bypass: 0.0 = processing, 1.0 = latency-aligned dry input.
+    bypass_mix: GainSmoother,
+    /// Loudness of the raw input (before input gain).
+    input_meter: LoudnessMeter,
+    /// Loudness of the limited master (after dither, before listening aids
+    /// and monitor gain), so the meters read the master whatever is heard.
+    output_meter: LoudnessMeter,
+    block_stats: BlockStats,
+}
+
+/// Peaks of the last `process` call, linear (for waveform displays).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BlockStats {
+    /// Largest |input| sample (raw input, before input gain).
+    pub input_peak: f32,
+    /// Largest |output| sample as delivered.
+    pub output_peak: f32,
+}
+
+/// Frames processed between meter updates (stack scratch size).
+const METER_CHUNK: usize = 64;
+
+impl Maximizer {
+    /// Creates a processor for `num_channels` (1 or 2) at `sample_rate` Hz. Allocates
+    /// for the largest look-ahead and oversampling, so settings never allocate.
+    ///
+    /// # Panics
+    /// If `num_channels` is not 1 or 2, or `sample_rate` is not positive.
+    pub fn new(sample_rate: f64, num_channels: usize) -> Self {
+        assert!(
+            (1..=MAX_CHANNELS).contains(&num_channels),
+            "Maximizer supports 1..={MAX_CHANNELS} channels"
+        );
+        let defaults = MaximizerSettings::default();
+        let mut maximizer = Self {
+            sample_rate,
+            num_channels,
+            settings: defaults,
+            limiter: TruePeakLimiter::new(48_000.0, num_channels, 1),
+            dry_delays: Box::new([]),
+            gain_delay: DelayLine::new(0),
+            input_gain: GainSmoother::new(1.0, 1),
+            threshold: GainSmoother::new(1.0, 1),
+            level_match_gain: GainSmoother::new(1.0, 1),
+            monitor_gain: GainSmoother::new(1.0, 1),
+            requantizer: Requantizer::new(DitherShape::Tpdf, defaults.dither_bits),
+            previous_listen: defaults.listen,
+            crossfade_remaining: 0,
+            crossfade_samples: 1,
+            settle_next: true,
+            gain_reduction_db: 0.0,
+            bypass_mix: GainSmoother::new(0.0, 1),
+            input_meter: LoudnessMeter::new(sample_rate, num_channels),
+            output_meter: LoudnessMeter::new(sample_rate, num_channels),
+            block_stats: BlockStats::default(),
+        };
+        maximizer.set_sample_rate(sample_rate);
+        maximizer
+    }
+
+    /// Re-derives everything rate-dependent and resets. May allocate.
+    ///
+    /// # Panics
+    /// If `sample_rate` is not positive and finite.
+    pub fn set_sample_rate(&mut self, sample_rate: f64) {
+        assert!(
+            sample_rate.is_finite() && sample_rate > 0.0,
+            "sample rate must be positive"
+        );
+        self.sample_rate = sample_rate;
+        let max_lookahead = Self::lookahead_samples_for(MAX_LOOKAHEAD_MS, sample_rate);
+        self.limiter = TruePeakLimiter::new(sample_rate, self.num_channels, max_lookahead);
+        let max_latency = TruePeakLimiter::latency_for(max_lookahead);
+        self.dry_delays = (0..self.num_channels)
+            .map(|_| DelayLine::new(max_latency))
+            .collect();
+        self.gain_delay = DelayLine::new(max_latency);
+        let ramp = GainSmoother::ramp_samples_for(GAIN_RAMP_MS, sample_rate);
+        for s in [
+            &mut self.input_gain,
+            &mut self.threshold,
+            &mut self.level_match_gain,
+            &mut self.monitor_gain,
+        ] {
+            s.set_ramp_samples(ramp);
+        }
+        self.crossfade_samples = GainSmoother::ramp_samples_for(LISTEN_CROSSFADE_MS, sample_rate);
+        self.bypass_mix.set_ramp_samples(self.crossfade_samples);
+        self.input_meter.set_sample_rate(sample_rate);
+        self.output_meter.set_sample_rate(sample_rate);
+        // Force the structural settings through to the new limiter.
+        let settings = self.settings;
+        self.apply_limiter_settings(&settings);
+        self.reset();
+        self.apply_settings(&settings);
+    }
+
+    /// Look-ahead in samples for `lookahead_ms` at `sample_rate` Hz (rounded, ≥ 1).
+    pub fn lookahead_samples_for(lookahead_ms: f32, sample_rate: f64) -> usize {
+        ((f64::from(lookahead_ms) * 1e-3 * sample_rate).round() as usize).max(1)
+    }
+
+    /// Clears all state (delay lines, envelopes, dither). Never allocates.
+    pub fn reset(&mut self) {
+        self.limiter.reset();
+        self.dry_delays.iter_mut().for_each(DelayLine::reset);
+        self.gain_delay.reset();
+        self.requantizer.reset();
+        for s in [
+            &mut self.input_gain,
+            &mut self.threshold,
+            &mut self.level_match_gain,
+            &mut self.monitor_gain,
+        ] {
+            s.settle();
+        }
+        self.previous_listen = self.settings.listen;
+        self.crossfade_remaining = 0;
+        self.settle_next = true;
+        self.gain_reduction_db = 0.0;
+        self.bypass_mix.settle();
+        self.block_stats = BlockStats::default();
+        self.reset_meters();
+    }
+
+    /// Restarts the input and output loudness measurement. Never allocates.
+    pub fn reset_meters(&mut self) {
+        self.input_meter.reset();
+        self.output_meter.reset();
+    }
+
+    /// Loudness of the raw input since the last meter reset.
+    pub fn input_readings(&self) -> LoudnessReadings {
+        self.input_meter.readings()
+    }
+
+    /// Loudness of the limited master since the last meter reset.
+    pub fn output_readings(&self) -> LoudnessReadings {
+        self.output_meter.readings()
+    }
+
+    /// Peaks of the last `process` call.
+    pub fn block_stats(&self) -> BlockStats {
+        self.block_stats
+    }
+
+    /// Bypass (plugin bypass): crossfades over [`LISTEN_CROSSFADE_MS`] to the
+    /// latency-aligned dry input, so the latency and the timing stay the same
+    /// and switching never clicks. Never allocates.
+    pub fn set_bypass(&mut self, bypass: bool) {
+        self.bypass_mix.set_target(if bypass { 1.0 } else { 0.0 });
+        if self.settle_next {
+            self.bypass_mix.settle();
+        }
+    }
+
+    /// Applies settings. Gains are smoothed inside; a latency change (look-ahead,
+    /// oversampling) takes effect immediately and clears the delay lines.
+    /// Never allocates. Out-of-range values are clamped to the documented
+    /// ranges; non-finite ones fall back to the defaults.
+    pub fn set_settings(&mut self, settings: &MaximizerSettings) {
+        let settings = sanitize_settings(settings);
+        self.apply_settings(&settings);
+    }
+
+    fn apply_settings(&mut self, settings: &MaximizerSettings) {
+        let old = self.settings;
+        self.settings = *settings;
+        let structural = self.apply_limiter_settings(settings);
+        if structural {
+            self.limiter.reset();
+            self.dry_delays.iter_mut().for_each(DelayLine::reset);
+            self.gain_delay.reset();
+        }
+        let latency = self.limiter.latency_samples();
+        self.dry_delays
+            .iter_mut()
+            .for_each(|d| d.set_delay_samples(latency));
+        self.gain_delay.set_delay_samples(latency);
+
+        match settings.dither {
+            DitherMode::Off => {}
+            DitherMode::Tpdf => self
+                .requantizer
+                .set(DitherShape::Tpdf, settings.dither_bits),
+            DitherMode::NoiseShaped => self
+                .requantizer
+                .set(DitherShape::NoiseShaped, settings.dither_bits),
+        }
+
+        self.input_gain
+            .set_target(db_to_gain(settings.input_gain_db));
+        self.threshold.set_target(self.threshold_for(settings));
+        self.level_match_gain
+            .set_target(db_to_gain(settings.level_match_gain_db));
+        self.monitor_gain
+            .set_target(db_to_gain(settings.monitor_gain_db));
+
+        if settings.listen != old.listen && !self.settle_next {
+            self.previous_listen = old.listen;
+            self.crossfade_remaining = self.crossfade_samples;
+        }
+        if self.settle_next {
+            for s in [
+                &mut self.input_gain,
+                &mut self.threshold,
+                &mut self.level_match_gain,
+                &mut self.monitor_gain,
+            ] {
+                s.settle();
+            }
+            self.previous_listen = settings.listen;
+            self.crossfade_remaining = 0;
+        }
+    }
+
+    /// Pushes the limiter's part of `settings`; true if its structure changed.
+    fn apply_limiter_settings(&mut self, settings: &MaximizerSettings) -> bool {
+        let before = *self.limiter.settings();
+        let limiter_settings = LimiterSettings {
+            lookahead_samples: Self::lookahead_samples_for(settings.lookahead_ms, self.sample_rate),
+            release_ms: settings.release_ms,
+            auto_release: settings.auto_release,
+            stereo_link: settings.stereo_link,
+            character: match settings.character {
+                Character::Transparent => LimiterCharacter::Transparent,
+                Character::Punchy => LimiterCharacter::Punchy,
+            },
+            factor: match settings.oversampling {
+                Oversampling::X4 => DetectorFactor::X4,
+                Oversampling::X8 => DetectorFactor::X8,
+            },
+        };
+        self.limiter.set_settings(&limiter_settings);
+        let after = self.limiter.settings();
+        after.lookahead_samples != before.lookahead_samples || after.factor != before.factor
+    }
+
+    /// The limiter threshold for `settings`, linear: ceiling − safety margin
+    /// − dither headroom.
+    fn threshold_for(&self, settings: &MaximizerSettings) -> f32 {
+        let margin_db = match settings.oversampling {
+            Oversampling::X4 => SAFETY_MARGIN_X4_DB,
+            Oversampling::X8 => SAFETY_MARGIN_X8_DB,
+        };
+        let ceiling = f64::from(db_to_gain(settings.ceiling_dbtp - margin_db));
+        let dither_headroom = match settings.dither {
+            DitherMode::Off => 0.0,
+            DitherMode::Tpdf => crate::dither::max_error_lsb(DitherShape::Tpdf),
+            DitherMode::NoiseShaped => crate::dither::max_error_lsb(DitherShape::NoiseShaped),
+        } * DITHER_HEADROOM_FACTOR
+            * crate::dither::lsb(settings.dither_bits.clamp(16, 24));
+        (ceiling - dither_headroom) as f32
+    }
+
+    /// Latency in samples for the current settings (constant for given settings).
+    pub fn latency_samples(&self) -> usize {
+        self.limiter.latency_samples()
+    }
+
+    /// The settings in use (after clamping).
+    pub fn settings(&self) -> &MaximizerSettings {
+        &self.settings
+    }
+
+    /// Sample rate, Hz.
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+
+    /// Number of channels the processor was built for.
+    pub fn num_channels(&self) -> usize {
+        self.num_channels
+    }
+
+    /// Current limiter threshold (ceiling minus safety margins), dBTP.
+    pub fn threshold_db(&self) -> f32 {
+        20.0 * self.threshold.target().log10()
+    }
+
+    /// Processes planar audio in place, any block length. Real-time safe.
+    ///
+    /// Processes the first `min(channels.len(), num_channels)` slices over
+    /// their common length; a missing channel counts as silence for the
+    /// stereo link; extra slices are left untouched.
+    // Planar slices are visited frame by frame (the stereo link needs every
+    // channel of a frame before any output), hence the indexed loops.
+    #[allow(clippy::needless_range_loop)]
+    pub fn process(&mut self, channels: &mut [&mut [f32]]) {
+        let used = channels.len().min(self.num_channels);
+        let frames = channels[..used].iter().map(|c| c.len()).min().unwrap_or(0);
+        let mut min_gain = 1.0f32;
+        let mut stats = BlockStats::default();
+        if frames > 0 {
+            self.settle_next = false;
+        }
+        let mut start = 0;
+        while start < frames {
+            let len = (frames - start).min(METER_CHUNK);
+            let mut metered_in = [[0.0f32; METER_CHUNK]; MAX_CHANNELS];
+            let mut metered_out = [[0.0f32; METER_CHUNK]; MAX_CHANNELS];
+            for i in 0..len {
+                let frame = start + i;
+                self.process_frame(
+                    channels,
+                    used,
+                    frame,
+                    i,
+                    &mut metered_in,
+                    &mut metered_out,
+                    &mut min_gain,
+                    &mut stats,
+                );
+            }
+            let ins: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &metered_in[c][..len]);
+            let outs: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &metered_out[c][..len]);
+            self.input_meter.process(&ins[..self.num_channels]);
+            self.output_meter.process(&outs[..self.num_channels]);
+            start += len;
+        }
+        self.block_stats = stats;
+        self.gain_reduction_db = if min_gain < 1.0 {
+            -20.0 * min_gain.log10()
+        } else {
+            0.0
+        };
+    }
+
+    /// One frame of [`Self::process`]; `i` indexes the meter scratch.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn process_frame(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        used: usize,
+        frame: usize,
+        i: usize,
+        metered_in: &mut [[f32; METER_CHUNK]; MAX_CHANNELS],
+        metered_out: &mut [[f32; METER_CHUNK]; MAX_CHANNELS],
+        min_gain: &mut f32,
+        stats: &mut BlockStats,
+    ) {
+        let n = self.num_channels;
+        let dither = match self.settings.dither {
+            DitherMode::Off => false,
+            DitherMode::Tpdf | DitherMode::NoiseShaped => true,
+        };
+        let listen = self.settings.listen;
+        let input_gain = self.input_gain.tick();
+        let threshold = self.threshold.tick();
+        let level_match = self.level_match_gain.tick();
+        let monitor = self.monitor_gain.tick();
+        let bypass = self.bypass_mix.tick();
+
+        let mut gained = [0.0f32; MAX_CHANNELS];
+        let mut dry = [0.0f32; MAX_CHANNELS];
+        for c in 0..n {
+            let x = if c < used {
+                sanitize(channels[c][frame])
+            } else {
+                0.0
+            };
+            metered_in[c][i] = x;
+            stats.input_peak = stats.input_peak.max(x.abs());
+            gained[c] = x * input_gain;
+            dry[c] = self.dry_delays[c].process(x);
+        }
+        let delayed_gain = self.gain_delay.process(input_gain);
+        let mut gains = [1.0f32; MAX_CHANNELS];
+        self.limiter.process_frame(&gained, threshold, &mut gains);
+
+        let fade = if self.crossfade_remaining > 0 {
+            self.crossfade_remaining -= 1;
+            Some(self.crossfade_remaining as f32 / self.crossfade_samples as f32)
+        } else {
+            None
+        };
+        for c in 0..n {
+            *min_gain = min_gain.min(gains[c]);
+            let wet_in = dry[c] * delayed_gain;
+            let limited = gains[c] * wet_in;
+            let select = |mode: Listen| match mode {
+                Listen::Output => limited,
+                Listen::LevelMatchedBypass => dry[c] * level_match,
+                Listen::Delta => wet_in - limited,
+            };
+            let mut y = select(listen);
+            if let Some(old_weight) = fade {
+                y = old_weight * select(self.previous_listen) + (1.0 - old_weight) * y;
+            }
+            if dither {
+                y = self.requantizer.process(c, y);
+            }
+            metered_out[c][i] = if listen == Listen::Output && fade.is_none() {
+                y
+            } else {
+                limited
+            };
+            y *= monitor;
+            // Exact dry when fully bypassed; a linear crossfade while switching.
+            if bypass >= 1.0 {
+                y = dry[c];
+            } else if bypass > 0.0 {
+                y = bypass * dry[c] + (1.0 - bypass) * y;
+            }
+            if c < used {
+                let out = flush_subnormal(y);
+                stats.output_peak = stats.output_peak.max(out.abs());
+                channels[c][frame] = out;
+            }
+        }
+    }
+
+    /// Largest gain reduction during the last `process` call, dB (≥ 0).
+    pub fn gain_reduction_db(&self) -> f32 {
+        self.gain_reduction_db
+    }
+}
+
+/// Clamps every field to its documented range; non-finite values → default.
+fn sanitize_settings(s: &MaximizerSettings) -> MaximizerSettings {
+    let d = MaximizerSettings::default();
+    let clamp = |v: f32, default: f32, lo: f32, hi: f32| {
+        if v.is_finite() {
+            v.clamp(lo, hi)
+        } else {
+            default
+        }
+    };
+    MaximizerSettings {
+        input_gain_db: clamp(
+            s.input_gain_db,
+            d.input_gain_db,
+            MIN_INPUT_GAIN_DB,
+            MAX_INPUT_GAIN_DB,
+        ),
+        ceiling_dbtp: clamp(
+            s.ceiling_dbtp,
+            d.ceiling_dbtp,
+            MIN_CEILING_DBTP,
+            MAX_CEILING_DBTP,
+        ),
+        release_ms: clamp(s.release_ms, d.release_ms, MIN_RELEASE_MS, MAX_RELEASE_MS),
+        auto_release: s.auto_release,
+        lookahead_ms: clamp(
+            s.lookahead_ms,
+            d.lookahead_ms,
+            MIN_LOOKAHEAD_MS,
+            MAX_LOOKAHEAD_MS,
+        ),
+        stereo_link: clamp(s.stereo_link, d.stereo_link, 0.0, 1.0),
+        character: s.character,
+        oversampling: s.oversampling,
+        dither: s.dither,
+        dither_bits: match s.dither_bits {
+            0..=17 => 16,
+            18..=21 => 20,
+            _ => 24,
+        },
+        listen: s.listen,
+        level_match_gain_db: clamp(
+            s.level_match_gain_db,
+            d.level_match_gain_db,
+            MIN_AUX_GAIN_DB,
+            MAX_AUX_GAIN_DB,
+        ),
+        monitor_gain_db: clamp(
+            s.monitor_gain_db,
+            d.monitor_gain_db,
+            MIN_AUX_GAIN_DB,
+            MAX_AUX_GAIN_DB,
+        ),
+    }
+}
+
+/// Non-finite → 0, subnormal → 0 (signed zeros kept), clamp to ±[`MAX_INPUT_ABS`].
+#[inline(always)]
+fn sanitize(x: f32) -> f32 {
+    if !x.is_finite() {
+        0.0
+    } else {
+        flush_subnormal(x).clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS)
+    }
+}
+
+/// Subnormal → +0.0; everything else (including ±0.0) unchanged.
+#[inline(always)]
+fn flush_subnormal(x: f32) -> f32 {
+    if x != 0.0 && x.abs() < f32::MIN_POSITIVE {
+        0.0
+    } else {
+        x
+    }
+}
