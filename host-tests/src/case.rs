@@ -29,14 +29,31 @@ pub enum Latency {
     /// Depends on the sample rate (e.g. a look-ahead in milliseconds); the function maps the
     /// sample rate in Hz to the latency in samples, rounded the way the plugin rounds.
     PerSampleRate(fn(f64) -> u32),
+    /// Depends on parameters too (e.g. a look-ahead parameter): `default` gives the latency at
+    /// default parameters (checked on fresh instances), `max` the largest at any parameters
+    /// (checked after parameters were changed).
+    Parametric {
+        default: fn(f64) -> u32,
+        max: fn(f64) -> u32,
+    },
 }
 
 impl Latency {
-    /// Expected latency in samples at `sample_rate_hz`.
+    /// Expected latency in samples at `sample_rate_hz` with default parameters.
     pub fn at(&self, sample_rate_hz: f64) -> u32 {
         match *self {
             Latency::Fixed(samples) => samples,
             Latency::PerSampleRate(samples_at) => samples_at(sample_rate_hz),
+            Latency::Parametric { default, .. } => default(sample_rate_hz),
+        }
+    }
+
+    /// Whether `latency` is acceptable at `sample_rate_hz` with parameters that may have been
+    /// changed: exactly [`Self::at`], or for parametric latency anything up to its maximum.
+    pub fn accepts(&self, sample_rate_hz: f64, latency: u32) -> bool {
+        match *self {
+            Latency::Parametric { max, .. } => latency <= max(sample_rate_hz),
+            _ => latency == self.at(sample_rate_hz),
         }
     }
 }

@@ -34,7 +34,17 @@ use std::time::Duration;
 #[rustfmt::skip]
 static PLUGINS: &[PluginCase] = &[
     PluginCase { package: "loudness-meter", bundle: "Lathe Loudness Meter.clap", clap_id: "dev.lathe.loudness-meter", name: "Lathe Loudness Meter", latency_samples: Latency::Fixed(0), passthrough: Passthrough::BitExact, layouts: &[STEREO, MONO] },
+    PluginCase { package: "maximizer", bundle: "Lathe Maximizer.clap", clap_id: "dev.lathe.maximizer", name: "Lathe Maximizer", latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] },
 ];
+
+/// The Maximizer's latency with a look-ahead of `LOOKAHEAD_TENTHS_MS` / 10 ms (default 1.5 ms,
+/// at most 5 ms): its true-peak detector's filter delay, fixed in samples, plus the look-ahead
+/// rounded to samples.
+fn maximizer_latency<const LOOKAHEAD_TENTHS_MS: u32>(sample_rate_hz: f64) -> u32 {
+    const DETECTOR_DELAY_SAMPLES: u32 = 133;
+    let lookahead_s = f64::from(LOOKAHEAD_TENTHS_MS) * 1e-4;
+    DETECTOR_DELAY_SAMPLES + (lookahead_s * sample_rate_hz).round() as u32
+}
 
 /// Sample rates every plugin must run at, in Hz.
 const SAMPLE_RATES_HZ: [f64; 4] = [44_100.0, 48_000.0, 96_000.0, 192_000.0];

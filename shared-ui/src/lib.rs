@@ -6,6 +6,7 @@
 //! - [`telemetry`]: lock-free, allocation-free cells through which a plugin's
 //!   audio thread hands meter values to its editor.
 
+pub mod formatters;
 pub mod telemetry;
 pub mod theme;
 pub mod widgets;

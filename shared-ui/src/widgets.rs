@@ -203,3 +203,84 @@ mod tests {
         assert_eq!(format_gain(-4.0, 1), "−4.0");
     }
 }
+
+/// One column of a [`waveform_history`]: peak levels over a short interval.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WaveformColumn {
+    /// Input peak, dBFS (`None` for silence).
+    pub input_db: Option<f32>,
+    /// Output peak, dBFS (`None` for silence).
+    pub output_db: Option<f32>,
+    /// Gain reduction, dB (≥ 0).
+    pub gain_reduction_db: Option<f32>,
+}
+
+/// Scrolling peak waveform of input (dim) and output (accent), mirrored about
+/// the centre line on a dB scale from `floor_db` to 0 dB, with gain reduction
+/// drawn down from the top edge (scale `gr_range_db`). Newest column on the right.
+pub fn waveform_history(
+    ui: &mut Ui,
+    size: egui::Vec2,
+    columns: &[WaveformColumn],
+    floor_db: f32,
+    gr_range_db: f32,
+    ceiling_db: Option<f32>,
+) -> Response {
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 4.0, theme::PANEL);
+    let mid = rect.center().y;
+    let half = rect.height() / 2.0;
+    let extent = |db: Option<f32>| -> f32 {
+        db.map_or(0.0, |v| ((v - floor_db) / -floor_db).clamp(0.0, 1.0) * half)
+    };
+    let n = columns.len().max(1);
+    let col_w = rect.width() / n as f32;
+    for (i, c) in columns.iter().enumerate() {
+        let x = rect.left() + (i as f32 + 0.5) * col_w;
+        let e_in = extent(c.input_db);
+        let e_out = extent(c.output_db);
+        let w = col_w.max(1.0);
+        painter.line_segment(
+            [pos2(x, mid - e_in), pos2(x, mid + e_in)],
+            Stroke::new(w, theme::GRID),
+        );
+        painter.line_segment(
+            [pos2(x, mid - e_out), pos2(x, mid + e_out)],
+            Stroke::new(w, theme::ACCENT.gamma_multiply(0.8)),
+        );
+        if let Some(gr) = c.gain_reduction_db.filter(|g| *g > 0.0) {
+            let h = (gr / gr_range_db).clamp(0.0, 1.0) * rect.height();
+            painter.line_segment(
+                [pos2(x, rect.top()), pos2(x, rect.top() + h)],
+                Stroke::new(w, theme::OVER.gamma_multiply(0.7)),
+            );
+        }
+    }
+    if let Some(ceiling) = ceiling_db {
+        let e = extent(Some(ceiling));
+        for y in [mid - e, mid + e] {
+            painter.extend(Shape::dashed_line(
+                &[pos2(rect.left(), y), pos2(rect.right(), y)],
+                Stroke::new(1.0, theme::WARN),
+                6.0,
+                4.0,
+            ));
+        }
+    }
+    response
+}
+
+/// Lays out labelled rows (label on the left, widget on the right).
+pub fn labelled(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui)) {
+    ui.horizontal(|ui| {
+        ui.add_sized(
+            vec2(LABEL_COLUMN_WIDTH, 18.0),
+            egui::Label::new(egui::RichText::new(label).color(theme::TEXT_DIM)),
+        );
+        add(ui);
+    });
+}
+
+/// Width of the label column of [`labelled`] rows, logical px.
+const LABEL_COLUMN_WIDTH: f32 = 110.0;

@@ -16,7 +16,10 @@ use std::time::Duration;
 
 /// Every plugin of the suite: (cargo package, bundle name from bundler.toml).
 /// Adding a plugin to the suite is one line here and one in bundler.toml.
-const SUITE: &[(&str, &str)] = &[("loudness-meter", "Lathe Loudness Meter")];
+const SUITE: &[(&str, &str)] = &[
+    ("loudness-meter", "Lathe Loudness Meter"),
+    ("maximizer", "Lathe Maximizer"),
+];
 
 /// Profile the test command builds everything in (see the workspace Cargo.toml).
 const TEST_PROFILE: &str = "ci";

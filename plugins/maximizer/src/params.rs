@@ -1,0 +1,263 @@
+//! Parameters of the Maximizer. IDs are stable forever once released: never
+//! rename an `#[id]` (or an enum variant's `#[id]`), only add new ones.
+
+use nice_plug::prelude::*;
+use shared_dsp::maximizer::{
+    Character as DspCharacter, DitherMode, Listen as DspListen, MaximizerSettings,
+    Oversampling as DspOversampling,
+};
+use shared_dsp::targets::{LoudnessTarget, TARGETS};
+use shared_ui::formatters::{s2v_finite, s2v_finite_percentage};
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Character {
+    #[id = "transparent"]
+    Transparent,
+    #[id = "punchy"]
+    Punchy,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oversampling {
+    #[id = "4x"]
+    #[name = "4×"]
+    X4,
+    #[id = "8x"]
+    #[name = "8×"]
+    X8,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dither {
+    #[id = "off"]
+    Off,
+    #[id = "tpdf"]
+    #[name = "TPDF"]
+    Tpdf,
+    #[id = "shaped"]
+    #[name = "Noise shaped"]
+    NoiseShaped,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DitherBits {
+    #[id = "16"]
+    #[name = "16 bit"]
+    B16,
+    #[id = "20"]
+    #[name = "20 bit"]
+    B20,
+    #[id = "24"]
+    #[name = "24 bit"]
+    B24,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listen {
+    #[id = "output"]
+    Output,
+    #[id = "matched-bypass"]
+    #[name = "Level-matched bypass"]
+    LevelMatchedBypass,
+    #[id = "delta"]
+    Delta,
+}
+
+/// Streaming service whose loudness normalisation the output is previewed
+/// through (`Off` = hear the master as is). Variant IDs are stable.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preview {
+    #[id = "off"]
+    Off,
+    #[id = "spotify"]
+    Spotify,
+    #[id = "youtube"]
+    #[name = "YouTube"]
+    YouTube,
+    #[id = "tidal"]
+    Tidal,
+    #[id = "amazon"]
+    #[name = "Amazon Music"]
+    Amazon,
+    #[id = "apple-music"]
+    #[name = "Apple Music"]
+    AppleMusic,
+    #[id = "deezer"]
+    Deezer,
+}
+
+impl Preview {
+    /// The target this preview plays through, if any.
+    pub fn target(self) -> Option<&'static LoudnessTarget> {
+        let name = match self {
+            Self::Off => return None,
+            Self::Spotify => "Spotify",
+            Self::YouTube => "YouTube",
+            Self::Tidal => "Tidal",
+            Self::Amazon => "Amazon Music",
+            Self::AppleMusic => "Apple Music",
+            Self::Deezer => "Deezer",
+        };
+        TARGETS.iter().find(|t| t.name == name)
+    }
+}
+
+/// Ranges (plain units) shared by the parameters and their docs.
+pub const INPUT_GAIN_DB: (f32, f32) = (-12.0, 24.0);
+pub const CEILING_DBTP: (f32, f32) = (-3.0, -0.1);
+pub const RELEASE_MS: (f32, f32) = (1.0, 1000.0);
+pub const LOOKAHEAD_MS: (f32, f32) = (0.5, 5.0);
+pub const LEARN_TARGET_LUFS: (f32, f32) = (-30.0, -6.0);
+
+#[derive(Params)]
+pub struct MaximizerParams {
+    #[id = "input_gain"]
+    pub input_gain_db: FloatParam,
+    #[id = "ceiling"]
+    pub ceiling_dbtp: FloatParam,
+    #[id = "release"]
+    pub release_ms: FloatParam,
+    #[id = "auto_release"]
+    pub auto_release: BoolParam,
+    #[id = "lookahead"]
+    pub lookahead_ms: FloatParam,
+    /// Stereo link, 0..=1 (shown in %).
+    #[id = "link"]
+    pub stereo_link: FloatParam,
+    #[id = "character"]
+    pub character: EnumParam<Character>,
+    #[id = "oversampling"]
+    pub oversampling: EnumParam<Oversampling>,
+    #[id = "dither"]
+    pub dither: EnumParam<Dither>,
+    #[id = "dither_bits"]
+    pub dither_bits: EnumParam<DitherBits>,
+    #[id = "listen"]
+    pub listen: EnumParam<Listen>,
+    #[id = "preview"]
+    pub preview: EnumParam<Preview>,
+    /// Integrated loudness the Learn button aims the input gain at.
+    #[id = "learn_target"]
+    pub learn_target_lufs: FloatParam,
+    #[id = "bypass"]
+    pub bypass: BoolParam,
+}
+
+fn db_param(name: &str, default: f32, range: (f32, f32), unit: &'static str) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: range.0,
+            max: range.1,
+        },
+    )
+    .with_step_size(0.01)
+    .with_unit(unit)
+    .with_value_to_string(formatters::v2s_f32_rounded(2))
+    .with_string_to_value(s2v_finite(unit))
+}
+
+fn ms_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min: range.0,
+            max: range.1,
+            factor: FloatRange::skew_factor(-1.5),
+        },
+    )
+    .with_unit(" ms")
+    .with_value_to_string(formatters::v2s_f32_rounded(1))
+    .with_string_to_value(s2v_finite(" ms"))
+}
+
+impl Default for MaximizerParams {
+    fn default() -> Self {
+        let d = MaximizerSettings::default();
+        Self {
+            input_gain_db: db_param("Input Gain", d.input_gain_db, INPUT_GAIN_DB, " dB"),
+            ceiling_dbtp: db_param("Ceiling", d.ceiling_dbtp, CEILING_DBTP, " dBTP"),
+            release_ms: ms_param("Release", d.release_ms, RELEASE_MS),
+            auto_release: BoolParam::new("Auto Release", d.auto_release),
+            lookahead_ms: ms_param("Lookahead", d.lookahead_ms, LOOKAHEAD_MS)
+                .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            stereo_link: FloatParam::new(
+                "Stereo Link",
+                d.stereo_link,
+                FloatRange::Linear { min: 0.0, max: 1.0 },
+            )
+            .with_unit("%")
+            .with_value_to_string(formatters::v2s_f32_percentage(0))
+            .with_string_to_value(s2v_finite_percentage()),
+            character: EnumParam::new("Character", Character::Transparent),
+            oversampling: EnumParam::new("Oversampling", Oversampling::X4),
+            dither: EnumParam::new("Dither", Dither::Off),
+            dither_bits: EnumParam::new("Dither Bits", DitherBits::B24),
+            listen: EnumParam::new("Listen", Listen::Output),
+            preview: EnumParam::new("Platform Preview", Preview::Off),
+            learn_target_lufs: db_param("Learn Target", -14.0, LEARN_TARGET_LUFS, " LUFS"),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
+        }
+    }
+}
+
+impl MaximizerParams {
+    /// The processor settings the current parameter values stand for.
+    /// `level_match_gain_db` and `monitor_gain_db` come from the meters, not parameters.
+    pub fn settings(&self, level_match_gain_db: f32, monitor_gain_db: f32) -> MaximizerSettings {
+        MaximizerSettings {
+            input_gain_db: self.input_gain_db.value(),
+            ceiling_dbtp: self.ceiling_dbtp.value(),
+            release_ms: self.release_ms.value(),
+            auto_release: self.auto_release.value(),
+            lookahead_ms: self.lookahead_ms.value(),
+            stereo_link: self.stereo_link.value(),
+            character: match self.character.value() {
+                Character::Transparent => DspCharacter::Transparent,
+                Character::Punchy => DspCharacter::Punchy,
+            },
+            oversampling: match self.oversampling.value() {
+                Oversampling::X4 => DspOversampling::X4,
+                Oversampling::X8 => DspOversampling::X8,
+            },
+            dither: match self.dither.value() {
+                Dither::Off => DitherMode::Off,
+                Dither::Tpdf => DitherMode::Tpdf,
+                Dither::NoiseShaped => DitherMode::NoiseShaped,
+            },
+            dither_bits: match self.dither_bits.value() {
+                DitherBits::B16 => 16,
+                DitherBits::B20 => 20,
+                DitherBits::B24 => 24,
+            },
+            listen: match self.listen.value() {
+                Listen::Output => DspListen::Output,
+                Listen::LevelMatchedBypass => DspListen::LevelMatchedBypass,
+                Listen::Delta => DspListen::Delta,
+            },
+            level_match_gain_db,
+            monitor_gain_db,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_processor_defaults() {
+        let p = MaximizerParams::default();
+        assert_eq!(p.settings(0.0, 0.0), MaximizerSettings::default());
+    }
+
+    #[test]
+    fn every_preview_but_off_names_a_streaming_target() {
+        for idx in 0..Preview::variants().len() {
+            let preview = Preview::from_index(idx);
+            assert_eq!(preview.target().is_some(), preview != Preview::Off);
+        }
+    }
+}
