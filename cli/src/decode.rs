@@ -187,6 +187,12 @@ impl AudioReader {
         self.info
     }
 
+    /// Number of frames the container declares (WAV data size, FLAC
+    /// STREAMINFO), if it declares any; a hint for progress, not a promise.
+    pub fn declared_frames(&self) -> Option<u64> {
+        self.declared_frames
+    }
+
     /// Decodes the next packet. Returns `Ok(None)` at the end of the stream.
     pub fn next_block(&mut self) -> Result<Option<PlanarBlock<'_>>, DecodeError> {
         let packet = loop {

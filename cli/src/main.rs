@@ -1,9 +1,16 @@
-//! `lathe`: Lathe's command-line tool. Measures files with the same
-//! `shared-dsp` code the plugins run (a `master` command will follow).
+//! `lathe`: Lathe's command-line tool. Measures and masters files with the
+//! same `shared-dsp` code the plugins run.
 
+mod atomic;
 mod decode;
+mod encode;
+mod interrupt;
+mod master;
 mod measure;
 mod parallel;
+mod paths;
+mod plot;
+mod progress;
 mod report;
 
 use std::io::{self, Write};
@@ -12,14 +19,28 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use shared_dsp::maximizer::{self, Character, DitherMode, Oversampling};
 
+use crate::encode::OutputFormat;
+use crate::master::report::ReportContext;
+use crate::master::{master_file, MasterError, MasterOptions, MasterOutcome};
 use crate::measure::{measure_file, MeasureOptions, Measurement};
+use crate::paths::Job;
+use crate::progress::Progress;
 
 /// Exit status when one or more files could not be processed.
 const EXIT_SOME_FILES_FAILED: u8 = 1;
 /// Exit status when the tool itself could not run (e.g. no threads).
 const EXIT_INTERNAL_ERROR: u8 = 3;
+/// Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// Quietest accepted loudness target, LUFS.
+const MIN_TARGET_LUFS: f32 = -40.0;
+/// Loudest accepted loudness target, LUFS.
+const MAX_TARGET_LUFS: f32 = -5.0;
 
 /// Lathe's command-line tool.
 #[derive(Debug, Parser)]
@@ -33,6 +54,8 @@ struct Cli {
 enum Command {
     /// Measure loudness (EBU R128 / ITU-R BS.1770-4) and peaks of audio files.
     Measure(MeasureArgs),
+    /// Bring files to a loudness target under a true-peak ceiling (Maximizer).
+    Master(MasterArgs),
 }
 
 #[derive(Debug, Args)]
@@ -51,10 +74,139 @@ struct MeasureArgs {
     jobs: Option<NonZeroUsize>,
 }
 
+/// Limiter character (`--character`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CharacterArg {
+    /// Smooth gain changes, minimal distortion.
+    Transparent,
+    /// Faster release on transients: more punch and density.
+    Punchy,
+}
+
+/// True-peak oversampling (`--oversampling`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OversamplingArg {
+    #[value(name = "4")]
+    X4,
+    #[value(name = "8")]
+    X8,
+}
+
+/// Output word length (`--bits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BitsArg {
+    /// 16-bit integer.
+    #[value(name = "16")]
+    Int16,
+    /// 24-bit integer.
+    #[value(name = "24")]
+    Int24,
+    /// 32-bit float.
+    #[value(name = "32")]
+    Float32,
+}
+
+/// Dither (`--dither`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DitherArg {
+    /// Triangular-PDF dither.
+    Tpdf,
+    /// TPDF dither with noise shaping.
+    Shaped,
+    /// Plain rounding.
+    Off,
+}
+
+#[derive(Debug, Args)]
+struct MasterArgs {
+    /// Audio files to master (WAV or FLAC, mono or stereo).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output WAV file; with several inputs, an existing directory that
+    /// receives `<name>.mastered.wav` files.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Integrated-loudness target, LUFS.
+    #[arg(long, value_name = "LUFS", default_value_t = -14.0,
+        allow_negative_numbers = true, value_parser = parse_target)]
+    target: f64,
+    /// True-peak ceiling, dBTP (−3 to −0.1).
+    #[arg(long, value_name = "DBTP", default_value_t = -1.0,
+        allow_negative_numbers = true, value_parser = parse_ceiling)]
+    ceiling: f64,
+    /// Fixed release time, ms (1 to 1000) [default: program-dependent].
+    #[arg(long, value_name = "MS", value_parser = parse_release)]
+    release: Option<f64>,
+    /// Look-ahead, ms (0.5 to 5) [default: the Maximizer's].
+    #[arg(long, value_name = "MS", value_parser = parse_lookahead)]
+    lookahead: Option<f64>,
+    /// Limiter character.
+    #[arg(long, value_enum, default_value_t = CharacterArg::Transparent)]
+    character: CharacterArg,
+    /// True-peak oversampling factor.
+    #[arg(long, value_enum, default_value_t = OversamplingArg::X4)]
+    oversampling: OversamplingArg,
+    /// Output bits per sample (32 = float).
+    #[arg(long, value_enum, default_value_t = BitsArg::Int24)]
+    bits: BitsArg,
+    /// Dither to the output word length [default: tpdf for 16/24 bits, off for float].
+    #[arg(long, value_enum)]
+    dither: Option<DitherArg>,
+    /// Draw loudness over time before and after as a PNG; with several
+    /// inputs, an existing directory that receives `<name>.loudness.png` files.
+    #[arg(long, value_name = "PNG")]
+    plot: Option<PathBuf>,
+    /// Overwrite existing output files (never an input).
+    #[arg(long)]
+    force: bool,
+    /// Print one JSON object per file, one per line.
+    #[arg(long)]
+    json: bool,
+    /// Number of files mastered at once [default: one per core].
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<NonZeroUsize>,
+}
+
+/// Parses a number and checks it lies in `min..=max`. The comparison is
+/// made in `f32`, the processor's precision, so `-0.1` meets a bound of
+/// `-0.1_f32`.
+fn parse_in_range(text: &str, min: f32, max: f32, unit: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if !(min..=max).contains(&(value as f32)) {
+        return Err(format!("{value} {unit} is outside {min}..={max} {unit}"));
+    }
+    Ok(value)
+}
+
+fn parse_target(text: &str) -> Result<f64, String> {
+    parse_in_range(text, MIN_TARGET_LUFS, MAX_TARGET_LUFS, "LUFS")
+}
+
+// The processor's own ranges (it would clamp silently; the CLI refuses).
+
+fn parse_ceiling(text: &str) -> Result<f64, String> {
+    let (min, max) = (maximizer::MIN_CEILING_DBTP, maximizer::MAX_CEILING_DBTP);
+    parse_in_range(text, min, max, "dBTP")
+}
+
+fn parse_release(text: &str) -> Result<f64, String> {
+    let (min, max) = (maximizer::MIN_RELEASE_MS, maximizer::MAX_RELEASE_MS);
+    parse_in_range(text, min, max, "ms")
+}
+
+fn parse_lookahead(text: &str) -> Result<f64, String> {
+    let (min, max) = (maximizer::MIN_LOOKAHEAD_MS, maximizer::MAX_LOOKAHEAD_MS);
+    parse_in_range(text, min, max, "ms")
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Measure(args) => run_measure(&args),
+        Command::Master(args) => run_master(&args),
     }
 }
 
@@ -116,6 +268,150 @@ fn run_measure(args: &MeasureArgs) -> ExitCode {
     if let Err(err) = run {
         eprintln!("lathe: cannot start worker threads: {err}");
         return ExitCode::from(EXIT_INTERNAL_ERROR);
+    }
+    if failures > 0 {
+        ExitCode::from(EXIT_SOME_FILES_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Exits with clap's usage-error status and format.
+fn usage_error(message: impl std::fmt::Display) -> ! {
+    let mut command = Cli::command();
+    let master = command
+        .find_subcommand_mut("master")
+        .expect("the master subcommand exists")
+        .clone();
+    master
+        .bin_name("lathe master")
+        .error(ErrorKind::ValueValidation, message)
+        .exit()
+}
+
+/// The mastering options from the arguments; usage errors exit.
+fn master_options(args: &MasterArgs) -> MasterOptions {
+    let format = match args.bits {
+        BitsArg::Int16 => OutputFormat::Int16,
+        BitsArg::Int24 => OutputFormat::Int24,
+        BitsArg::Float32 => OutputFormat::Float32,
+    };
+    let dither = match (args.dither, format.is_integer()) {
+        (None, true) | (Some(DitherArg::Tpdf), true) => DitherMode::Tpdf,
+        (Some(DitherArg::Shaped), true) => DitherMode::NoiseShaped,
+        (Some(DitherArg::Off), _) | (None, false) => DitherMode::Off,
+        (Some(_), false) => usage_error(
+            "--dither needs an integer output (--bits 16 or 24); float output is not dithered",
+        ),
+    };
+    MasterOptions {
+        target_lufs: args.target,
+        ceiling_dbtp: args.ceiling,
+        release_ms: args.release,
+        lookahead_ms: args.lookahead,
+        character: match args.character {
+            CharacterArg::Transparent => Character::Transparent,
+            CharacterArg::Punchy => Character::Punchy,
+        },
+        oversampling: match args.oversampling {
+            OversamplingArg::X4 => Oversampling::X4,
+            OversamplingArg::X8 => Oversampling::X8,
+        },
+        format,
+        dither,
+        force: args.force,
+    }
+}
+
+/// Masters one file, turning a panic into an error.
+fn master_one(
+    job: &Job,
+    inputs: &[PathBuf],
+    options: &MasterOptions,
+    progress: &Progress,
+) -> Result<MasterOutcome, MasterError> {
+    let bar = progress.add_file(&job.input.to_string_lossy());
+    match panic::catch_unwind(AssertUnwindSafe(|| master_file(job, inputs, options, &bar))) {
+        Ok(result) => result,
+        // The panic message itself has already gone to stderr.
+        Err(_) => Err(MasterError::Internal),
+    }
+}
+
+/// `lathe master`: master every file, report in input order.
+fn run_master(args: &MasterArgs) -> ExitCode {
+    let options = master_options(args);
+    let jobs = match paths::plan_jobs(&args.files, &args.output, args.plot.as_deref()) {
+        Ok(jobs) => jobs,
+        Err(message) => usage_error(message),
+    };
+    if let Err(err) = interrupt::install() {
+        eprintln!("lathe: cannot install the Ctrl-C handler: {err}");
+        return ExitCode::from(EXIT_INTERNAL_ERROR);
+    }
+    let progress = Progress::for_stderr();
+    let stdout = io::stdout();
+    let mut failures = 0_usize;
+    let mut reports_written = 0_usize;
+    let mut stdout_closed = false;
+
+    let run = parallel::for_each_ordered(
+        &jobs,
+        args.jobs,
+        |job| master_one(job, &args.files, &options, &progress),
+        |job, outcome| {
+            let name = job.input.to_string_lossy();
+            match outcome {
+                Ok(outcome) => {
+                    if !outcome.plot_has_text {
+                        progress.eprintln(
+                            "lathe: warning: no font found (install fonts-dejavu-core); \
+                             the plot has no labels",
+                        );
+                    }
+                    if stdout_closed {
+                        return;
+                    }
+                    let output = job.output.to_string_lossy();
+                    let plot = job.plot.as_ref().map(|p| p.to_string_lossy());
+                    let context = ReportContext {
+                        file: &name,
+                        output: &output,
+                        plot: plot.as_deref(),
+                        target_lufs: options.target_lufs,
+                        ceiling_dbtp: options.ceiling_dbtp,
+                    };
+                    let text = if args.json {
+                        master::report::json_line(&context, &outcome) + "\n"
+                    } else {
+                        let separator = if reports_written > 0 { "\n" } else { "" };
+                        format!(
+                            "{separator}{}",
+                            master::report::human_block(&context, &outcome)
+                        )
+                    };
+                    let mut out = stdout.lock();
+                    stdout_closed = progress
+                        .suspend(|| out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+                        .is_err();
+                    reports_written += 1;
+                }
+                Err(MasterError::Interrupted) => failures += 1,
+                Err(reason) => {
+                    failures += 1;
+                    progress.eprintln(&format!("lathe: cannot master {name:?}: {reason}"));
+                }
+            }
+        },
+    );
+
+    if let Err(err) = run {
+        eprintln!("lathe: cannot start worker threads: {err}");
+        return ExitCode::from(EXIT_INTERNAL_ERROR);
+    }
+    if interrupt::requested() {
+        eprintln!("lathe: interrupted; unfinished outputs were removed");
+        return ExitCode::from(EXIT_INTERRUPTED);
     }
     if failures > 0 {
         ExitCode::from(EXIT_SOME_FILES_FAILED)

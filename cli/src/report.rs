@@ -14,25 +14,25 @@ pub const NO_PEAK_TEXT: &str = "-inf";
 
 /// Decimals of LUFS / LU / dB values in JSON: a thousandth of a dB is far
 /// below anything audible or any standard's tolerance (EBU Tech 3341: ±0.1).
-const JSON_LEVEL_DECIMALS: i32 = 3;
+pub(crate) const JSON_LEVEL_DECIMALS: i32 = 3;
 /// Decimals of times in JSON: a microsecond is finer than one sample at
 /// any supported rate's step boundary, and hides `0.30000000000000004`.
 const JSON_TIME_DECIMALS: i32 = 6;
 /// Decimals of loudness values in the human report (EBU Tech 3341 displays
 /// to 0.1 LU).
-const HUMAN_LOUDNESS_DECIMALS: usize = 1;
+pub(crate) const HUMAN_LOUDNESS_DECIMALS: usize = 1;
 /// Decimals of peak values in the human report (close to 0 dBTP, hundredths matter).
-const HUMAN_PEAK_DECIMALS: usize = 2;
+pub(crate) const HUMAN_PEAK_DECIMALS: usize = 2;
 /// Width of the label column in the human report.
-const LABEL_WIDTH: usize = 22;
+pub(crate) const LABEL_WIDTH: usize = 22;
 /// Width of the value column in the human report.
-const VALUE_WIDTH: usize = 8;
+pub(crate) const VALUE_WIDTH: usize = 8;
 
 const SECONDS_PER_MINUTE: f64 = 60.0;
 const SECONDS_PER_HOUR: f64 = 3600.0;
 
 /// Rounds `value` to `decimals` decimal places; never returns −0.0.
-fn round_to(value: f64, decimals: i32) -> f64 {
+pub(crate) fn round_to(value: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
     // Adding +0.0 turns −0.0 into +0.0 and leaves everything else alone.
     (value * scale).round() / scale + 0.0
@@ -40,7 +40,7 @@ fn round_to(value: f64, decimals: i32) -> f64 {
 
 /// A level for JSON: rounded, and `None` for anything not finite so JSON
 /// never carries `-inf` or `NaN`.
-fn json_level(value: Option<f64>) -> Option<f64> {
+pub(crate) fn json_level(value: Option<f64>) -> Option<f64> {
     value
         .filter(|v| v.is_finite())
         .map(|v| round_to(v, JSON_LEVEL_DECIMALS))
@@ -107,7 +107,7 @@ pub fn json_line(file: &str, measurement: &Measurement) -> String {
 }
 
 /// `value` with `decimals` places, or `undefined` when it is not defined.
-fn format_value(value: Option<f64>, decimals: usize, undefined: &str) -> String {
+pub(crate) fn format_value(value: Option<f64>, decimals: usize, undefined: &str) -> String {
     match value.filter(|v| v.is_finite()) {
         Some(v) => format!("{:.decimals$}", round_to(v, decimals as i32)),
         None => undefined.to_owned(),

@@ -442,3 +442,90 @@ pub fn ideal_true_peak_dbtp(channels: &[Vec<f32>]) -> Option<f64> {
     }
     peak_db(peak)
 }
+
+/// Reads a WAV file with `hound` (independent of lathe's decoder) as a
+/// [`Signal`], together with its header.
+pub fn read_wav(path: &Path) -> (Signal, hound::WavSpec) {
+    let mut reader = hound::WavReader::open(path).expect("open WAV");
+    let spec = reader.spec();
+    let num_channels = usize::from(spec.channels);
+    let interleaved: Vec<f64> = match spec.sample_format {
+        hound::SampleFormat::Float => reader
+            .samples::<f32>()
+            .map(|s| f64::from(s.expect("read WAV sample")))
+            .collect(),
+        hound::SampleFormat::Int => {
+            let scale = f64::from(1u32 << (spec.bits_per_sample - 1));
+            reader
+                .samples::<i32>()
+                .map(|s| f64::from(s.expect("read WAV sample")) / scale)
+                .collect()
+        }
+    };
+    let planar: Vec<Vec<f64>> = (0..num_channels)
+        .map(|c| {
+            interleaved
+                .iter()
+                .skip(c)
+                .step_by(num_channels)
+                .copied()
+                .collect()
+        })
+        .collect();
+    let format = match (spec.sample_format, spec.bits_per_sample) {
+        (hound::SampleFormat::Float, 32) => SampleFormat::Float32,
+        (hound::SampleFormat::Int, 16) => SampleFormat::Int16,
+        (hound::SampleFormat::Int, 24) => SampleFormat::Int24,
+        other => panic!("unexpected WAV format {other:?}"),
+    };
+    (Signal::new(spec.sample_rate, format, planar), spec)
+}
+
+/// Seconds between two drum hits of [`music_like`].
+const BEAT_S: f64 = 0.5;
+/// Decay time constant of a drum hit, s.
+const HIT_DECAY_S: f64 = 0.08;
+
+/// A music-like programme: a chord of tones under a slow swell, drum-like
+/// bursts of low-passed noise with sharp attacks on every beat, and a
+/// quieter first `quiet_s` seconds (−12 dB), scaled to roughly `level_dbfs`
+/// peak. Channels get different noise and a slightly detuned chord.
+pub fn music_like(
+    sample_rate: u32,
+    num_channels: usize,
+    duration_s: f64,
+    quiet_s: f64,
+    level_dbfs: f64,
+    seed: u64,
+) -> Vec<Vec<f64>> {
+    let fs = f64::from(sample_rate);
+    let num_frames = (duration_s * fs).round() as usize;
+    let level = db_to_amplitude(level_dbfs);
+    let quiet = db_to_amplitude(-12.0);
+    (0..num_channels)
+        .map(|channel| {
+            let detune = 1.0 + 0.002 * channel as f64;
+            let drums = lowpass(
+                &noise(sample_rate, 0.0, duration_s, seed + channel as u64),
+                sample_rate,
+                4_000.0,
+                2,
+            );
+            (0..num_frames)
+                .map(|i| {
+                    let t = i as f64 / fs;
+                    let swell = 0.6 + 0.4 * (TAU * 0.2 * t).sin();
+                    let chord: f64 = [110.0, 220.0, 277.2, 330.0, 1_320.0]
+                        .iter()
+                        .zip([0.5, 0.3, 0.25, 0.2, 0.08])
+                        .map(|(f, a)| a * (TAU * f * detune * t).sin())
+                        .sum();
+                    let since_beat = t % BEAT_S;
+                    let hit = (-since_beat / HIT_DECAY_S).exp();
+                    let section = if t < quiet_s { quiet } else { 1.0 };
+                    level * section * (0.35 * swell * chord + 1.6 * hit * drums[i])
+                })
+                .collect()
+        })
+        .collect()
+}
