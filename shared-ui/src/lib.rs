@@ -3,10 +3,11 @@
 //! - [`theme`]: colours, spacing and text styles shared by every editor.
 //! - [`widgets`]: readouts, level bars and history graphs. They draw what they
 //!   are given; no signal processing happens here.
+//! - [`params`]: parameter builders (dB, ms, Hz, %) with units and safe text parsing.
 //! - [`telemetry`]: lock-free, allocation-free cells through which a plugin's
 //!   audio thread hands meter values to its editor.
 
-pub mod formatters;
+pub mod params;
 pub mod telemetry;
 pub mod theme;
 pub mod widgets;

@@ -189,7 +189,7 @@ fn write_demo_input(path: &Path) -> Result<()> {
         let bass = (std::f32::consts::TAU * 55.0 * t).sin()
             * (0.6 + 0.4 * (std::f32::consts::TAU * 2.0 * t).sin());
         let swell = 0.55 + 0.45 * (std::f32::consts::TAU * t / 9.0).sin();
-        let x = ((0.9 * lp2 + 0.35 * bass) * swell).clamp(-0.98, 0.98);
+        let x = ((2.4 * lp2 + 0.45 * bass) * swell).clamp(-0.98, 0.98);
         let right = 0.9 * x + 0.1 * lp1;
         bytes.extend_from_slice(&x.to_le_bytes());
         bytes.extend_from_slice(&right.to_le_bytes());

@@ -7,7 +7,7 @@ use shared_dsp::maximizer::{
     Oversampling as DspOversampling,
 };
 use shared_dsp::targets::{LoudnessTarget, TARGETS};
-use shared_ui::formatters::{s2v_finite, s2v_finite_percentage};
+use shared_ui::params::{db_param, ms_param, percent_param};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Character {
@@ -143,36 +143,6 @@ pub struct MaximizerParams {
     pub bypass: BoolParam,
 }
 
-fn db_param(name: &str, default: f32, range: (f32, f32), unit: &'static str) -> FloatParam {
-    FloatParam::new(
-        name,
-        default,
-        FloatRange::Linear {
-            min: range.0,
-            max: range.1,
-        },
-    )
-    .with_step_size(0.01)
-    .with_unit(unit)
-    .with_value_to_string(formatters::v2s_f32_rounded(2))
-    .with_string_to_value(s2v_finite(unit))
-}
-
-fn ms_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
-    FloatParam::new(
-        name,
-        default,
-        FloatRange::Skewed {
-            min: range.0,
-            max: range.1,
-            factor: FloatRange::skew_factor(-1.5),
-        },
-    )
-    .with_unit(" ms")
-    .with_value_to_string(formatters::v2s_f32_rounded(1))
-    .with_string_to_value(s2v_finite(" ms"))
-}
-
 impl Default for MaximizerParams {
     fn default() -> Self {
         let d = MaximizerSettings::default();
@@ -181,16 +151,8 @@ impl Default for MaximizerParams {
             ceiling_dbtp: db_param("Ceiling", d.ceiling_dbtp, CEILING_DBTP, " dBTP"),
             release_ms: ms_param("Release", d.release_ms, RELEASE_MS),
             auto_release: BoolParam::new("Auto Release", d.auto_release),
-            lookahead_ms: ms_param("Lookahead", d.lookahead_ms, LOOKAHEAD_MS)
-                .with_value_to_string(formatters::v2s_f32_rounded(2)),
-            stereo_link: FloatParam::new(
-                "Stereo Link",
-                d.stereo_link,
-                FloatRange::Linear { min: 0.0, max: 1.0 },
-            )
-            .with_unit("%")
-            .with_value_to_string(formatters::v2s_f32_percentage(0))
-            .with_string_to_value(s2v_finite_percentage()),
+            lookahead_ms: ms_param("Lookahead", d.lookahead_ms, LOOKAHEAD_MS),
+            stereo_link: percent_param("Stereo Link", d.stereo_link),
             character: EnumParam::new("Character", Character::Transparent),
             oversampling: EnumParam::new("Oversampling", Oversampling::X4),
             dither: EnumParam::new("Dither", Dither::Off),

@@ -1,0 +1,122 @@
+//! Parameter builders and text ↔ value conversions shared by every plugin,
+//! so every Lathe control formats, parses and skews the same way.
+
+use nice_plug::prelude::{formatters, FloatParam, FloatRange};
+use std::sync::Arc;
+
+/// A gain/level parameter in dB (or dBTP, LUFS): linear range, 0.01 steps,
+/// two decimals, typed text must be a finite number.
+pub fn db_param(name: &str, default: f32, range: (f32, f32), unit: &'static str) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: range.0,
+            max: range.1,
+        },
+    )
+    .with_step_size(0.01)
+    .with_unit(unit)
+    .with_value_to_string(formatters::v2s_f32_rounded(2))
+    .with_string_to_value(s2v_finite(unit))
+}
+
+/// Skew of time parameters: more travel for short times.
+const TIME_SKEW: f32 = -1.5;
+
+/// A time parameter in ms: skewed towards short times, one decimal.
+pub fn ms_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min: range.0,
+            max: range.1,
+            factor: FloatRange::skew_factor(TIME_SKEW),
+        },
+    )
+    .with_unit(" ms")
+    .with_value_to_string(formatters::v2s_f32_rounded(2))
+    .with_string_to_value(s2v_finite(" ms"))
+}
+
+/// A frequency parameter in Hz: logarithmic travel, shown as Hz then kHz.
+pub fn hz_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min: range.0,
+            max: range.1,
+            factor: FloatRange::skew_factor(-2.0),
+        },
+    )
+    .with_unit(" Hz")
+    .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
+    .with_string_to_value(formatters::s2v_f32_hz_then_khz())
+}
+
+/// A 0..=1 amount shown in percent.
+pub fn percent_param(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
+        .with_unit("%")
+        .with_value_to_string(formatters::v2s_f32_percentage(0))
+        .with_string_to_value(s2v_finite_percentage())
+}
+
+/// A plain number (ratio, Q, width) with `decimals` shown.
+pub fn number_param(
+    name: &str,
+    default: f32,
+    range: FloatRange,
+    decimals: usize,
+    unit: &'static str,
+) -> FloatParam {
+    FloatParam::new(name, default, range)
+        .with_unit(unit)
+        .with_value_to_string(formatters::v2s_f32_rounded(decimals))
+        .with_string_to_value(s2v_finite(unit))
+}
+
+/// Parses a number typed by the user, with or without `unit` after it, and
+/// refuses anything that is not a finite number ("NaN", "inf", "", "abc").
+/// Hosts and validators send such strings; the range clamp happens in nice-plug.
+pub fn s2v_finite(unit: &'static str) -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+    let unit = unit.trim();
+    Arc::new(move |text: &str| {
+        let text = text.trim();
+        let number = if unit.is_empty() {
+            text
+        } else {
+            text.strip_suffix(unit).unwrap_or(text).trim_end()
+        };
+        number.parse::<f32>().ok().filter(|v| v.is_finite())
+    })
+}
+
+/// Like [`s2v_finite`] for a 0..=1 value shown as a percentage: "50", "50 %" → 0.5.
+pub fn s2v_finite_percentage() -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+    let parse = s2v_finite("%");
+    Arc::new(move |text: &str| parse(text).map(|percent| percent / 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_numbers_with_or_without_the_unit_and_refuses_non_finite() {
+        let parse = s2v_finite(" dB");
+        assert_eq!(parse("-3.5"), Some(-3.5));
+        assert_eq!(parse(" -3.5 dB "), Some(-3.5));
+        assert_eq!(parse("+12dB"), Some(12.0));
+        for bad in ["NaN", "nan dB", "inf", "-inf", "", "dB", "loud"] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+        let percent = s2v_finite_percentage();
+        let hz = hz_param("f", 1000.0, (20.0, 20_000.0));
+        assert_eq!(hz.string_to_normalized_value("NaN"), None);
+        assert_eq!(percent("50 %"), Some(0.5));
+        assert_eq!(percent("NaN%"), None);
+    }
+}
