@@ -4,6 +4,9 @@
 use nice_plug::prelude::{formatters, FloatParam, FloatRange};
 use std::sync::Arc;
 
+#[cfg(test)]
+use nice_plug::prelude::Param;
+
 /// A gain/level parameter in dB (or dBTP, LUFS): linear range, 0.01 steps,
 /// two decimals, typed text must be a finite number.
 pub fn db_param(name: &str, default: f32, range: (f32, f32), unit: &'static str) -> FloatParam {
@@ -53,7 +56,14 @@ pub fn hz_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
     )
     .with_unit(" Hz")
     .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
-    .with_string_to_value(formatters::s2v_f32_hz_then_khz())
+    .with_string_to_value(finite(formatters::s2v_f32_hz_then_khz()))
+}
+
+/// Wraps a parser so it refuses non-finite results (nice-plug's own parsers accept "NaN").
+fn finite(
+    parse: Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>,
+) -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+    Arc::new(move |text: &str| parse(text).filter(|v| v.is_finite()))
 }
 
 /// A 0..=1 amount shown in percent.
@@ -116,6 +126,7 @@ mod tests {
         let percent = s2v_finite_percentage();
         let hz = hz_param("f", 1000.0, (20.0, 20_000.0));
         assert_eq!(hz.string_to_normalized_value("NaN"), None);
+        assert!(hz.string_to_normalized_value("1 kHz").is_some());
         assert_eq!(percent("50 %"), Some(0.5));
         assert_eq!(percent("NaN%"), None);
     }
