@@ -35,7 +35,19 @@ use std::time::Duration;
 static PLUGINS: &[PluginCase] = &[
     PluginCase { package: "loudness-meter", bundle: "Lathe Loudness Meter.clap", clap_id: "dev.lathe.loudness-meter", name: "Lathe Loudness Meter", latency_samples: Latency::Fixed(0), passthrough: Passthrough::BitExact, layouts: &[STEREO, MONO] },
     PluginCase { package: "maximizer", bundle: "Lathe Maximizer.clap", clap_id: "dev.lathe.maximizer", name: "Lathe Maximizer", latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] },
+    PluginCase { package: "channel-strip", bundle: "Lathe Channel Strip.clap", clap_id: "dev.lathe.channel-strip", name: "Lathe Channel Strip", latency_samples: Latency::Parametric { default: no_latency, max: channel_strip_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] },
 ];
+
+/// Zero latency at every sample rate.
+fn no_latency(_sample_rate_hz: f64) -> u32 {
+    0
+}
+
+/// The Channel Strip is latency-free until saturation is switched on; its 8×
+/// oversampling then delays by a fixed 48 samples at every rate.
+fn channel_strip_max_latency(_sample_rate_hz: f64) -> u32 {
+    48
+}
 
 /// The Maximizer's latency with a look-ahead of `LOOKAHEAD_TENTHS_MS` / 10 ms (default 1.5 ms,
 /// at most 5 ms): its true-peak detector's filter delay, fixed in samples, plus the look-ahead

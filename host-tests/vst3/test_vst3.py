@@ -35,6 +35,11 @@ PLUGINS = [
     PluginCase("Lathe Maximizer.vst3", 133 + 72, True,
                frozenset({"input_gain_db", "ceiling_dbtp", "release_ms", "lookahead_ms",
                           "stereo_link", "character", "oversampling", "dither", "listen"})),
+    # Every section neutral by default: bit-identical, zero latency.
+    PluginCase("Lathe Channel Strip.vst3", 0, True,
+               frozenset({"input_trim_db", "high_pass", "high_pass_frequency", "threshold_db",
+                          "ratio", "drive_db", "pan", "width", "output_db",
+                          "band_1_frequency", "band_6_gain_db", "band_3_q"})),
 ]
 
 SAMPLE_RATES = [44100, 48000, 96000]

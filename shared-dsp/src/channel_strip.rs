@@ -106,6 +106,39 @@ fn clamp_gain_db(db: f32) -> f64 {
     }
 }
 
+/// Analytic response of the filter sections (high-pass, low-pass, EQ) for
+/// `settings` at `sample_rate`, as the strip realises them once every ramp
+/// has settled: what the editor's curve draws. (For the coefficients in use
+/// mid-ramp see [`ChannelStrip::filter_response`].)
+pub fn settings_response(
+    settings: &ChannelStripSettings,
+    sample_rate: f64,
+    freq_hz: f64,
+) -> Complex {
+    let mut h = Complex::new(1.0, 0.0);
+    if settings.eq_enabled {
+        for band in settings.eq.bands.iter().filter(|b| b.enabled) {
+            h = h * crate::eq::band_settings_coefs(band, sample_rate)
+                .response(freq_hz, sample_rate);
+        }
+    }
+    for (filter, kind) in [
+        (&settings.high_pass, PassKind::HighPass),
+        (&settings.low_pass, PassKind::LowPass),
+    ] {
+        if filter.enabled {
+            let design = crate::filter::ButterworthCoefs::new(
+                kind,
+                usize::from(filter.order),
+                f64::from(filter.cutoff_hz),
+                sample_rate,
+            );
+            h = h * design.response(freq_hz, sample_rate);
+        }
+    }
+    h
+}
+
 /// A smoothed gain in dB with a per-channel sign (polarity).
 #[derive(Debug, Clone)]
 struct GainStage {

@@ -427,3 +427,34 @@ fn strip_eq_follows_filter_response() {
         );
     }
 }
+
+#[test]
+fn settings_response_is_the_settled_filter_response() {
+    use shared_dsp::channel_strip::{settings_response, ChannelStrip, ChannelStripSettings};
+    use shared_dsp::eq::{EqBandSettings, EqBandType};
+    for rate in [44_100.0, 96_000.0] {
+        let mut settings = ChannelStripSettings::default();
+        settings.high_pass.enabled = true;
+        settings.high_pass.cutoff_hz = 120.0;
+        settings.high_pass.order = 3;
+        settings.low_pass.enabled = true;
+        settings.low_pass.cutoff_hz = 15_000.0;
+        settings.eq.bands[1] = EqBandSettings::new(EqBandType::Bell, 900.0, 6.0, 1.5);
+        settings.eq.bands[4] = EqBandSettings::new(EqBandType::HighShelf, 8_000.0, -4.0, 0.7);
+        let mut strip = ChannelStrip::new(rate, 1);
+        strip.set_settings(&settings);
+        // Run long enough for every glide and crossfade to settle.
+        let mut block = vec![0.0f32; rate as usize];
+        strip.process(&mut [&mut block[..]]);
+        for freq in [20.0, 100.0, 120.0, 900.0, 5_000.0, 15_000.0, 20_000.0] {
+            let want = strip.filter_response(freq);
+            let got = settings_response(&settings, rate, freq);
+            assert!(
+                (got.norm_db() - want.norm_db()).abs() < 1e-6,
+                "{rate} Hz, {freq} Hz: {} vs {}",
+                got.norm_db(),
+                want.norm_db()
+            );
+        }
+    }
+}

@@ -43,7 +43,8 @@ pub fn ms_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
     .with_string_to_value(s2v_finite(" ms"))
 }
 
-/// A frequency parameter in Hz: logarithmic travel, shown as Hz then kHz.
+/// A frequency parameter in Hz: logarithmic travel, shown as Hz then kHz
+/// (the text carries its unit, so the parameter has none of its own).
 pub fn hz_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
     FloatParam::new(
         name,
@@ -54,7 +55,6 @@ pub fn hz_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
             factor: FloatRange::skew_factor(-2.0),
         },
     )
-    .with_unit(" Hz")
     .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
     .with_string_to_value(finite(formatters::s2v_f32_hz_then_khz()))
 }

@@ -118,6 +118,52 @@ impl<const N_SERIES: usize> History<N_SERIES> {
     }
 }
 
+/// The most recent audio samples (one channel), for spectrum displays.
+///
+/// The audio thread writes samples and publishes the count; the GUI copies the
+/// latest ones. A slow reader can see a few samples from the next lap mixed
+/// in: harmless for a display, never use it for measurement.
+#[derive(Debug)]
+pub struct SampleRing {
+    samples: Box<[AtomicF32]>,
+    written: AtomicU64,
+}
+
+impl SampleRing {
+    /// Allocates a ring of `capacity` samples (≥ 1).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            samples: (0..capacity.max(1)).map(|_| AtomicF32::new(0.0)).collect(),
+            written: AtomicU64::new(0),
+        }
+    }
+
+    /// Appends samples (audio thread; never allocates).
+    pub fn push(&self, samples: impl IntoIterator<Item = f32>) {
+        let mut n = self.written.load(Ordering::Relaxed);
+        let len = self.samples.len() as u64;
+        for s in samples {
+            self.samples[(n % len) as usize].store(s, Ordering::Relaxed);
+            n += 1;
+        }
+        self.written.store(n, Ordering::Release);
+    }
+
+    /// Copies the latest `out.len()` samples (≤ capacity), oldest first; zeros
+    /// where fewer were written (GUI thread).
+    pub fn latest(&self, out: &mut [f32]) {
+        let written = self.written.load(Ordering::Acquire);
+        let len = self.samples.len() as u64;
+        let want = (out.len() as u64).min(len);
+        out.fill(0.0);
+        let available = written.min(want);
+        let offset = (want - available) as usize;
+        for (k, n) in (written - available..written).enumerate() {
+            out[offset + k] = self.samples[(n % len) as usize].load(Ordering::Relaxed);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +187,20 @@ mod tests {
         q.raise();
         assert!(q.take());
         assert!(!q.take());
+    }
+
+    #[test]
+    fn sample_ring_returns_the_latest_samples_oldest_first() {
+        let ring = SampleRing::new(4);
+        let mut out = [9.0; 3];
+        ring.latest(&mut out);
+        assert_eq!(out, [0.0; 3]);
+        ring.push([1.0, 2.0]);
+        ring.latest(&mut out);
+        assert_eq!(out, [0.0, 1.0, 2.0]);
+        ring.push([3.0, 4.0, 5.0]);
+        ring.latest(&mut out);
+        assert_eq!(out, [3.0, 4.0, 5.0]);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::time::Duration;
 const SUITE: &[(&str, &str)] = &[
     ("loudness-meter", "Lathe Loudness Meter"),
     ("maximizer", "Lathe Maximizer"),
+    ("channel-strip", "Lathe Channel Strip"),
 ];
 
 /// Profile the test command builds everything in (see the workspace Cargo.toml).

@@ -1,0 +1,187 @@
+//! Lathe Channel Strip: the plugin on every track — trim, polarity, filters,
+//! six-band EQ, gate, compressor, saturation, pan/balance/width, output — as
+//! a VST3 and CLAP plugin. Glue only: the processing is
+//! `shared_dsp::channel_strip`.
+//!
+//! Zero latency unless saturation is on (its oversampling adds a fixed
+//! delay, reported to the host and shown in the editor). With every section
+//! neutral the output is bit-identical to the input.
+
+use nice_plug::prelude::*;
+use shared_dsp::channel_strip::{ChannelStrip as Processor, ChannelStripSettings};
+use shared_dsp::level::{mono_sample, peak_abs};
+use shared_dsp::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
+use std::sync::Arc;
+
+mod editor;
+pub mod params;
+pub mod telemetry;
+
+pub use params::ChannelStripParams;
+use telemetry::{peak_db, StripTelemetry};
+
+/// Most channels the strip processes (mono and stereo tracks).
+const MAX_CHANNELS: usize = 2;
+
+pub struct ChannelStrip {
+    params: Arc<ChannelStripParams>,
+    telemetry: Arc<StripTelemetry>,
+    processor: Option<Processor>,
+    reported_latency: u32,
+}
+
+impl Default for ChannelStrip {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(ChannelStripParams::default()),
+            telemetry: Arc::new(StripTelemetry::default()),
+            processor: None,
+            reported_latency: 0,
+        }
+    }
+}
+
+/// Settings while bypassed: every section neutral (each fades out on its
+/// own ramp, so bypass never clicks), but saturation keeps its on/off state
+/// at mix 0 so the latency, and the host's compensation, stay the same.
+fn bypassed(settings: &ChannelStripSettings) -> ChannelStripSettings {
+    let mut neutral = ChannelStripSettings::default();
+    neutral.saturation.enabled = settings.saturation.enabled;
+    neutral.saturation.mix = 0.0;
+    neutral
+}
+
+impl Plugin for ChannelStrip {
+    const NAME: &'static str = "Lathe Channel Strip";
+    const VENDOR: &'static str = "Lathe";
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(1),
+            ..AudioIOLayout::const_default()
+        },
+    ];
+
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = nice_plug_egui::EguiEditor<editor::StripApp>;
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(self.params.clone(), self.telemetry.clone())
+    }
+
+    fn activate(
+        &mut self,
+        audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let num_channels = audio_io_layout
+            .main_input_channels
+            .map_or(0, |n| n.get() as usize)
+            .min(MAX_CHANNELS);
+        let sample_rate = f64::from(buffer_config.sample_rate);
+        if num_channels == 0 || !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate) {
+            return false;
+        }
+        let mut processor = Processor::new(sample_rate, num_channels);
+        processor.set_settings(&self.params.settings());
+        processor.reset();
+        self.reported_latency = processor.latency_samples() as u32;
+        context.set_latency_samples(self.reported_latency);
+        self.telemetry.sample_rate_hz.store(Some(sample_rate));
+        self.telemetry
+            .latency_samples
+            .store(Some(f64::from(self.reported_latency)));
+        self.processor = Some(processor);
+        true
+    }
+
+    fn reset(&mut self) {
+        if let Some(p) = self.processor.as_mut() {
+            p.reset();
+        }
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        let Some(processor) = self.processor.as_mut() else {
+            return ProcessStatus::Normal;
+        };
+        let settings = self.params.settings();
+        if self.params.bypass.value() {
+            processor.set_settings(&bypassed(&settings));
+        } else {
+            processor.set_settings(&settings);
+        }
+        let latency = processor.latency_samples() as u32;
+        if latency != self.reported_latency {
+            context.set_latency_samples(latency);
+            self.reported_latency = latency;
+            self.telemetry
+                .latency_samples
+                .store(Some(f64::from(latency)));
+        }
+
+        let n = buffer.samples();
+        let channels = buffer.as_slice();
+        let t = &self.telemetry;
+        t.input_peak_db.store(peak_db(peak_abs(channels)));
+        t.pre.push((0..n).map(|i| mono_sample(channels, i)));
+        processor.process(channels);
+        t.output_peak_db.store(peak_db(peak_abs(channels)));
+        t.post.push((0..n).map(|i| mono_sample(channels, i)));
+        t.gain_reduction_db
+            .store(Some(processor.gain_reduction_db()));
+        t.gate_gain_db.store(Some(processor.gate_gain_db()));
+        t.repaint.request_repaint();
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for ChannelStrip {
+    const CLAP_ID: &'static str = "dev.lathe.channel-strip";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Channel strip: trim, filters, parametric EQ, gate, compressor, saturation, pan");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Equalizer,
+        ClapFeature::Compressor,
+        ClapFeature::Distortion,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+    ];
+}
+
+impl Vst3Plugin for ChannelStrip {
+    const VST3_CLASS_ID: [u8; 16] = *b"LatheChanStrip01";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[
+        Vst3SubCategory::Fx,
+        Vst3SubCategory::Eq,
+        Vst3SubCategory::Dynamics,
+    ];
+}
+
+nice_export_clap!(ChannelStrip);
+nice_export_vst3!(ChannelStrip);

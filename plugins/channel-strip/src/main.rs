@@ -1,0 +1,7 @@
+//! Standalone build of the Channel Strip (for screenshots and quick checks).
+
+use nice_plug::prelude::*;
+
+fn main() {
+    nice_export_standalone::<channel_strip::ChannelStrip>();
+}

@@ -1,0 +1,527 @@
+//! Parameters of the Channel Strip. IDs are stable forever once released:
+//! never rename an `#[id]` (or an enum variant's `#[id]`), only add new ones.
+//! EQ band parameters carry the band number as a suffix (`eq_freq_1` …).
+
+use nice_plug::prelude::*;
+use shared_dsp::channel_strip::{ChannelStripSettings, SectionOrder, GAIN_RANGE_DB};
+use shared_dsp::dynamics::compressor::{
+    ATTACK_RANGE_MS, KNEE_RANGE_DB, MAKEUP_RANGE_DB, RELEASE_RANGE_MS, SIDECHAIN_HPF_RANGE_HZ,
+    THRESHOLD_RANGE_DB,
+};
+use shared_dsp::dynamics::{CompressorSettings, Detection as DspDetection, GateSettings};
+use shared_dsp::eq::{
+    CutFilterSettings, EqBandSettings, EqBandType, EqSettings, MAX_FREQUENCY_HZ, MAX_GAIN_DB,
+    MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS,
+};
+use shared_dsp::saturation::{SaturationCharacter, SaturationSettings, DRIVE_RANGE_DB};
+use shared_dsp::stereo::{StereoSettings, MAX_WIDTH};
+use shared_ui::params::{
+    db_param, hz_param, ms_param, number_param, percent_param, s2v_finite_percentage,
+};
+
+const FREQ_RANGE: (f32, f32) = (MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ);
+/// Ratios at or above this are ∞:1 (limiting / hard gate).
+pub const RATIO_INFINITE_AT: f32 = 100.0;
+/// Gate ranges.
+const GATE_THRESHOLD_DB: (f32, f32) = (-90.0, 0.0);
+const GATE_RANGE_DB: (f32, f32) = (0.0, 90.0);
+const GATE_ATTACK_MS: (f32, f32) = (0.01, 100.0);
+const GATE_HOLD_MS: (f32, f32) = (0.0, 2000.0);
+const GATE_RELEASE_MS: (f32, f32) = (1.0, 5000.0);
+const GATE_HYSTERESIS_DB: (f32, f32) = (0.0, 24.0);
+/// Gate attenuation when first switched on, dB (the DSP default of 0 dB is neutral).
+const GATE_DEFAULT_RANGE_DB: f32 = 40.0;
+const SAT_OUTPUT_DB: (f32, f32) = (-24.0, 24.0);
+
+/// Filter slope in dB/octave (Butterworth order = slope / 6).
+///
+/// Five choices on purpose: hosts turn a stepped value into an index by
+/// truncation, and with four steps every index (incl. the 12 dB/oct default)
+/// is exact in the normalized f32 nice-plug reports, so no host can read
+/// 0.999… as the wrong slope. Add variants only in pairs that keep that true.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slope {
+    #[id = "6"]
+    #[name = "6 dB/oct"]
+    S6,
+    #[id = "12"]
+    #[name = "12 dB/oct"]
+    S12,
+    #[id = "18"]
+    #[name = "18 dB/oct"]
+    S18,
+    #[id = "24"]
+    #[name = "24 dB/oct"]
+    S24,
+    #[id = "48"]
+    #[name = "48 dB/oct"]
+    S48,
+}
+
+impl Slope {
+    fn order(self) -> u8 {
+        match self {
+            Self::S6 => 1,
+            Self::S12 => 2,
+            Self::S18 => 3,
+            Self::S24 => 4,
+            Self::S48 => 8,
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BandType {
+    #[id = "bell"]
+    Bell,
+    #[id = "low-shelf"]
+    #[name = "Low shelf"]
+    LowShelf,
+    #[id = "high-shelf"]
+    #[name = "High shelf"]
+    HighShelf,
+    #[id = "notch"]
+    Notch,
+    #[id = "tilt"]
+    Tilt,
+}
+
+impl BandType {
+    pub fn dsp(self) -> EqBandType {
+        match self {
+            Self::Bell => EqBandType::Bell,
+            Self::LowShelf => EqBandType::LowShelf,
+            Self::HighShelf => EqBandType::HighShelf,
+            Self::Notch => EqBandType::Notch,
+            Self::Tilt => EqBandType::Tilt,
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    #[id = "eq-dyn"]
+    #[name = "EQ → Dynamics"]
+    EqThenDynamics,
+    #[id = "dyn-eq"]
+    #[name = "Dynamics → EQ"]
+    DynamicsThenEq,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detection {
+    #[id = "peak"]
+    Peak,
+    #[id = "rms"]
+    #[name = "RMS"]
+    Rms,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Character {
+    #[id = "tube"]
+    Tube,
+    #[id = "tape"]
+    Tape,
+    #[id = "hard-clip"]
+    #[name = "Hard clip"]
+    HardClip,
+}
+
+/// One EQ band.
+#[derive(Params)]
+pub struct BandParams {
+    #[id = "eq_on"]
+    pub enabled: BoolParam,
+    #[id = "eq_type"]
+    pub band_type: EnumParam<BandType>,
+    #[id = "eq_freq"]
+    pub frequency_hz: FloatParam,
+    #[id = "eq_gain"]
+    pub gain_db: FloatParam,
+    #[id = "eq_q"]
+    pub q: FloatParam,
+}
+
+/// Default band layout: low shelf, four bells spread over the spectrum, high shelf.
+const BAND_DEFAULTS: [(BandType, f32); NUM_EQ_BANDS] = [
+    (BandType::LowShelf, 80.0),
+    (BandType::Bell, 250.0),
+    (BandType::Bell, 800.0),
+    (BandType::Bell, 2500.0),
+    (BandType::Bell, 6000.0),
+    (BandType::HighShelf, 12_000.0),
+];
+
+impl BandParams {
+    fn new(index: usize) -> Self {
+        let (band_type, freq) = BAND_DEFAULTS[index];
+        // Hosts list parameters by name: every band's names must be distinct.
+        let name = |what: &str| format!("Band {} {what}", index + 1);
+        Self {
+            enabled: BoolParam::new(name("On"), false),
+            band_type: EnumParam::new(name("Type"), band_type),
+            frequency_hz: hz_param(&name("Frequency"), freq, FREQ_RANGE),
+            gain_db: db_param(&name("Gain"), 0.0, (-MAX_GAIN_DB, MAX_GAIN_DB), " dB"),
+            q: number_param(
+                &name("Q"),
+                std::f32::consts::FRAC_1_SQRT_2,
+                FloatRange::Skewed {
+                    min: MIN_Q,
+                    max: MAX_Q,
+                    factor: FloatRange::skew_factor(-2.0),
+                },
+                2,
+                "",
+            ),
+        }
+    }
+
+    pub fn settings(&self) -> EqBandSettings {
+        EqBandSettings {
+            enabled: self.enabled.value(),
+            band_type: self.band_type.value().dsp(),
+            frequency_hz: self.frequency_hz.value(),
+            gain_db: self.gain_db.value(),
+            q: self.q.value(),
+        }
+    }
+}
+
+fn ratio_param(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min: 1.0,
+            max: RATIO_INFINITE_AT,
+            factor: FloatRange::skew_factor(-2.0),
+        },
+    )
+    .with_value_to_string(std::sync::Arc::new(|ratio| {
+        if ratio >= RATIO_INFINITE_AT {
+            "∞:1".to_owned()
+        } else {
+            format!("{ratio:.1}:1")
+        }
+    }))
+    .with_string_to_value(std::sync::Arc::new(|text| {
+        let text = text.trim().trim_end_matches(":1").trim();
+        if text == "∞" || text.eq_ignore_ascii_case("inf") {
+            return Some(RATIO_INFINITE_AT);
+        }
+        text.parse::<f32>().ok().filter(|r| r.is_finite())
+    }))
+}
+
+fn ratio_value(param: &FloatParam) -> f32 {
+    let r = param.value();
+    if r >= RATIO_INFINITE_AT {
+        f32::INFINITY
+    } else {
+        r
+    }
+}
+
+#[derive(Params)]
+pub struct ChannelStripParams {
+    #[id = "trim"]
+    pub input_trim_db: FloatParam,
+    #[id = "invert_l"]
+    pub invert_left: BoolParam,
+    #[id = "invert_r"]
+    pub invert_right: BoolParam,
+
+    #[id = "hp_on"]
+    pub hp_enabled: BoolParam,
+    #[id = "hp_freq"]
+    pub hp_freq_hz: FloatParam,
+    #[id = "hp_slope"]
+    pub hp_slope: EnumParam<Slope>,
+    #[id = "lp_on"]
+    pub lp_enabled: BoolParam,
+    #[id = "lp_freq"]
+    pub lp_freq_hz: FloatParam,
+    #[id = "lp_slope"]
+    pub lp_slope: EnumParam<Slope>,
+
+    #[id = "eq_section"]
+    pub eq_enabled: BoolParam,
+    #[nested(array, group = "EQ Band")]
+    pub bands: [BandParams; NUM_EQ_BANDS],
+    #[id = "order"]
+    pub order: EnumParam<Order>,
+
+    #[id = "gate_on"]
+    pub gate_enabled: BoolParam,
+    #[id = "gate_thr"]
+    pub gate_threshold_db: FloatParam,
+    #[id = "gate_range"]
+    pub gate_range_db: FloatParam,
+    #[id = "gate_ratio"]
+    pub gate_ratio: FloatParam,
+    #[id = "gate_attack"]
+    pub gate_attack_ms: FloatParam,
+    #[id = "gate_hold"]
+    pub gate_hold_ms: FloatParam,
+    #[id = "gate_release"]
+    pub gate_release_ms: FloatParam,
+    #[id = "gate_hyst"]
+    pub gate_hysteresis_db: FloatParam,
+
+    #[id = "comp_on"]
+    pub comp_enabled: BoolParam,
+    #[id = "comp_thr"]
+    pub comp_threshold_db: FloatParam,
+    #[id = "comp_ratio"]
+    pub comp_ratio: FloatParam,
+    #[id = "comp_knee"]
+    pub comp_knee_db: FloatParam,
+    #[id = "comp_attack"]
+    pub comp_attack_ms: FloatParam,
+    #[id = "comp_release"]
+    pub comp_release_ms: FloatParam,
+    #[id = "comp_auto_rel"]
+    pub comp_auto_release: BoolParam,
+    #[id = "comp_detect"]
+    pub comp_detection: EnumParam<Detection>,
+    #[id = "comp_sc_hp_on"]
+    pub comp_sc_hpf_enabled: BoolParam,
+    #[id = "comp_sc_hp"]
+    pub comp_sc_hpf_hz: FloatParam,
+    #[id = "comp_link"]
+    pub comp_link: FloatParam,
+    #[id = "comp_makeup"]
+    pub comp_makeup_db: FloatParam,
+    #[id = "comp_auto_makeup"]
+    pub comp_auto_makeup: BoolParam,
+    #[id = "comp_mix"]
+    pub comp_mix: FloatParam,
+
+    #[id = "sat_on"]
+    pub sat_enabled: BoolParam,
+    #[id = "sat_char"]
+    pub sat_character: EnumParam<Character>,
+    #[id = "sat_drive"]
+    pub sat_drive_db: FloatParam,
+    #[id = "sat_comp"]
+    pub sat_compensate: BoolParam,
+    #[id = "sat_out"]
+    pub sat_output_db: FloatParam,
+    #[id = "sat_mix"]
+    pub sat_mix: FloatParam,
+
+    #[id = "pan"]
+    pub pan: FloatParam,
+    #[id = "balance"]
+    pub balance: FloatParam,
+    #[id = "width"]
+    pub width: FloatParam,
+    #[id = "out"]
+    pub output_gain_db: FloatParam,
+    #[id = "bypass"]
+    pub bypass: BoolParam,
+}
+
+fn pan_param(name: &str) -> FloatParam {
+    FloatParam::new(
+        name,
+        0.0,
+        FloatRange::Linear {
+            min: -1.0,
+            max: 1.0,
+        },
+    )
+    .with_value_to_string(formatters::v2s_f32_panning())
+    .with_string_to_value(formatters::s2v_f32_panning())
+}
+
+impl Default for ChannelStripParams {
+    fn default() -> Self {
+        let comp = CompressorSettings::default();
+        let gate = GateSettings::default();
+        let sat = SaturationSettings::default();
+        let hp = CutFilterSettings::HIGH_PASS_DEFAULT;
+        let lp = CutFilterSettings::LOW_PASS_DEFAULT;
+        Self {
+            input_trim_db: db_param("Input Trim", 0.0, GAIN_RANGE_DB, " dB"),
+            invert_left: BoolParam::new("Invert Left", false),
+            invert_right: BoolParam::new("Invert Right", false),
+            hp_enabled: BoolParam::new("High-pass", hp.enabled),
+            hp_freq_hz: hz_param("High-pass Frequency", hp.cutoff_hz, FREQ_RANGE),
+            hp_slope: EnumParam::new("High-pass Slope", Slope::S12),
+            lp_enabled: BoolParam::new("Low-pass", lp.enabled),
+            lp_freq_hz: hz_param("Low-pass Frequency", lp.cutoff_hz, FREQ_RANGE),
+            lp_slope: EnumParam::new("Low-pass Slope", Slope::S12),
+            eq_enabled: BoolParam::new("EQ", true),
+            bands: std::array::from_fn(BandParams::new),
+            order: EnumParam::new("Order", Order::EqThenDynamics),
+            gate_enabled: BoolParam::new("Gate", gate.enabled),
+            gate_threshold_db: db_param(
+                "Gate Threshold",
+                gate.threshold_db,
+                GATE_THRESHOLD_DB,
+                " dB",
+            ),
+            gate_range_db: db_param("Gate Range", GATE_DEFAULT_RANGE_DB, GATE_RANGE_DB, " dB"),
+            gate_ratio: ratio_param("Gate Ratio", gate.ratio.min(RATIO_INFINITE_AT)),
+            gate_attack_ms: ms_param("Gate Attack", gate.attack_ms, GATE_ATTACK_MS),
+            gate_hold_ms: ms_param("Gate Hold", gate.hold_ms, GATE_HOLD_MS),
+            gate_release_ms: ms_param("Gate Release", gate.release_ms, GATE_RELEASE_MS),
+            gate_hysteresis_db: db_param(
+                "Gate Hysteresis",
+                gate.hysteresis_db,
+                GATE_HYSTERESIS_DB,
+                " dB",
+            ),
+            comp_enabled: BoolParam::new("Compressor", comp.enabled),
+            comp_threshold_db: db_param("Threshold", comp.threshold_db, THRESHOLD_RANGE_DB, " dB"),
+            comp_ratio: ratio_param("Ratio", 4.0),
+            comp_knee_db: db_param("Knee", comp.knee_db, KNEE_RANGE_DB, " dB"),
+            comp_attack_ms: ms_param("Attack", comp.attack_ms, ATTACK_RANGE_MS),
+            comp_release_ms: ms_param("Release", comp.release_ms, RELEASE_RANGE_MS),
+            comp_auto_release: BoolParam::new("Auto Release", comp.auto_release),
+            comp_detection: EnumParam::new("Detection", Detection::Peak),
+            comp_sc_hpf_enabled: BoolParam::new("Side-chain HP", comp.sidechain_hpf_enabled),
+            comp_sc_hpf_hz: hz_param(
+                "Side-chain HP Frequency",
+                comp.sidechain_hpf_hz,
+                SIDECHAIN_HPF_RANGE_HZ,
+            ),
+            comp_link: percent_param("Stereo Link", comp.stereo_link),
+            comp_makeup_db: db_param("Make-up", comp.makeup_db, MAKEUP_RANGE_DB, " dB"),
+            comp_auto_makeup: BoolParam::new("Auto Make-up", comp.auto_makeup),
+            comp_mix: percent_param("Compressor Mix", comp.mix),
+            sat_enabled: BoolParam::new("Saturation", sat.enabled),
+            sat_character: EnumParam::new("Character", Character::Tube),
+            sat_drive_db: db_param("Drive", sat.drive_db, DRIVE_RANGE_DB, " dB"),
+            sat_compensate: BoolParam::new("Level Compensation", sat.compensate),
+            sat_output_db: db_param("Saturation Output", sat.output_db, SAT_OUTPUT_DB, " dB"),
+            sat_mix: percent_param("Saturation Mix", sat.mix),
+            pan: pan_param("Pan"),
+            balance: pan_param("Balance"),
+            width: FloatParam::new(
+                "Width",
+                1.0,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: MAX_WIDTH,
+                },
+            )
+            .with_unit("%")
+            .with_value_to_string(formatters::v2s_f32_percentage(0))
+            .with_string_to_value(s2v_finite_percentage()),
+            output_gain_db: db_param("Output", 0.0, GAIN_RANGE_DB, " dB"),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
+        }
+    }
+}
+
+impl ChannelStripParams {
+    /// The processor settings the current parameter values stand for.
+    pub fn settings(&self) -> ChannelStripSettings {
+        let d = ChannelStripSettings::default();
+        ChannelStripSettings {
+            input_trim_db: self.input_trim_db.value(),
+            invert_polarity: {
+                let mut p = d.invert_polarity;
+                p[0] = self.invert_left.value();
+                p[1] = self.invert_right.value();
+                p
+            },
+            high_pass: CutFilterSettings {
+                enabled: self.hp_enabled.value(),
+                cutoff_hz: self.hp_freq_hz.value(),
+                order: self.hp_slope.value().order(),
+            },
+            low_pass: CutFilterSettings {
+                enabled: self.lp_enabled.value(),
+                cutoff_hz: self.lp_freq_hz.value(),
+                order: self.lp_slope.value().order(),
+            },
+            eq_enabled: self.eq_enabled.value(),
+            eq: EqSettings {
+                bands: std::array::from_fn(|i| self.bands[i].settings()),
+            },
+            gate: GateSettings {
+                enabled: self.gate_enabled.value(),
+                threshold_db: self.gate_threshold_db.value(),
+                range_db: self.gate_range_db.value(),
+                ratio: ratio_value(&self.gate_ratio),
+                attack_ms: self.gate_attack_ms.value(),
+                hold_ms: self.gate_hold_ms.value(),
+                release_ms: self.gate_release_ms.value(),
+                hysteresis_db: self.gate_hysteresis_db.value(),
+            },
+            compressor: CompressorSettings {
+                enabled: self.comp_enabled.value(),
+                threshold_db: self.comp_threshold_db.value(),
+                ratio: ratio_value(&self.comp_ratio),
+                knee_db: self.comp_knee_db.value(),
+                attack_ms: self.comp_attack_ms.value(),
+                release_ms: self.comp_release_ms.value(),
+                auto_release: self.comp_auto_release.value(),
+                detection: match self.comp_detection.value() {
+                    Detection::Peak => DspDetection::Peak,
+                    Detection::Rms => DspDetection::Rms,
+                },
+                sidechain_hpf_enabled: self.comp_sc_hpf_enabled.value(),
+                sidechain_hpf_hz: self.comp_sc_hpf_hz.value(),
+                stereo_link: self.comp_link.value(),
+                makeup_db: self.comp_makeup_db.value(),
+                auto_makeup: self.comp_auto_makeup.value(),
+                mix: self.comp_mix.value(),
+            },
+            order: match self.order.value() {
+                Order::EqThenDynamics => SectionOrder::EqThenDynamics,
+                Order::DynamicsThenEq => SectionOrder::DynamicsThenEq,
+            },
+            saturation: SaturationSettings {
+                enabled: self.sat_enabled.value(),
+                character: match self.sat_character.value() {
+                    Character::Tube => SaturationCharacter::Tube,
+                    Character::Tape => SaturationCharacter::Tape,
+                    Character::HardClip => SaturationCharacter::HardClip,
+                },
+                drive_db: self.sat_drive_db.value(),
+                compensate: self.sat_compensate.value(),
+                output_db: self.sat_output_db.value(),
+                mix: self.sat_mix.value(),
+            },
+            stereo: StereoSettings {
+                pan: self.pan.value(),
+                balance: self.balance.value(),
+                width: self.width.value(),
+            },
+            output_gain_db: self.output_gain_db.value(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_neutral_processor_settings_apart_from_band_layout() {
+        let p = ChannelStripParams::default();
+        let s = p.settings();
+        let d = ChannelStripSettings::default();
+        assert_eq!(s.input_trim_db, d.input_trim_db);
+        assert_eq!(s.high_pass, d.high_pass);
+        assert_eq!(s.low_pass, d.low_pass);
+        assert_eq!(s.stereo, d.stereo);
+        assert!(s.eq.bands.iter().all(|b| !b.enabled));
+        assert!(!s.gate.enabled && !s.compressor.enabled && !s.saturation.enabled);
+        assert_eq!(s.output_gain_db, 0.0);
+    }
+
+    #[test]
+    fn ratio_at_the_top_of_its_range_is_infinite() {
+        let p = ChannelStripParams::default();
+        let text = p.comp_ratio.normalized_value_to_string(1.0, false);
+        assert_eq!(text, "∞:1");
+        assert_eq!(p.comp_ratio.string_to_normalized_value("∞:1"), Some(1.0));
+        assert_eq!(p.comp_ratio.string_to_normalized_value("NaN"), None);
+    }
+}
