@@ -271,16 +271,14 @@ pub fn waveform_history(
     response
 }
 
-/// Lays out labelled rows (label on the left, widget on the right).
-pub fn labelled(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui)) {
+/// Lays out a labelled row: label in a column `label_width` px wide on the
+/// left, the widget on the right.
+pub fn labelled(ui: &mut Ui, label: &str, label_width: f32, add: impl FnOnce(&mut Ui)) {
     ui.horizontal(|ui| {
         ui.add_sized(
-            vec2(LABEL_COLUMN_WIDTH, 18.0),
+            vec2(label_width, 18.0),
             egui::Label::new(egui::RichText::new(label).color(theme::TEXT_DIM)),
         );
         add(ui);
     });
 }
-
-/// Width of the label column of [`labelled`] rows, logical px.
-const LABEL_COLUMN_WIDTH: f32 = 110.0;

@@ -167,6 +167,12 @@ const DEMO_SAMPLE_RATE: usize = 48_000;
 const DEMO_SECONDS: usize = 30;
 /// ALSA's description of its `null` device (cpal names devices by description).
 const ALSA_NULL_DEVICE: &str = "Discard all samples (playback) or generate zero samples (capture)";
+/// Time between the demo programme's drum-like hits, seconds.
+const BEAT_PERIOD_S: f32 = 0.5;
+/// Decay time constant of a hit, seconds.
+const HIT_DECAY_S: f32 = 0.08;
+/// Period of the demo programme's level swell, seconds.
+const SWELL_PERIOD_S: f32 = 4.0;
 /// Description of the ALSA `file` device that plays the demo input.
 const DEMO_DEVICE: &str = "Lathe demo input";
 
@@ -189,8 +195,11 @@ fn write_demo_input(path: &Path) -> Result<()> {
         lp2 += 0.2 * (lp1 - lp2);
         let bass = (std::f32::consts::TAU * 55.0 * t).sin()
             * (0.6 + 0.4 * (std::f32::consts::TAU * 2.0 * t).sin());
-        let swell = 0.55 + 0.45 * (std::f32::consts::TAU * t / 9.0).sin();
-        let x = ((2.4 * lp2 + 0.45 * bass) * swell).clamp(-0.98, 0.98);
+        let swell = 0.5 + 0.45 * (std::f32::consts::TAU * t / SWELL_PERIOD_S).sin();
+        // A drum-like hit every beat: the noise jumps up and decays.
+        let since_beat = t % BEAT_PERIOD_S;
+        let hit = 0.3 + 0.7 * (-since_beat / HIT_DECAY_S).exp();
+        let x = ((2.6 * lp2 * hit + 0.4 * bass) * swell).clamp(-0.98, 0.98);
         let right = 0.9 * x + 0.1 * lp1;
         bytes.extend_from_slice(&x.to_le_bytes());
         bytes.extend_from_slice(&right.to_le_bytes());

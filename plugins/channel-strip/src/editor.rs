@@ -20,8 +20,8 @@ use shared_ui::egui::{
 use shared_ui::{theme, widgets};
 use std::sync::Arc;
 
-const EDITOR_WIDTH: f64 = 1000.0;
-const EDITOR_HEIGHT: f64 = 720.0;
+const EDITOR_WIDTH: f64 = 1120.0;
+const EDITOR_HEIGHT: f64 = 740.0;
 /// EQ graph range, dB (± this).
 const EQ_RANGE_DB: f32 = 24.0;
 /// Spectrum graph floor and top, dBFS.
@@ -36,7 +36,14 @@ const Q_WHEEL_STEP: f32 = 1.1;
 const CURVE_POINTS: usize = 300;
 /// Compressor transfer-curve input range, dBFS.
 const TRANSFER_RANGE_DB: (f32, f32) = (-60.0, 0.0);
-const SLIDER_WIDTH: f32 = 120.0;
+const SLIDER_WIDTH: f32 = 84.0;
+/// Width of the parameter label column, logical px.
+const LABEL_WIDTH: f32 = 80.0;
+/// Width of the meter label column and bars, logical px.
+const METER_LABEL_WIDTH: f32 = 56.0;
+const METER_WIDTH: f32 = 100.0;
+/// Width of the right-hand column (transfer curve, meters), logical px.
+const SIDE_COLUMN_WIDTH: f32 = 200.0;
 /// Band node colours, by band.
 const BAND_COLORS: [Color32; NUM_EQ_BANDS] = [
     Color32::from_rgb(0xe0, 0x6c, 0x75),
@@ -313,7 +320,7 @@ impl StripApp {
 
     fn transfer_curve(&self, ui: &mut egui::Ui) {
         let settings = self.params.settings().compressor;
-        let (rect, _) = ui.allocate_exact_size(vec2(190.0, 190.0), Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(vec2(SIDE_COLUMN_WIDTH, 170.0), Sense::hover());
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 4.0, theme::PANEL);
         let (lo, hi) = TRANSFER_RANGE_DB;
@@ -371,7 +378,7 @@ impl StripApp {
     fn meters(&self, ui: &mut egui::Ui) {
         let t = &self.telemetry;
         let range = (-60.0, 0.0);
-        widgets::labelled(ui, "Input", |ui| {
+        widgets::labelled(ui, "Input", METER_LABEL_WIDTH, |ui| {
             widgets::level_bar(
                 ui,
                 150.0,
@@ -381,7 +388,7 @@ impl StripApp {
                 theme::ACCENT,
             );
         });
-        widgets::labelled(ui, "Output", |ui| {
+        widgets::labelled(ui, "Output", METER_LABEL_WIDTH, |ui| {
             widgets::level_bar(
                 ui,
                 150.0,
@@ -391,12 +398,12 @@ impl StripApp {
                 theme::ACCENT,
             );
         });
-        widgets::labelled(ui, "Comp GR", |ui| {
+        widgets::labelled(ui, "Comp GR", METER_LABEL_WIDTH, |ui| {
             let gr = t.gain_reduction_db.load();
-            widgets::level_bar(ui, 150.0, gr, (0.0, 24.0), None, theme::OVER);
+            widgets::level_bar(ui, METER_WIDTH, gr, (0.0, 24.0), None, theme::OVER);
             ui.label(format!("{} dB", widgets::format_level(gr.map(|g| -g), 1)));
         });
-        widgets::labelled(ui, "Gate", |ui| {
+        widgets::labelled(ui, "Gate", METER_LABEL_WIDTH, |ui| {
             let gate = t.gate_gain_db.load();
             ui.label(format!("{} dB", widgets::format_level(gate, 1)));
         });
@@ -499,7 +506,7 @@ impl StripApp {
 }
 
 fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
-    widgets::labelled(ui, label, |ui| {
+    widgets::labelled(ui, label, LABEL_WIDTH, |ui| {
         ui.add(ParamSlider::for_param(param, setter).with_width(SLIDER_WIDTH));
     });
 }
@@ -524,7 +531,7 @@ impl NiceEguiApp for StripApp {
         egui::Frame::new().inner_margin(10.0).show(ui, |ui| {
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
-                    ui.set_width(760.0);
+                    ui.set_width(ui.available_width() - SIDE_COLUMN_WIDTH - 10.0);
                     self.eq_graph(ui, &setter);
                 });
                 ui.vertical(|ui| {

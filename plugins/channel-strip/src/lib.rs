@@ -28,6 +28,8 @@ pub struct ChannelStrip {
     telemetry: Arc<StripTelemetry>,
     processor: Option<Processor>,
     reported_latency: u32,
+    /// Mono in, stereo out: the input is carried on both channels into the pan.
+    mono_to_stereo: bool,
 }
 
 impl Default for ChannelStrip {
@@ -37,6 +39,7 @@ impl Default for ChannelStrip {
             telemetry: Arc::new(StripTelemetry::default()),
             processor: None,
             reported_latency: 0,
+            mono_to_stereo: false,
         }
     }
 }
@@ -69,6 +72,12 @@ impl Plugin for ChannelStrip {
             main_output_channels: NonZeroU32::new(1),
             ..AudioIOLayout::const_default()
         },
+        // A mono track feeding a stereo bus: the constant-power pan places it.
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(2),
+            ..AudioIOLayout::const_default()
+        },
     ];
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
@@ -91,10 +100,17 @@ impl Plugin for ChannelStrip {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let num_channels = audio_io_layout
+        let inputs = audio_io_layout
             .main_input_channels
+            .map_or(0, |n| n.get() as usize);
+        let num_channels = audio_io_layout
+            .main_output_channels
             .map_or(0, |n| n.get() as usize)
             .min(MAX_CHANNELS);
+        self.mono_to_stereo = inputs == 1 && num_channels == 2;
+        if inputs == 0 {
+            return false;
+        }
         let sample_rate = f64::from(buffer_config.sample_rate);
         if num_channels == 0 || !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate) {
             return false;
@@ -144,6 +160,12 @@ impl Plugin for ChannelStrip {
 
         let n = buffer.samples();
         let channels = buffer.as_slice();
+        if self.mono_to_stereo {
+            // nice-plug zero-fills the output channel that has no input.
+            if let [mono, right, ..] = channels {
+                right.copy_from_slice(mono);
+            }
+        }
         let t = &self.telemetry;
         t.input_peak_db.store(peak_db(peak_abs(channels)));
         t.pre.push((0..n).map(|i| mono_sample(channels, i)));

@@ -101,10 +101,10 @@ impl BandType {
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
     #[id = "eq-dyn"]
-    #[name = "EQ → Dynamics"]
+    #[name = "EQ, then dynamics"]
     EqThenDynamics,
     #[id = "dyn-eq"]
-    #[name = "Dynamics → EQ"]
+    #[name = "Dynamics, then EQ"]
     DynamicsThenEq,
 }
 

@@ -26,6 +26,8 @@ const WAVEFORM_FLOOR_DB: f32 = -36.0;
 const WAVEFORM_GR_RANGE_DB: f32 = 12.0;
 /// Width of the parameter sliders, logical px.
 const SLIDER_WIDTH: f32 = 150.0;
+/// Width of the label column, logical px.
+const LABEL_WIDTH: f32 = 110.0;
 
 pub struct MaximizerApp {
     params: Arc<MaximizerParams>,
@@ -247,7 +249,7 @@ impl MaximizerApp {
 }
 
 fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
-    widgets::labelled(ui, label, |ui| {
+    widgets::labelled(ui, label, LABEL_WIDTH, |ui| {
         ui.add(ParamSlider::for_param(param, setter).with_width(SLIDER_WIDTH));
     });
 }
