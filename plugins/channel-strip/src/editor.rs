@@ -5,15 +5,13 @@
 
 use crate::params::{BandParams, ChannelStripParams};
 use crate::telemetry::StripTelemetry;
-use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
-use nice_plug_egui::{
-    create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
-};
+use nice_plug_egui::EguiEditor;
 use shared_dsp::channel_strip::settings_response;
 use shared_dsp::eq::{MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS};
 use shared_dsp::spectrum::SpectrumAnalyzer;
+use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{
     self, pos2, vec2, Align2, Color32, Pos2, Rect, RichText, Sense, Shape, Stroke,
 };
@@ -54,10 +52,9 @@ const BAND_COLORS: [Color32; NUM_EQ_BANDS] = [
     Color32::from_rgb(0xc6, 0x78, 0xdd),
 ];
 
-pub struct StripApp {
+pub struct StripView {
     params: Arc<ChannelStripParams>,
     telemetry: Arc<StripTelemetry>,
-    gui: Option<GuiContext>,
     analyzer: SpectrumAnalyzer,
     frame: Vec<f32>,
     pre_db: Vec<f32>,
@@ -69,26 +66,23 @@ pub struct StripApp {
 pub fn create(
     params: Arc<ChannelStripParams>,
     telemetry: Arc<StripTelemetry>,
-) -> Option<EguiEditor<StripApp>> {
+) -> Option<EguiEditor<EditorShell<StripView>>> {
     let repaint = telemetry.repaint.clone();
-    create_egui_editor(
-        EguiEditorState::from_size(
-            nice_plug::editor::dpi::LogicalSize::new(EDITOR_WIDTH, EDITOR_HEIGHT),
-            1.0,
-        ),
+    let view = StripView {
+        params,
+        telemetry,
+        analyzer: SpectrumAnalyzer::new(SPECTRUM_FFT),
+        frame: vec![0.0; SPECTRUM_FFT],
+        pre_db: vec![SPECTRUM_RANGE_DB.0; SPECTRUM_FFT / 2 + 1],
+        post_db: vec![SPECTRUM_RANGE_DB.0; SPECTRUM_FFT / 2 + 1],
+        selected_band: 1,
+        dragging: None,
+    };
+    editor::create(
+        view,
+        (EDITOR_WIDTH, EDITOR_HEIGHT),
+        "Lathe Channel Strip",
         repaint,
-        EguiNiceSettings::default().with_tile("Lathe Channel Strip"),
-        StripApp {
-            params,
-            telemetry,
-            gui: None,
-            analyzer: SpectrumAnalyzer::new(SPECTRUM_FFT),
-            frame: vec![0.0; SPECTRUM_FFT],
-            pre_db: vec![SPECTRUM_RANGE_DB.0; SPECTRUM_FFT / 2 + 1],
-            post_db: vec![SPECTRUM_RANGE_DB.0; SPECTRUM_FFT / 2 + 1],
-            selected_band: 1,
-            dragging: None,
-        },
     )
 }
 
@@ -116,13 +110,7 @@ impl FreqAxis {
     }
 }
 
-fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
-    setter.begin_set_parameter(param);
-    setter.set_parameter(param, value);
-    setter.end_set_parameter(param);
-}
-
-impl StripApp {
+impl StripView {
     fn update_spectra(&mut self) {
         for (ring, out) in [
             (&self.telemetry.pre, &mut self.pre_db),
@@ -262,7 +250,7 @@ impl StripApp {
                 setter.begin_set_parameter(&band.frequency_hz);
                 setter.begin_set_parameter(&band.gain_db);
                 if !band.enabled.value() {
-                    set(setter, &band.enabled, true);
+                    set_param(setter, &band.enabled, true);
                 }
             }
         }
@@ -286,7 +274,7 @@ impl StripApp {
         if response.double_clicked() {
             if let Some(i) = nearest {
                 let band = &self.params.bands[i];
-                set(setter, &band.enabled, !band.enabled.value());
+                set_param(setter, &band.enabled, !band.enabled.value());
             }
         }
         if let Some(i) = nearest.filter(|_| response.hovered()) {
@@ -294,7 +282,7 @@ impl StripApp {
             if scroll != 0.0 {
                 let band = &self.params.bands[i];
                 let q = band.q.value() * Q_WHEEL_STEP.powf(scroll / 40.0);
-                set(setter, &band.q, q.clamp(MIN_Q, MAX_Q));
+                set_param(setter, &band.q, q.clamp(MIN_Q, MAX_Q));
             }
         }
         for (i, band) in self.params.bands.iter().enumerate() {
@@ -511,40 +499,19 @@ fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSet
     });
 }
 
-impl NiceEguiApp for StripApp {
-    fn build(
-        &mut self,
-        egui_ctx: egui::Context,
-        nice_gui_ctx: GuiContext,
-        _frame: &mut nice_plug_egui::Frame,
-    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
-        theme::apply(&egui_ctx);
-        self.gui = Some(nice_gui_ctx);
-        Ok(())
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
-        let Some(gui) = self.gui.clone() else {
-            return;
-        };
-        let setter = gui.param_setter();
-        egui::Frame::new().inner_margin(10.0).show(ui, |ui| {
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width(ui.available_width() - SIDE_COLUMN_WIDTH - 10.0);
-                    self.eq_graph(ui, &setter);
-                });
-                ui.vertical(|ui| {
-                    self.transfer_curve(ui);
-                    self.meters(ui);
-                });
+impl EditorView for StripView {
+    fn draw(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(ui.available_width() - SIDE_COLUMN_WIDTH - 10.0);
+                self.eq_graph(ui, setter);
             });
-            ui.add_space(6.0);
-            self.controls(ui, &setter);
+            ui.vertical(|ui| {
+                self.transfer_curve(ui);
+                self.meters(ui);
+            });
         });
-    }
-
-    fn editor_closed(&mut self) {
-        self.gui = None;
+        ui.add_space(6.0);
+        self.controls(ui, setter);
     }
 }

@@ -10,7 +10,7 @@
 use nice_plug::prelude::*;
 use shared_dsp::channel_strip::{ChannelStrip as Processor, ChannelStripSettings};
 use shared_dsp::level::{mono_sample, peak_abs};
-use shared_dsp::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
+use shared_ui::host::{activation, Activation, MONO, MONO_TO_STEREO, STEREO};
 use std::sync::Arc;
 
 mod editor;
@@ -61,28 +61,13 @@ impl Plugin for ChannelStrip {
     const EMAIL: &'static str = "";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(2),
-            main_output_channels: NonZeroU32::new(2),
-            ..AudioIOLayout::const_default()
-        },
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(1),
-            main_output_channels: NonZeroU32::new(1),
-            ..AudioIOLayout::const_default()
-        },
-        // A mono track feeding a stereo bus: the constant-power pan places it.
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(1),
-            main_output_channels: NonZeroU32::new(2),
-            ..AudioIOLayout::const_default()
-        },
-    ];
+    // Mono-in/stereo-out serves a mono track feeding a stereo bus: the
+    // constant-power pan places it.
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO, MONO_TO_STEREO];
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
-    type Editor = nice_plug_egui::EguiEditor<editor::StripApp>;
+    type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::StripView>>;
     type SysExMessage = ();
     type BackgroundTask = ();
 
@@ -100,21 +85,15 @@ impl Plugin for ChannelStrip {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let inputs = audio_io_layout
-            .main_input_channels
-            .map_or(0, |n| n.get() as usize);
-        let num_channels = audio_io_layout
-            .main_output_channels
-            .map_or(0, |n| n.get() as usize)
-            .min(MAX_CHANNELS);
+        let Some(Activation {
+            inputs,
+            outputs: num_channels,
+            sample_rate,
+        }) = activation(audio_io_layout, buffer_config, MAX_CHANNELS)
+        else {
+            return false;
+        };
         self.mono_to_stereo = inputs == 1 && num_channels == 2;
-        if inputs == 0 {
-            return false;
-        }
-        let sample_rate = f64::from(buffer_config.sample_rate);
-        if num_channels == 0 || !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate) {
-            return false;
-        }
         let mut processor = Processor::new(sample_rate, num_channels);
         processor.set_settings(&self.params.settings());
         processor.reset();

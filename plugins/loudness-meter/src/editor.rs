@@ -3,12 +3,10 @@
 
 use crate::params::{LoudnessMeterParams, TargetPreset};
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
-use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
-use nice_plug_egui::{
-    create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
-};
+use nice_plug_egui::EguiEditor;
 use shared_dsp::targets::Verdict;
+use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, Color32, RichText};
 use shared_ui::{theme, widgets};
 use std::sync::Arc;
@@ -31,10 +29,9 @@ const HISTORY_SPANS_S: [(f32, &str); 4] = [
 /// Loudness range drawn by the history graph, LUFS (bottom, top).
 const HISTORY_RANGE_LUFS: (f32, f32) = (-48.0, 0.0);
 
-pub struct MeterApp {
+pub struct MeterView {
     params: Arc<LoudnessMeterParams>,
     telemetry: Arc<MeterTelemetry>,
-    gui: Option<GuiContext>,
     rows: Vec<[Option<f32>; 2]>,
     momentary: Vec<Option<f32>>,
     short_term: Vec<Option<f32>>,
@@ -45,24 +42,21 @@ pub struct MeterApp {
 pub fn create(
     params: Arc<LoudnessMeterParams>,
     telemetry: Arc<MeterTelemetry>,
-) -> Option<EguiEditor<MeterApp>> {
+) -> Option<EguiEditor<EditorShell<MeterView>>> {
     let repaint = telemetry.repaint.clone();
-    create_egui_editor(
-        EguiEditorState::from_size(
-            nice_plug::editor::dpi::LogicalSize::new(EDITOR_WIDTH, EDITOR_HEIGHT),
-            1.0,
-        ),
+    let view = MeterView {
+        params,
+        telemetry,
+        rows: Vec::new(),
+        momentary: Vec::new(),
+        short_term: Vec::new(),
+        span_s: HISTORY_SPANS_S[1].0,
+    };
+    editor::create(
+        view,
+        (EDITOR_WIDTH, EDITOR_HEIGHT),
+        "Lathe Loudness Meter",
         repaint,
-        EguiNiceSettings::default().with_tile("Lathe Loudness Meter"),
-        MeterApp {
-            params,
-            telemetry,
-            gui: None,
-            rows: Vec::new(),
-            momentary: Vec::new(),
-            short_term: Vec::new(),
-            span_s: HISTORY_SPANS_S[1].0,
-        },
     )
 }
 
@@ -82,25 +76,7 @@ fn verdict_text(verdict: Verdict) -> &'static str {
     }
 }
 
-impl MeterApp {
-    fn set_bool(&self, param: &BoolParam, value: bool) {
-        if let Some(gui) = &self.gui {
-            let setter = gui.param_setter();
-            setter.begin_set_parameter(param);
-            setter.set_parameter(param, value);
-            setter.end_set_parameter(param);
-        }
-    }
-
-    fn set_target(&self, value: TargetPreset) {
-        if let Some(gui) = &self.gui {
-            let setter = gui.param_setter();
-            setter.begin_set_parameter(&self.params.target);
-            setter.set_parameter(&self.params.target, value);
-            setter.end_set_parameter(&self.params.target);
-        }
-    }
-
+impl MeterView {
     fn header(&mut self, ui: &mut egui::Ui) {
         let t = &self.telemetry;
         let target = self.params.target.value().target();
@@ -267,7 +243,7 @@ impl MeterApp {
         );
     }
 
-    fn targets(&self, ui: &mut egui::Ui) {
+    fn targets(&self, ui: &mut egui::Ui, setter: &ParamSetter) {
         let t = &self.telemetry;
         let integrated = t.integrated_lufs.load();
         let true_peak = t.true_peak_dbtp.load();
@@ -286,7 +262,7 @@ impl MeterApp {
                     let target = preset.target();
                     let name = RichText::new(target.name);
                     if ui.selectable_label(preset == selected, name).clicked() {
-                        self.set_target(preset);
+                        set_param(setter, &self.params.target, preset);
                     }
                     ui.label(format!(
                         "{:.0} LUFS, {:.0} dBTP",
@@ -311,7 +287,7 @@ impl MeterApp {
             });
     }
 
-    fn headroom(&self, ui: &mut egui::Ui) {
+    fn headroom(&self, ui: &mut egui::Ui, setter: &ParamSetter) {
         let peak = self.telemetry.true_peak_dbtp.load();
         let (lo, hi) = MIX_PEAK_WINDOW_DBFS;
         ui.label(RichText::new("Mix headroom for mastering").color(theme::TEXT_DIM));
@@ -338,47 +314,30 @@ impl MeterApp {
             .checkbox(&mut auto_reset, "Reset when playback starts")
             .changed()
         {
-            self.set_bool(&self.params.auto_reset_on_play, auto_reset);
+            set_param(setter, &self.params.auto_reset_on_play, auto_reset);
         }
         let mut pause = self.params.pause_when_stopped.value();
         if ui
             .checkbox(&mut pause, "Pause while transport is stopped")
             .changed()
         {
-            self.set_bool(&self.params.pause_when_stopped, pause);
+            set_param(setter, &self.params.pause_when_stopped, pause);
         }
     }
 }
 
-impl NiceEguiApp for MeterApp {
-    fn build(
-        &mut self,
-        egui_ctx: egui::Context,
-        nice_gui_ctx: GuiContext,
-        _frame: &mut nice_plug_egui::Frame,
-    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
-        theme::apply(&egui_ctx);
-        self.gui = Some(nice_gui_ctx);
-        Ok(())
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
-        egui::Frame::new().inner_margin(14.0).show(ui, |ui| {
-            self.header(ui);
-            ui.add_space(8.0);
-            self.readouts(ui);
-            ui.add_space(8.0);
-            self.history(ui);
-            ui.add_space(8.0);
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| self.targets(ui));
-                ui.add_space(24.0);
-                ui.vertical(|ui| self.headroom(ui));
-            });
+impl EditorView for MeterView {
+    fn draw(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        self.header(ui);
+        ui.add_space(8.0);
+        self.readouts(ui);
+        ui.add_space(8.0);
+        self.history(ui);
+        ui.add_space(8.0);
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| self.targets(ui, setter));
+            ui.add_space(24.0);
+            ui.vertical(|ui| self.headroom(ui, setter));
         });
-    }
-
-    fn editor_closed(&mut self) {
-        self.gui = None;
     }
 }

@@ -6,7 +6,8 @@
 //! 0.0 so nothing a host could choke on ever reaches the output.
 
 use nice_plug::prelude::*;
-use shared_dsp::loudness::{LoudnessMeter as Meter, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
+use shared_dsp::loudness::LoudnessMeter as Meter;
+use shared_ui::host::{activation, Activation, MONO, STEREO};
 use std::sync::Arc;
 
 mod editor;
@@ -99,22 +100,11 @@ impl Plugin for LoudnessMeter {
     const EMAIL: &'static str = "";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(2),
-            main_output_channels: NonZeroU32::new(2),
-            ..AudioIOLayout::const_default()
-        },
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(1),
-            main_output_channels: NonZeroU32::new(1),
-            ..AudioIOLayout::const_default()
-        },
-    ];
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO];
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
-    type Editor = nice_plug_egui::EguiEditor<editor::MeterApp>;
+    type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::MeterView>>;
     type SysExMessage = ();
     type BackgroundTask = ();
 
@@ -132,15 +122,14 @@ impl Plugin for LoudnessMeter {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let num_channels = audio_io_layout
-            .main_input_channels
-            .map_or(0, |n| n.get() as usize)
-            .min(MAX_CHANNELS);
-        let sample_rate = buffer_config.sample_rate as f64;
-        // Refuse what the meter cannot measure instead of panicking in the host.
-        if num_channels == 0 || !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate) {
+        let Some(Activation {
+            outputs: num_channels,
+            sample_rate,
+            ..
+        }) = activation(audio_io_layout, buffer_config, MAX_CHANNELS)
+        else {
             return false;
-        }
+        };
         let fits = self
             .meter
             .as_ref()

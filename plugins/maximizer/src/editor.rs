@@ -6,12 +6,10 @@ use crate::params::{MaximizerParams, INPUT_GAIN_DB};
 use crate::telemetry::{
     MaximizerTelemetry, COL_GAIN_REDUCTION, COL_INPUT_PEAK, COL_OUTPUT_PEAK, WAVEFORM_COLUMN_S,
 };
-use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
-use nice_plug_egui::{
-    create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
-};
+use nice_plug_egui::EguiEditor;
+use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, RichText};
 use shared_ui::theme;
 use shared_ui::widgets::{self, WaveformColumn};
@@ -29,10 +27,9 @@ const SLIDER_WIDTH: f32 = 150.0;
 /// Width of the label column, logical px.
 const LABEL_WIDTH: f32 = 110.0;
 
-pub struct MaximizerApp {
+pub struct MaximizerView {
     params: Arc<MaximizerParams>,
     telemetry: Arc<MaximizerTelemetry>,
-    gui: Option<GuiContext>,
     rows: Vec<[Option<f32>; 3]>,
     columns: Vec<WaveformColumn>,
 }
@@ -40,26 +37,23 @@ pub struct MaximizerApp {
 pub fn create(
     params: Arc<MaximizerParams>,
     telemetry: Arc<MaximizerTelemetry>,
-) -> Option<EguiEditor<MaximizerApp>> {
+) -> Option<EguiEditor<EditorShell<MaximizerView>>> {
     let repaint = telemetry.repaint.clone();
-    create_egui_editor(
-        EguiEditorState::from_size(
-            nice_plug::editor::dpi::LogicalSize::new(EDITOR_WIDTH, EDITOR_HEIGHT),
-            1.0,
-        ),
+    let view = MaximizerView {
+        params,
+        telemetry,
+        rows: Vec::new(),
+        columns: Vec::new(),
+    };
+    editor::create(
+        view,
+        (EDITOR_WIDTH, EDITOR_HEIGHT),
+        "Lathe Maximizer",
         repaint,
-        EguiNiceSettings::default().with_tile("Lathe Maximizer"),
-        MaximizerApp {
-            params,
-            telemetry,
-            gui: None,
-            rows: Vec::new(),
-            columns: Vec::new(),
-        },
     )
 }
 
-impl MaximizerApp {
+impl MaximizerView {
     fn waveform(&mut self, ui: &mut egui::Ui) {
         self.telemetry.waveform.snapshot(&mut self.rows);
         self.columns.clear();
@@ -227,9 +221,7 @@ impl MaximizerApp {
                         let current = self.params.input_gain_db.value();
                         let target = self.params.learn_target_lufs.value();
                         let gain = (current + target - out).clamp(INPUT_GAIN_DB.0, INPUT_GAIN_DB.1);
-                        setter.begin_set_parameter(&self.params.input_gain_db);
-                        setter.set_parameter(&self.params.input_gain_db, gain);
-                        setter.end_set_parameter(&self.params.input_gain_db);
+                        set_param(setter, &self.params.input_gain_db, gain);
                     }
                     t.learning.store(false, Ordering::Relaxed);
                 }
@@ -254,35 +246,14 @@ fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSet
     });
 }
 
-impl NiceEguiApp for MaximizerApp {
-    fn build(
-        &mut self,
-        egui_ctx: egui::Context,
-        nice_gui_ctx: GuiContext,
-        _frame: &mut nice_plug_egui::Frame,
-    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
-        theme::apply(&egui_ctx);
-        self.gui = Some(nice_gui_ctx);
-        Ok(())
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
-        let Some(gui) = self.gui.clone() else {
-            return;
-        };
-        let setter = gui.param_setter();
-        egui::Frame::new().inner_margin(14.0).show(ui, |ui| {
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| self.waveform(ui));
-                ui.add_space(12.0);
-                ui.vertical(|ui| self.meters(ui));
-            });
-            ui.add_space(10.0);
-            self.controls(ui, &setter);
+impl EditorView for MaximizerView {
+    fn draw(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| self.waveform(ui));
+            ui.add_space(12.0);
+            ui.vertical(|ui| self.meters(ui));
         });
-    }
-
-    fn editor_closed(&mut self) {
-        self.gui = None;
+        ui.add_space(10.0);
+        self.controls(ui, setter);
     }
 }

@@ -4,8 +4,8 @@
 //! the same processor `lathe master` runs.
 
 use nice_plug::prelude::*;
-use shared_dsp::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
 use shared_dsp::maximizer::Maximizer as Processor;
+use shared_ui::host::{activation, Activation, MONO, STEREO};
 use std::sync::Arc;
 
 mod editor;
@@ -90,22 +90,11 @@ impl Plugin for Maximizer {
     const EMAIL: &'static str = "";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(2),
-            main_output_channels: NonZeroU32::new(2),
-            ..AudioIOLayout::const_default()
-        },
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(1),
-            main_output_channels: NonZeroU32::new(1),
-            ..AudioIOLayout::const_default()
-        },
-    ];
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO];
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
-    type Editor = nice_plug_egui::EguiEditor<editor::MaximizerApp>;
+    type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::MaximizerView>>;
     type SysExMessage = ();
     type BackgroundTask = ();
 
@@ -123,14 +112,14 @@ impl Plugin for Maximizer {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let num_channels = audio_io_layout
-            .main_input_channels
-            .map_or(0, |n| n.get() as usize)
-            .min(MAX_CHANNELS);
-        let sample_rate = f64::from(buffer_config.sample_rate);
-        if num_channels == 0 || !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate) {
+        let Some(Activation {
+            outputs: num_channels,
+            sample_rate,
+            ..
+        }) = activation(audio_io_layout, buffer_config, MAX_CHANNELS)
+        else {
             return false;
-        }
+        };
         let mut processor = Processor::new(sample_rate, num_channels);
         let (level_match, monitor) = self.metered_gains();
         processor.set_settings(&self.params.settings(level_match, monitor));
