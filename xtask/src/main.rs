@@ -141,10 +141,21 @@ fn test(extra_cargo_args: &[String]) -> Result<()> {
         .args(&profile)
         .args(extra_cargo_args)
         .env("LATHE_BUNDLE_DIR", &bundled))?;
-    run(Command::new("python3")
+    run(Command::new(python())
         .args(["-m", "pytest", "-q", "host-tests/vst3"])
         .env("LATHE_BUNDLE_DIR", &bundled))?;
     Ok(())
+}
+
+/// The Python that has the VST3 harness's packages: the project's `.venv`
+/// (made by `scripts/install-deps`) if present, else `python3` from PATH.
+fn python() -> PathBuf {
+    let venv = Path::new(".venv/bin/python3");
+    if venv.exists() {
+        venv.to_path_buf()
+    } else {
+        PathBuf::from("python3")
+    }
 }
 
 /// Kills a child process when dropped, so no Xvfb or editor outlives the task.
