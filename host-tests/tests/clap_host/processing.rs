@@ -203,3 +203,84 @@ fn latency_is_reported_after_activation() {
         });
     });
 }
+
+/// Rounds of random parameter changes while active in the latency-announcement test.
+const LATENCY_CHANGE_ROUNDS: usize = 6;
+
+/// One session on the audio thread with `events` in its first block; returns the number of
+/// `latency.changed` calls and whether a restart was first requested while it ran, with the main
+/// thread pumped afterwards (deactivated by then, so nice-plug announces with `latency.changed`).
+fn announcements_during_session(
+    plugin: &mut LoadedPlugin,
+    activation: Activation,
+    events: &EventBuffer,
+    rng: &mut Rng,
+) -> (u32, bool) {
+    plugin.pump_main_thread();
+    let restart_before = plugin.host_shared(|host| host.restart_requested());
+    let changes_before = plugin.host_record(|host| host.latency_changes.get());
+    plugin.session(activation, ThreadMode::Spawned, move |rig| {
+        let input = Signal::Noise.block(rng, rig.input_channels(), TYPICAL_BLOCK);
+        rig.process(&input, TYPICAL_BLOCK, events, "latency announcement");
+    });
+    plugin.pump_main_thread();
+    let restart = !restart_before && plugin.host_shared(|host| host.restart_requested());
+    let changes = plugin.host_record(|host| host.latency_changes.get()) - changes_before;
+    (changes, restart)
+}
+
+#[test]
+fn latency_changes_while_active_are_announced() {
+    for_each_plugin(|case| {
+        if !matches!(case.latency_samples, Latency::Parametric { .. }) {
+            return;
+        }
+        let mut rng = Rng::new(fuzz_seed());
+        let activation = Activation {
+            sample_rate_hz: 48_000.0,
+            max_frames: TYPICAL_BLOCK as u32,
+        };
+        let mut changed_rounds = 0;
+        for _ in 0..LATENCY_CHANGE_ROUNDS {
+            // A fresh instance per round: the restart request is remembered since creation.
+            let mut plugin = LoadedPlugin::load(case);
+            let specs = settable(&plugin.param_specs());
+            let processor = plugin.activate(activation);
+            let before = plugin.latency();
+            plugin.deactivate(processor);
+
+            // The first activation's own announcement (0 → its latency) may be deferred to the
+            // next activation; one idle session flushes it, a second measures the baseline.
+            let none = EventBuffer::new();
+            announcements_during_session(&mut plugin, activation, &none, &mut rng);
+            let (baseline, _) =
+                announcements_during_session(&mut plugin, activation, &none, &mut rng);
+
+            let mut events = EventBuffer::new();
+            for spec in &specs {
+                events.push(&spec.value_event(0, spec.at(rng.unit_f64())));
+            }
+            let (changes, restart) =
+                announcements_during_session(&mut plugin, activation, &events, &mut rng);
+
+            let processor = plugin.activate(activation);
+            let after = plugin.latency();
+            plugin.deactivate(processor);
+            if after != before {
+                changed_rounds += 1;
+                assert!(
+                    restart || changes > baseline,
+                    "{}: latency went from {before} to {after} samples while active, but the \
+                     plugin neither requested a restart nor called latency.changed \
+                     ({changes} calls; {baseline} in a session without changes)",
+                    case.name
+                );
+            }
+        }
+        assert!(
+            changed_rounds > 0,
+            "{}: random parameters never changed the latency; the test proved nothing",
+            case.name
+        );
+    });
+}
