@@ -6,25 +6,10 @@ use realfft::num_complex::Complex as FftComplex;
 use realfft::RealFftPlanner;
 use std::f64::consts::PI;
 
-/// SplitMix64 PRNG (reproducible, no `rand`).
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    pub fn bipolar(&mut self) -> f64 {
-        2.0 * ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) - 1.0
-    }
-}
+#[path = "../support/rng.rs"]
+mod rng;
+#[allow(unused_imports)] // not every test binary draws random numbers
+pub use rng::Rng;
 
 /// Spectrum (bins 0 ..= n/2) of a real signal.
 pub fn spectrum(signal: &[f64]) -> Vec<FftComplex<f64>> {
