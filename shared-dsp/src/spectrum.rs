@@ -27,7 +27,7 @@ impl SpectrumAnalyzer {
     /// If `fft_size` is odd or below 2.
     pub fn new(fft_size: usize) -> Self {
         assert!(
-            fft_size >= 2 && fft_size % 2 == 0,
+            fft_size >= 2 && fft_size.is_multiple_of(2),
             "fft_size must be even and ≥ 2"
         );
         let fft = RealFftPlanner::<f32>::new().plan_fft_forward(fft_size);

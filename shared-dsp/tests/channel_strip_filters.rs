@@ -361,7 +361,7 @@ fn fast_frequency_sweep_of_a_bell_does_not_click() {
     let mut output: Vec<f64> = input.iter().map(|&x| f64::from(x)).collect();
     for (i, chunk) in output.chunks_mut(block).enumerate() {
         if (i * block) % jump_every == 0 {
-            let up = (i * block / jump_every) % 2 == 0;
+            let up = (i * block / jump_every).is_multiple_of(2);
             settings.bands[0].frequency_hz = if up { 10_000.0 } else { 100.0 };
             settings.bands[0].gain_db = if up { 12.0 } else { 6.0 };
             settings.bands[0].q = if up { 2.0 } else { 0.7 };
@@ -381,7 +381,7 @@ fn fast_frequency_sweep_of_a_bell_does_not_click() {
     let mut naive = Vec::with_capacity(len);
     for (n, &x) in input.iter().enumerate() {
         if n % jump_every == 0 {
-            let up = (n / jump_every) % 2 == 0;
+            let up = (n / jump_every).is_multiple_of(2);
             coefs = if up {
                 band_coefs(EqBandType::Bell, 10_000.0, 12.0, 2.0, rate)
             } else {

@@ -4,6 +4,9 @@
 use nice_plug::prelude::{formatters, FloatParam, FloatRange};
 use std::sync::Arc;
 
+/// A text → plain value parser, as nice-plug's `with_string_to_value` takes it.
+pub type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
+
 #[cfg(test)]
 use nice_plug::prelude::Param;
 
@@ -60,9 +63,7 @@ pub fn hz_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
 }
 
 /// Wraps a parser so it refuses non-finite results (nice-plug's own parsers accept "NaN").
-fn finite(
-    parse: Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>,
-) -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+fn finite(parse: StringToValue) -> StringToValue {
     Arc::new(move |text: &str| parse(text).filter(|v| v.is_finite()))
 }
 
@@ -91,7 +92,7 @@ pub fn number_param(
 /// Parses a number typed by the user, with or without `unit` after it, and
 /// refuses anything that is not a finite number ("NaN", "inf", "", "abc").
 /// Hosts and validators send such strings; the range clamp happens in nice-plug.
-pub fn s2v_finite(unit: &'static str) -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+pub fn s2v_finite(unit: &'static str) -> StringToValue {
     let unit = unit.trim();
     Arc::new(move |text: &str| {
         let text = text.trim();
@@ -105,7 +106,7 @@ pub fn s2v_finite(unit: &'static str) -> Arc<dyn Fn(&str) -> Option<f32> + Send 
 }
 
 /// Like [`s2v_finite`] for a 0..=1 value shown as a percentage: "50", "50 %" → 0.5.
-pub fn s2v_finite_percentage() -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+pub fn s2v_finite_percentage() -> StringToValue {
     let parse = s2v_finite("%");
     Arc::new(move |text: &str| parse(text).map(|percent| percent / 100.0))
 }

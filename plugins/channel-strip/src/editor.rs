@@ -435,8 +435,8 @@ impl StripView {
             });
             Self::section(ui, "EQ BAND", |ui| {
                 ui.horizontal(|ui| {
-                    for i in 0..NUM_EQ_BANDS {
-                        let text = RichText::new(format!("{}", i + 1)).color(BAND_COLORS[i]);
+                    for (i, color) in BAND_COLORS.iter().enumerate() {
+                        let text = RichText::new(format!("{}", i + 1)).color(*color);
                         if ui.selectable_label(self.selected_band == i, text).clicked() {
                             self.selected_band = i;
                         }
