@@ -163,6 +163,7 @@ use crate::delay::DelayLine;
 use crate::dither::{DitherShape, Requantizer};
 use crate::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
 use crate::loudness::{LoudnessMeter, LoudnessReadings};
+use crate::ramp::LinearRamp;
 use crate::smoothing::{db_to_gain, GainSmoother};
 
 /// The Maximizer processor (1 or 2 channels).
@@ -190,7 +191,8 @@ pub struct Maximizer {
     settle_next: bool,
     gain_reduction_db: f32,
     /// Plugin bypass: 0.0 = processing, 1.0 = latency-aligned dry input.
-    bypass_mix: GainSmoother,
+    /// A linear crossfade (not a gain smoother: it must reach exactly 0).
+    bypass_mix: LinearRamp,
     /// Loudness of the raw input (before input gain).
     input_meter: LoudnessMeter,
     /// Loudness of the limited master (after dither, before listening aids
@@ -240,7 +242,7 @@ impl Maximizer {
             crossfade_samples: 1,
             settle_next: true,
             gain_reduction_db: 0.0,
-            bypass_mix: GainSmoother::new(0.0, 1),
+            bypass_mix: LinearRamp::new(0.0, 1),
             input_meter: LoudnessMeter::new(sample_rate, num_channels),
             output_meter: LoudnessMeter::new(sample_rate, num_channels),
             block_stats: BlockStats::default(),
@@ -541,7 +543,7 @@ impl Maximizer {
         let threshold = self.threshold.tick();
         let level_match = self.level_match_gain.tick();
         let monitor = self.monitor_gain.tick();
-        let bypass = self.bypass_mix.tick();
+        let bypass = self.bypass_mix.advance(1) as f32;
 
         let mut gained = [0.0f32; MAX_CHANNELS];
         let mut dry = [0.0f32; MAX_CHANNELS];

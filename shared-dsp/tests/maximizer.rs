@@ -752,3 +752,41 @@ fn meters_read_the_raw_input_and_the_limited_master() {
     m.reset_meters();
     assert_eq!(m.output_readings().integrated_lufs, None);
 }
+
+#[test]
+fn bypass_turns_off_again_and_processing_resumes() {
+    let rate = 48_000.0;
+    let input = music_like(&mut Rng::new(12), rate, 1.0);
+    let settings = MaximizerSettings {
+        input_gain_db: 9.0,
+        ..MaximizerSettings::default()
+    };
+    let len = input[0].len();
+    let switch_on = 4_800;
+    let switch_off = 14_400;
+    let mut m = Maximizer::new(rate, 2);
+    m.set_settings(&settings);
+    let mut out = input.clone();
+    let mut pos = 0;
+    for (end, bypass) in [(switch_on, true), (switch_off, false), (len, false)] {
+        let (l, r) = out.split_at_mut(1);
+        m.process(&mut [&mut l[0][pos..end], &mut r[0][pos..end]]);
+        m.set_bypass(bypass);
+        pos = end;
+    }
+    let reference = run(rate, &settings, &input, 4096);
+    let latency = m.latency_samples();
+    let crossfade = (rate * 0.05) as usize;
+    // Bypassed stretch (after its crossfade): the dry input, delayed.
+    for c in 0..2 {
+        for i in switch_on + crossfade..switch_off {
+            assert_eq!(out[c][i], input[c][i - latency], "bypassed, sample {i}");
+        }
+    }
+    // After bypass is switched off again (and its crossfade): the limited output.
+    for c in 0..2 {
+        for i in switch_off + crossfade..len {
+            assert_eq!(out[c][i], reference[c][i], "processing resumed, sample {i}");
+        }
+    }
+}
