@@ -8,7 +8,7 @@
 //! Integer samples are scaled by symphonia's converters (`x / 2^(bits-1)`),
 //! which is exact for 16- and 24-bit PCM.
 
-use shared_dsp::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
+use shared_dsp::units::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
 use std::fs::File;
 use std::io;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! Integer output is requantized here by rounding to the nearest step, so
 //! what is measured before writing ([`OutputFormat::quantize`]) is exactly
 //! what a decoder reads back. Dither, when wanted, is the processor's job
-//! (`shared_dsp::maximizer` dithers to the same word length), which leaves
+//! (`shared_dsp::processors::maximizer` dithers to the same word length), which leaves
 //! its samples on the integer grid already, so the rounding is then exact.
 
 use std::io::{self, BufWriter};

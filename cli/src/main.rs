@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use shared_dsp::maximizer::{self, Character, DitherMode, Oversampling};
+use shared_dsp::processors::maximizer::{self, Character, DitherMode, Oversampling};
 
 use crate::encode::OutputFormat;
 use crate::master::report::ReportContext;

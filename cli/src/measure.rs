@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use shared_dsp::loudness::{LoudnessMeter, LoudnessReadings};
+use shared_dsp::units::loudness::{LoudnessMeter, LoudnessReadings};
 
 use crate::decode::{AudioInfo, AudioReader, DecodeError};
 

@@ -4,11 +4,11 @@
 //! ("elem/s"); × realtime = (frames/s) / 48 000.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use shared_dsp::channel_strip::{ChannelStrip, ChannelStripSettings};
-use shared_dsp::dynamics::{CompressorSettings, Detection, GateSettings};
-use shared_dsp::eq::{CutFilterSettings, EqBandSettings, EqBandType};
-use shared_dsp::saturation::{SaturationCharacter, SaturationSettings};
-use shared_dsp::stereo::StereoSettings;
+use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
+use shared_dsp::units::dynamics::{CompressorSettings, Detection, GateSettings};
+use shared_dsp::units::eq::{CutFilterSettings, EqBandSettings, EqBandType};
+use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings};
+use shared_dsp::units::stereo::StereoSettings;
 
 const SAMPLE_RATE_HZ: f64 = 48_000.0;
 const SIGNAL_FRAMES: usize = 48_000;

@@ -3,7 +3,7 @@
 //! × realtime = (frames/s) / 48 000.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use shared_dsp::loudness::LoudnessMeter;
+use shared_dsp::units::loudness::LoudnessMeter;
 
 const SAMPLE_RATE_HZ: f64 = 48_000.0;
 const NUM_CHANNELS: usize = 2;

@@ -3,7 +3,7 @@
 //! frames/s ("elem/s"); × realtime = (frames/s) / 48 000.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use shared_dsp::maximizer::{Maximizer, MaximizerSettings, Oversampling};
+use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings, Oversampling};
 
 const SAMPLE_RATE_HZ: f64 = 48_000.0;
 const NUM_CHANNELS: usize = 2;

@@ -2,9 +2,9 @@
 //! FFT), analog/digital agreement at the prewarped corner, cookbook
 //! properties, and subnormal-free state.
 
-use shared_dsp::complex::Complex;
-use shared_dsp::filter::{AnalogBiquad, BiquadCoefs, BiquadState, STATE_FLUSH_THRESHOLD};
-use shared_dsp::loudness::k_weighting::KWeightingCoefs;
+use shared_dsp::primitives::complex::Complex;
+use shared_dsp::units::filter::{AnalogBiquad, BiquadCoefs, BiquadState, STATE_FLUSH_THRESHOLD};
+use shared_dsp::units::loudness::k_weighting::KWeightingCoefs;
 use std::f64::consts::PI;
 
 const RATES: [f64; 6] = [44_100.0, 48_000.0, 88_200.0, 96_000.0, 176_400.0, 192_000.0];

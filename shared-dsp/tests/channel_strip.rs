@@ -7,11 +7,11 @@
 
 mod strip_common;
 
-use shared_dsp::channel_strip::{ChannelStrip, ChannelStripSettings, SectionOrder};
-use shared_dsp::dynamics::{CompressorSettings, Detection, GateSettings};
-use shared_dsp::eq::{CutFilterSettings, EqBandSettings, EqBandType};
-use shared_dsp::saturation::{SaturationCharacter, SaturationSettings};
-use shared_dsp::stereo::{
+use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings, SectionOrder};
+use shared_dsp::units::dynamics::{CompressorSettings, Detection, GateSettings};
+use shared_dsp::units::eq::{CutFilterSettings, EqBandSettings, EqBandType};
+use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings};
+use shared_dsp::units::stereo::{
     apply_width, balance_gains, decode_mid_side, encode_mid_side, pan_gains, StereoSettings,
 };
 use strip_common::*;
@@ -433,8 +433,8 @@ fn strip_eq_follows_filter_response() {
 
 #[test]
 fn settings_response_is_the_settled_filter_response() {
-    use shared_dsp::channel_strip::{settings_response, ChannelStrip, ChannelStripSettings};
-    use shared_dsp::eq::{EqBandSettings, EqBandType};
+    use shared_dsp::processors::channel_strip::{settings_response, ChannelStrip, ChannelStripSettings};
+    use shared_dsp::units::eq::{EqBandSettings, EqBandType};
     for rate in [44_100.0, 96_000.0] {
         let mut settings = ChannelStripSettings::default();
         settings.high_pass.enabled = true;

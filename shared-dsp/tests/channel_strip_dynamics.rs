@@ -7,7 +7,7 @@
 
 mod strip_common;
 
-use shared_dsp::dynamics::{
+use shared_dsp::units::dynamics::{
     Compressor, CompressorCurve, CompressorSettings, Detection, ExpanderCurve, Gate, GateSettings,
 };
 use strip_common::*;

@@ -4,11 +4,11 @@
 
 mod strip_common;
 
-use shared_dsp::eq::{
+use shared_dsp::units::eq::{
     band_analog_response, band_coefs, band_settings_coefs, CutFilter, CutFilterSettings,
     EqBandSettings, EqBandType, EqSettings, ParametricEq,
 };
-use shared_dsp::filter::{BiquadCoefs, BiquadState, ButterworthCoefs, ButterworthState, PassKind};
+use shared_dsp::units::filter::{BiquadCoefs, BiquadState, ButterworthCoefs, ButterworthState, PassKind};
 use std::f64::consts::PI;
 use strip_common::*;
 

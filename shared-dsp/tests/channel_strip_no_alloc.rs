@@ -6,10 +6,10 @@
 #![allow(clippy::field_reassign_with_default)]
 
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
-use shared_dsp::channel_strip::{ChannelStrip, ChannelStripSettings};
-use shared_dsp::dynamics::{CompressorSettings, GateSettings};
-use shared_dsp::eq::{CutFilterSettings, EqBandSettings, EqBandType};
-use shared_dsp::saturation::SaturationSettings;
+use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
+use shared_dsp::units::dynamics::{CompressorSettings, GateSettings};
+use shared_dsp::units::eq::{CutFilterSettings, EqBandSettings, EqBandType};
+use shared_dsp::units::saturation::SaturationSettings;
 
 #[global_allocator]
 static ALLOCATOR: AllocDisabler = AllocDisabler;

@@ -5,7 +5,7 @@
 
 mod strip_common;
 
-use shared_dsp::saturation::{SaturationCharacter, SaturationSettings, Saturator};
+use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings, Saturator};
 use std::f64::consts::PI;
 use strip_common::*;
 

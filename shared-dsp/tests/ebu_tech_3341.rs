@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use shared_dsp::loudness::LoudnessMeter;
+use shared_dsp::units::loudness::LoudnessMeter;
 use std::f64::consts::PI;
 
 const RATES: [f64; 3] = [44_100.0, 48_000.0, 96_000.0];

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use shared_dsp::loudness::LoudnessMeter;
+use shared_dsp::units::loudness::LoudnessMeter;
 
 /// Tech 3342 tolerance: ±1 LU. Our histogram is exact for steady segments,
 /// so a much tighter bound also holds; both are checked.

@@ -3,10 +3,10 @@
 
 mod common;
 use common::*;
-use shared_dsp::loudness::gating::GatedLoudness;
-use shared_dsp::loudness::histogram::LoudnessHistogram;
-use shared_dsp::loudness::range::LoudnessRange;
-use shared_dsp::loudness::{energy_to_lufs, lufs_to_energy};
+use shared_dsp::units::loudness::gating::GatedLoudness;
+use shared_dsp::units::loudness::histogram::LoudnessHistogram;
+use shared_dsp::units::loudness::range::LoudnessRange;
+use shared_dsp::units::loudness::{energy_to_lufs, lufs_to_energy};
 
 /// BS.1770-4 gating computed exactly from all block energies.
 fn exact_integrated(energies: &[f64]) -> Option<f64> {

@@ -1,8 +1,8 @@
 //! K-weighting: the BS.1770-4 48 kHz table, the calibration gain at 1 kHz,
 //! and the same response at every rate (analog-prototype derivation).
 
-use shared_dsp::loudness::k_weighting::{analog_response, KWeightingCoefs, KWeightingState};
-use shared_dsp::loudness::LOUDNESS_OFFSET_DB;
+use shared_dsp::units::loudness::k_weighting::{analog_response, KWeightingCoefs, KWeightingState};
+use shared_dsp::units::loudness::LOUDNESS_OFFSET_DB;
 
 /// BS.1770-4 Table 1 (pre-filter) and Table 2 (RLB), 48 kHz.
 const TABLE_SHELF: [f64; 5] = [
@@ -100,8 +100,8 @@ fn state_processes_like_the_two_biquads() {
     let rate = 48_000.0;
     let k = KWeightingCoefs::new(rate);
     let mut state = KWeightingState::default();
-    let mut shelf = shared_dsp::filter::BiquadState::new();
-    let mut hp = shared_dsp::filter::BiquadState::new();
+    let mut shelf = shared_dsp::units::filter::BiquadState::new();
+    let mut hp = shared_dsp::units::filter::BiquadState::new();
     for n in 0..1000 {
         let x = ((n * 7919) % 97) as f64 / 97.0 - 0.5;
         let expected = hp.process(&k.highpass, shelf.process(&k.shelf, x));

@@ -6,7 +6,7 @@
 
 mod maximizer_support;
 use maximizer_support::*;
-use shared_dsp::maximizer::{
+use shared_dsp::processors::maximizer::{
     Character, DitherMode, Listen, Maximizer, MaximizerSettings, Oversampling,
 };
 use std::f64::consts::PI;
@@ -704,7 +704,7 @@ fn bypass_is_the_latency_aligned_input_and_switches_without_a_click() {
 
 #[test]
 fn meters_read_the_raw_input_and_the_limited_master() {
-    use shared_dsp::loudness::LoudnessMeter;
+    use shared_dsp::units::loudness::LoudnessMeter;
     let rate = 48_000.0;
     let input = music_like(&mut Rng::new(5), rate, 8.0);
     let settings = MaximizerSettings {

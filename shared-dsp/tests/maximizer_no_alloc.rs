@@ -4,7 +4,7 @@
 //! the guarded closure.
 
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
-use shared_dsp::maximizer::{
+use shared_dsp::processors::maximizer::{
     Character, DitherMode, Listen, Maximizer, MaximizerSettings, Oversampling,
 };
 

@@ -21,7 +21,7 @@
 
 mod maximizer_support;
 use maximizer_support::*;
-use shared_dsp::maximizer::{Character, DitherMode, MaximizerSettings, Oversampling};
+use shared_dsp::processors::maximizer::{Character, DitherMode, MaximizerSettings, Oversampling};
 
 /// Allowed excess of the accurate reference over the ceiling for material
 /// band-limited to the audio band, dB.
@@ -102,7 +102,7 @@ fn output_true_peak_never_exceeds_the_ceiling() {
         for (name, signal, band_limited) in stress_set(rate, SIGNAL_SECONDS, 11 + r as u64) {
             for (v, (label, settings)) in variants().into_iter().enumerate() {
                 let input = with_tail(&signal, 2048);
-                let mut m = shared_dsp::maximizer::Maximizer::new(rate, 2);
+                let mut m = shared_dsp::processors::maximizer::Maximizer::new(rate, 2);
                 m.set_settings(&settings);
                 let output = process_blocks(&mut m, &input, || rng.range(1, 700));
                 let ceiling = f64::from(settings.ceiling_dbtp);

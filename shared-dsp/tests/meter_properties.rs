@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use shared_dsp::loudness::{LoudnessMeter, LoudnessReadings};
+use shared_dsp::units::loudness::{LoudnessMeter, LoudnessReadings};
 
 const RATE: f64 = 48_000.0;
 

@@ -3,7 +3,7 @@
 //! a guarded closure). A long guarded run also shows memory cannot grow.
 
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
-use shared_dsp::loudness::LoudnessMeter;
+use shared_dsp::units::loudness::LoudnessMeter;
 
 #[global_allocator]
 static ALLOCATOR: AllocDisabler = AllocDisabler;

@@ -6,8 +6,8 @@
 
 mod common;
 use common::*;
-use shared_dsp::loudness::true_peak::oversampling_factor;
-use shared_dsp::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
+use shared_dsp::primitives::true_peak::oversampling_factor;
+use shared_dsp::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
 use std::f64::consts::PI;
 
 fn designs() -> Vec<UpsamplerDesign> {
@@ -220,7 +220,7 @@ fn ideal_true_peak_db(x: &[f32]) -> f64 {
 }
 
 fn lowpassed(x: Vec<f32>, rate: f64, cutoff_fraction: f64) -> Vec<f32> {
-    use shared_dsp::filter::{BiquadCoefs, BiquadState};
+    use shared_dsp::units::filter::{BiquadCoefs, BiquadState};
     let coefs = BiquadCoefs::lowpass(
         cutoff_fraction * rate,
         std::f64::consts::FRAC_1_SQRT_2,

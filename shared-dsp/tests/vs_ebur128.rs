@@ -9,7 +9,7 @@
 mod common;
 use common::*;
 use ebur128::{EbuR128, Mode};
-use shared_dsp::loudness::{lufs_to_energy, LoudnessMeter};
+use shared_dsp::units::loudness::{lufs_to_energy, LoudnessMeter};
 
 const RATES: [f64; 3] = [44_100.0, 48_000.0, 96_000.0];
 const INTEGRATED_TOLERANCE_LU: f64 = 0.05;
@@ -56,7 +56,7 @@ fn exact_lra(short_term_lufs: &[f64]) -> Option<f64> {
 
 struct Comparison {
     label: String,
-    ours: shared_dsp::loudness::LoudnessReadings,
+    ours: shared_dsp::units::loudness::LoudnessReadings,
     ref_integrated: f64,
     ref_max_momentary: f64,
     ref_max_short_term: f64,
@@ -291,7 +291,7 @@ fn surround_5_1() {
 /// sections at 0.3·fs, ≈ −48 dB/oct): the two interpolators agree on its
 /// true peak.
 fn band_limited_noise(rng: &mut Rng, rate: f64, seconds: f64, amp: f64) -> Vec<f32> {
-    use shared_dsp::filter::{BiquadCoefs, BiquadState};
+    use shared_dsp::units::filter::{BiquadCoefs, BiquadState};
     const CUTOFF_FRACTION: f64 = 0.3;
     const BUTTERWORTH_Q: f64 = std::f64::consts::FRAC_1_SQRT_2;
     let coefs = BiquadCoefs::lowpass(CUTOFF_FRACTION * rate, BUTTERWORTH_Q, rate);

@@ -2,7 +2,7 @@
 //! and activation.
 
 use nice_plug::prelude::{AudioIOLayout, BufferConfig, NonZeroU32};
-use shared_dsp::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
+use shared_dsp::units::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
 
 /// Stereo in, stereo out.
 pub const STEREO: AudioIOLayout = AudioIOLayout {

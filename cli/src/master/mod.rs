@@ -2,7 +2,7 @@
 //! ceiling with the Maximizer, offline.
 //!
 //! 1. Analysis: measure the input's integrated loudness (streamed).
-//! 2. Passes: run the whole file through `shared_dsp::maximizer::Maximizer`
+//! 2. Passes: run the whole file through `shared_dsp::processors::maximizer::Maximizer`
 //!    with an input gain, measure the output exactly as it is written, and
 //!    correct the gain by the remaining error ([`search::GainSearch`]) until
 //!    it is within [`CONVERGED_LU`] or [`MAX_PASSES`] are done. Every pass
@@ -20,7 +20,7 @@ mod search;
 
 use std::path::Path;
 
-use shared_dsp::maximizer::{Character, DitherMode, MaximizerSettings, Oversampling};
+use shared_dsp::processors::maximizer::{Character, DitherMode, MaximizerSettings, Oversampling};
 
 use crate::decode::DecodeError;
 use crate::encode::{EncodeError, OutputFormat};

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use shared_dsp::maximizer::{Maximizer, MaximizerSettings};
+use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
 
 use super::MasterError;
 use crate::atomic::AtomicFile;

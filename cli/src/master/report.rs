@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use shared_dsp::loudness::LoudnessReadings;
+use shared_dsp::units::loudness::LoudnessReadings;
 
 use super::MasterOutcome;
 use crate::report::{

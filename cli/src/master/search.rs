@@ -7,7 +7,7 @@
 //! use the secant through the last two passes, with the slope kept in a
 //! sane band so one noisy pass cannot send the gain flying.
 
-use shared_dsp::maximizer;
+use shared_dsp::processors::maximizer;
 
 /// Lowest input gain of the Maximizer, dB.
 pub const MIN_INPUT_GAIN_DB: f64 = maximizer::MIN_INPUT_GAIN_DB as f64;

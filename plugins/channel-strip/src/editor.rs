@@ -8,9 +8,9 @@ use crate::telemetry::StripTelemetry;
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
-use shared_dsp::channel_strip::settings_response;
-use shared_dsp::eq::{MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS};
-use shared_dsp::spectrum::SpectrumAnalyzer;
+use shared_dsp::processors::channel_strip::settings_response;
+use shared_dsp::units::eq::{MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS};
+use shared_dsp::units::spectrum::SpectrumAnalyzer;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{
     self, pos2, vec2, Align2, Color32, Pos2, Rect, RichText, Sense, Shape, Stroke,

@@ -1,15 +1,15 @@
 //! Lathe Channel Strip: the plugin on every track — trim, polarity, filters,
 //! six-band EQ, gate, compressor, saturation, pan/balance/width, output — as
 //! a VST3 and CLAP plugin. Glue only: the processing is
-//! `shared_dsp::channel_strip`.
+//! `shared_dsp::processors::channel_strip`.
 //!
 //! Zero latency unless saturation is on (its oversampling adds a fixed
 //! delay, reported to the host and shown in the editor). With every section
 //! neutral the output is bit-identical to the input.
 
 use nice_plug::prelude::*;
-use shared_dsp::channel_strip::{ChannelStrip as Processor, ChannelStripSettings};
-use shared_dsp::level::{mono_sample, peak_abs};
+use shared_dsp::processors::channel_strip::{ChannelStrip as Processor, ChannelStripSettings};
+use shared_dsp::primitives::level::{mono_sample, peak_abs};
 use shared_ui::host::{activation, Activation, MONO, MONO_TO_STEREO, STEREO};
 use std::sync::Arc;
 

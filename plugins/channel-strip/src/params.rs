@@ -3,18 +3,18 @@
 //! EQ band parameters carry the band number as a suffix (`eq_freq_1` …).
 
 use nice_plug::prelude::*;
-use shared_dsp::channel_strip::{ChannelStripSettings, SectionOrder, GAIN_RANGE_DB};
-use shared_dsp::dynamics::compressor::{
+use shared_dsp::processors::channel_strip::{ChannelStripSettings, SectionOrder, GAIN_RANGE_DB};
+use shared_dsp::units::dynamics::compressor::{
     ATTACK_RANGE_MS, KNEE_RANGE_DB, MAKEUP_RANGE_DB, RELEASE_RANGE_MS, SIDECHAIN_HPF_RANGE_HZ,
     THRESHOLD_RANGE_DB,
 };
-use shared_dsp::dynamics::{CompressorSettings, Detection as DspDetection, GateSettings};
-use shared_dsp::eq::{
+use shared_dsp::units::dynamics::{CompressorSettings, Detection as DspDetection, GateSettings};
+use shared_dsp::units::eq::{
     CutFilterSettings, EqBandSettings, EqBandType, EqSettings, MAX_FREQUENCY_HZ, MAX_GAIN_DB,
     MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS,
 };
-use shared_dsp::saturation::{SaturationCharacter, SaturationSettings, DRIVE_RANGE_DB};
-use shared_dsp::stereo::{StereoSettings, MAX_WIDTH};
+use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings, DRIVE_RANGE_DB};
+use shared_dsp::units::stereo::{StereoSettings, MAX_WIDTH};
 use shared_ui::params::{
     db_param, hz_param, ms_param, number_param, percent_param, s2v_finite_percentage,
 };

@@ -1,12 +1,12 @@
 //! Lathe Loudness Meter: ITU-R BS.1770-4 / EBU R128 metering as a VST3 and
-//! CLAP plugin. Glue only: the measurement is `shared_dsp::loudness`.
+//! CLAP plugin. Glue only: the measurement is `shared_dsp::units::loudness`.
 //!
 //! Audio passes through untouched (bit-exact for every finite, normal input
 //! sample) with zero latency; non-finite and subnormal input samples leave as
 //! 0.0 so nothing a host could choke on ever reaches the output.
 
 use nice_plug::prelude::*;
-use shared_dsp::loudness::LoudnessMeter as Meter;
+use shared_dsp::units::loudness::LoudnessMeter as Meter;
 use shared_ui::host::{activation, Activation, MONO, STEREO};
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! never rename an `#[id]`, only add new ones.
 
 use nice_plug::prelude::*;
-use shared_dsp::targets::{LoudnessTarget, TARGETS};
+use shared_dsp::units::loudness::targets::{LoudnessTarget, TARGETS};
 
 /// The target the editor judges the programme against. Variant IDs are stable.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ impl TargetPreset {
         TARGETS
             .iter()
             .find(|t| t.name == name)
-            .expect("every preset names a target in shared_dsp::targets::TARGETS")
+            .expect("every preset names a target in shared_dsp::units::loudness::targets::TARGETS")
     }
 }
 

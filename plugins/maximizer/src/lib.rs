@@ -1,10 +1,10 @@
 //! Lathe Maximizer: the last plugin on the master bus. True-peak brickwall
 //! limiting, loudness target learning, listening aids and dither, as a VST3
-//! and CLAP plugin. Glue only: the processing is `shared_dsp::maximizer`,
+//! and CLAP plugin. Glue only: the processing is `shared_dsp::processors::maximizer`,
 //! the same processor `lathe master` runs.
 
 use nice_plug::prelude::*;
-use shared_dsp::maximizer::Maximizer as Processor;
+use shared_dsp::processors::maximizer::Maximizer as Processor;
 use shared_ui::host::{activation, Activation, MONO, STEREO};
 use std::sync::Arc;
 

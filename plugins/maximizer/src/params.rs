@@ -2,11 +2,11 @@
 //! rename an `#[id]` (or an enum variant's `#[id]`), only add new ones.
 
 use nice_plug::prelude::*;
-use shared_dsp::maximizer::{
+use shared_dsp::processors::maximizer::{
     Character as DspCharacter, DitherMode, Listen as DspListen, MaximizerSettings,
     Oversampling as DspOversampling,
 };
-use shared_dsp::targets::{LoudnessTarget, TARGETS};
+use shared_dsp::units::loudness::targets::{LoudnessTarget, TARGETS};
 use shared_ui::params::{db_param, ms_param, percent_param};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! allocation-free on the audio side.
 
 use nice_plug_egui::RepaintNotifier;
-use shared_dsp::loudness::LoudnessReadings;
+use shared_dsp::units::loudness::LoudnessReadings;
 use shared_ui::telemetry::{AtomicReading, History, Request};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 

@@ -1,7 +1,7 @@
 //! Test-signal generators and helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use shared_dsp::loudness::LoudnessMeter;
+use shared_dsp::units::loudness::LoudnessMeter;
 use std::f64::consts::PI;
 
 #[path = "../support/rng.rs"]

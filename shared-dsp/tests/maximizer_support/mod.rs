@@ -3,7 +3,7 @@
 //! reporting), the ebur128 reading, and block-wise processing helpers.
 #![allow(dead_code)]
 
-use shared_dsp::maximizer::{Maximizer, MaximizerSettings};
+use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
 use std::f64::consts::PI;
 
 #[path = "../support/rng.rs"]
@@ -279,7 +279,7 @@ pub fn ebur128_true_peak_db(x: &Stereo, rate: f64) -> f64 {
 }
 
 /// Kaiser-windowed sinc Nyquist interpolator branches in f64 (same family
-/// as `shared_dsp::oversampling`, independent code): `factor` branches of
+/// as `shared_dsp::primitives::oversampling`, independent code): `factor` branches of
 /// `taps` taps, newest sample last.
 fn kaiser_branches(factor: usize, taps: usize, attenuation_db: f64) -> Vec<Vec<f64>> {
     fn i0(x: f64) -> f64 {

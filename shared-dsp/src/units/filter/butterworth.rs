@@ -17,8 +17,8 @@
 //! monotonic, maximally flat shape and exact stopband zero; its only
 //! deviation from the analog curve is the frequency warp near Nyquist.
 
-use super::biquad::{AnalogBiquad, BiquadCoefs, BiquadState};
-use crate::complex::Complex;
+use crate::primitives::biquad::{AnalogBiquad, BiquadCoefs, BiquadState};
+use crate::primitives::complex::Complex;
 use core::f64::consts::PI;
 
 /// Highest supported order (48 dB/octave).

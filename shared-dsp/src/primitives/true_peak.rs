@@ -13,7 +13,7 @@
 //! (Kaiser-windowed sinc, 32 taps per branch, 60 dB); its branch 0 is the
 //! delayed input, so true peak ≥ sample peak always holds.
 
-use crate::oversampling::{Upsampler, UpsamplerDesign, MAX_FACTOR};
+use crate::primitives::oversampling::{Upsampler, UpsamplerDesign, MAX_FACTOR};
 
 /// Smallest oversampling factor used at any rate (BS.1770-4 Annex 2).
 pub const MIN_FACTOR: usize = 4;

@@ -15,10 +15,10 @@
 //! earliest `DETECTOR_HOLD_MS + hold_ms` after the signal drops.
 //! Time constants as defined in [`super::envelope`].
 
-use super::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
+use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
 use super::gain_computer::ExpanderCurve;
 use super::{amplitude_to_db, db_to_amplitude, MAX_CHANNELS};
-use crate::ramp::{Fade, LinearRamp};
+use crate::primitives::ramp::{Fade, LinearRamp};
 
 /// Detector hold after each new peak, ms.
 pub const DETECTOR_HOLD_MS: f64 = 20.0;

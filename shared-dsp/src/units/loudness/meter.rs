@@ -6,7 +6,7 @@ use super::energy_to_lufs;
 use super::gating::GatedLoudness;
 use super::k_weighting::{KWeightingCoefs, KWeightingState};
 use super::range::LoudnessRange;
-use super::true_peak::{TruePeakChannel, TruePeakMeter};
+use crate::primitives::true_peak::{TruePeakChannel, TruePeakMeter};
 
 /// Duration of one step, s: the 100 ms hop of BS.1770-4 gating blocks
 /// (75 % overlap of 400 ms) and the 10 Hz update rate of EBU Tech 3341.

@@ -15,7 +15,7 @@ pub mod histogram;
 pub mod k_weighting;
 mod meter;
 pub mod range;
-pub mod true_peak;
+pub mod targets;
 
 pub use channels::{ChannelRole, MAX_CHANNELS};
 pub use meter::{

@@ -15,8 +15,8 @@
 //! (libebur128 instead keeps `[1, −2, 1]` at every rate, so its gain drifts
 //! from +0.047 dB at 44.1 kHz to +0.011 dB at 192 kHz).
 
-use crate::complex::Complex;
-use crate::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
+use crate::primitives::complex::Complex;
+use crate::units::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
 
 /// Pre-filter (head-related high shelf) corner, Hz. BS.1770-4 Table 1 fitted.
 pub const SHELF_FREQUENCY_HZ: f64 = 1681.974450955533;

@@ -19,16 +19,16 @@
 //! skipped, not computed. Latency is 0 unless saturation is enabled
 //! (see [`ChannelStrip::latency_samples`]).
 
-use crate::complex::Complex;
-use crate::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
-use crate::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
-use crate::filter::PassKind;
-use crate::ramp::LinearRamp;
-use crate::saturation::{SaturationSettings, Saturator};
-use crate::stereo::{StereoSettings, StereoStage};
+use crate::primitives::complex::Complex;
+use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
+use crate::units::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
+use crate::units::filter::PassKind;
+use crate::primitives::ramp::LinearRamp;
+use crate::units::saturation::{SaturationSettings, Saturator};
+use crate::units::stereo::{StereoSettings, StereoStage};
 
 /// Most channels a strip processes.
-pub const MAX_CHANNELS: usize = crate::dynamics::MAX_CHANNELS;
+pub const MAX_CHANNELS: usize = crate::units::dynamics::MAX_CHANNELS;
 /// Frames per internal chunk (stack scratch size).
 pub const CHUNK_FRAMES: usize = 64;
 /// Input trim and output gain range, dB.
@@ -62,7 +62,7 @@ pub struct ChannelStripSettings {
     pub low_pass: CutFilterSettings,
     /// EQ section on/off (each band also has its own).
     pub eq_enabled: bool,
-    /// Parametric bands (see [`crate::eq::EqBandSettings`]).
+    /// Parametric bands (see [`crate::units::eq::EqBandSettings`]).
     pub eq: EqSettings,
     /// Gate / expander (runs before the compressor).
     pub gate: GateSettings,
@@ -118,7 +118,7 @@ pub fn settings_response(
     let mut h = Complex::new(1.0, 0.0);
     if settings.eq_enabled {
         for band in settings.eq.bands.iter().filter(|b| b.enabled) {
-            h = h * crate::eq::band_settings_coefs(band, sample_rate)
+            h = h * crate::units::eq::band_settings_coefs(band, sample_rate)
                 .response(freq_hz, sample_rate);
         }
     }
@@ -127,7 +127,7 @@ pub fn settings_response(
         (&settings.low_pass, PassKind::LowPass),
     ] {
         if filter.enabled {
-            let design = crate::filter::ButterworthCoefs::new(
+            let design = crate::units::filter::ButterworthCoefs::new(
                 kind,
                 usize::from(filter.order),
                 f64::from(filter.cutoff_hz),
@@ -183,7 +183,7 @@ impl GainStage {
         let len = channels.first().map_or(0, |c| c.len());
         for i in 0..len {
             let db = self.gain_db.advance(1);
-            let gain = crate::dynamics::db_to_amplitude(db);
+            let gain = crate::units::dynamics::db_to_amplitude(db);
             for (samples, sign) in channels.iter_mut().zip(&mut self.sign) {
                 samples[i] *= gain * sign.advance(1);
             }

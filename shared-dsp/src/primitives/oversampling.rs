@@ -25,7 +25,7 @@
 //! 19.5 kHz at 44.1 kHz) with ≤ ±0.01 dB ripple, images attenuated ≥ 60 dB
 //! from ≈ 0.557·fs; 96 multiply-adds per input sample, 16 samples latency.
 
-use crate::complex::Complex;
+use crate::primitives::complex::Complex;
 use core::f64::consts::PI;
 
 /// Largest supported oversampling factor (sizes stack scratch buffers).

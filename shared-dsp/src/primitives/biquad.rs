@@ -8,7 +8,7 @@
 //! digital filter matches the analog one exactly at `f0` at every sample
 //! rate. The RBJ "Audio EQ Cookbook" filters are exactly these prototypes.
 
-use crate::complex::Complex;
+use crate::primitives::complex::Complex;
 use core::f64::consts::PI;
 
 /// When both state cells fall below this magnitude they are set to zero

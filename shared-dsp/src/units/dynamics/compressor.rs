@@ -18,11 +18,11 @@
 //! [`AUTO_RELEASE_SLOW_ATTACK_MS`]; short peaks release fast, sustained
 //! compression releases slowly.
 
-use super::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
+use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
 use super::gain_computer::CompressorCurve;
 use super::{amplitude_to_db, db_to_amplitude, MAX_CHANNELS};
-use crate::filter::{ButterworthCoefs, ButterworthState, PassKind};
-use crate::ramp::{Fade, LinearRamp};
+use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
+use crate::primitives::ramp::{Fade, LinearRamp};
 
 /// RMS detection averages `x²` with this time constant, ms.
 pub const RMS_TIME_CONSTANT_MS: f64 = 10.0;

@@ -1,5 +1,5 @@
 //! Look-ahead true-peak limiter: a gain signal, not audio. The caller delays
-//! the audio by [`TruePeakLimiter::latency_samples`] (see [`crate::delay`])
+//! the audio by [`TruePeakLimiter::latency_samples`] (see [`crate::primitives::delay`])
 //! and multiplies it by the gains [`TruePeakLimiter::process_frame`] returns.
 //!
 //! # Signal flow (per channel, one input frame at a time)
@@ -50,9 +50,9 @@
 //! against an accurate reference in its tests and subtracts a small safety
 //! margin from the threshold.
 
-use crate::delay::DelayLine;
-use crate::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
-use crate::smoothing::db_to_gain;
+use crate::primitives::delay::DelayLine;
+use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
+use crate::primitives::smoothing::db_to_gain;
 
 /// Most channels a limiter handles (stack scratch size).
 pub const MAX_CHANNELS: usize = 2;

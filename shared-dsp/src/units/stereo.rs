@@ -5,7 +5,7 @@
 //! Conventions: `M = (L + R)/2`, `S = (L − R)/2`, so `L = M + S`, `R = M − S`
 //! (unity gain round trip).
 
-use crate::ramp::LinearRamp;
+use crate::primitives::ramp::LinearRamp;
 
 /// Glide time of pan, balance and width, ms.
 pub const RAMP_MS: f64 = 20.0;

@@ -22,11 +22,11 @@
 //! Vicanek's peaking design matches a slope condition at `f0` instead of the
 //! Nyquist gain; matching the Nyquist gain (as Orfanidis' prescribed-Nyquist-gain
 //! design does) is what keeps the top octave on the analog curve, which is
-//! the requirement here. The callers in [`crate::eq`] keep poles below the
+//! the requirement here. The callers in [`crate::units::eq`] keep poles below the
 //! corner (designing the variant whose poles are lower, inverting it for the
 //! other gain sign), so poles never alias past Nyquist.
 
-use super::biquad::{AnalogBiquad, BiquadCoefs};
+use crate::primitives::biquad::{AnalogBiquad, BiquadCoefs};
 use core::f64::consts::PI;
 
 impl BiquadCoefs {

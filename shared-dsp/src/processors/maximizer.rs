@@ -17,7 +17,7 @@
 //!
 //! With no gain reduction, dither off and all gains at 0 dB, the output is
 //! the input delayed by exactly [`Maximizer::latency_samples`], bit for bit
-//! (every gain is exactly 1.0f32 — see [`crate::limiter`]).
+//! (every gain is exactly 1.0f32 — see [`crate::units::limiter`]).
 //!
 //! # Smoothing and latency changes
 //! Input gain, ceiling, level-match and monitor gains ramp (no zipper);
@@ -28,7 +28,7 @@
 //! must be told the new latency anyway.
 //!
 //! The oversampling setting selects the detector's grid (4× or 8×, see
-//! [`crate::limiter`]); both have the same latency.
+//! [`crate::units::limiter`]); both have the same latency.
 
 /// Limiter character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,7 +145,7 @@ pub const MIN_AUX_GAIN_DB: f32 = -60.0;
 pub const MAX_AUX_GAIN_DB: f32 = 24.0;
 /// Largest input magnitude accepted (hostile input is clamped), linear.
 /// With +24 dB input gain the limiter must reduce by up to 144 dB, inside
-/// [`crate::limiter::MIN_GAIN_DB`].
+/// [`crate::units::limiter::MIN_GAIN_DB`].
 pub const MAX_INPUT_ABS: f32 = 1.0e6;
 /// Threshold below the ceiling with 4× detection, dB: covers the 4× grid's
 /// residual error after parabolic refinement (≤ 0.074 dB at Nyquist,
@@ -154,17 +154,17 @@ pub const SAFETY_MARGIN_X4_DB: f32 = 0.06;
 /// Threshold below the ceiling with 8× detection, dB (grid error ≤ 0.005 dB).
 pub const SAFETY_MARGIN_X8_DB: f32 = 0.03;
 /// Headroom reserved for the dither's own (inter-sample) peaks, in units of
-/// its worst-case sample deviation [`crate::dither::max_error_lsb`].
+/// its worst-case sample deviation [`crate::units::dither::max_error_lsb`].
 pub const DITHER_HEADROOM_FACTOR: f64 = 2.0;
 /// Channels supported.
-pub const MAX_CHANNELS: usize = crate::limiter::MAX_CHANNELS;
+pub const MAX_CHANNELS: usize = crate::units::limiter::MAX_CHANNELS;
 
-use crate::delay::DelayLine;
-use crate::dither::{DitherShape, Requantizer};
-use crate::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
-use crate::loudness::{LoudnessMeter, LoudnessReadings};
-use crate::ramp::LinearRamp;
-use crate::smoothing::{db_to_gain, GainSmoother};
+use crate::primitives::delay::DelayLine;
+use crate::units::dither::{DitherShape, Requantizer};
+use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
+use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
+use crate::primitives::ramp::LinearRamp;
+use crate::primitives::smoothing::{db_to_gain, GainSmoother};
 
 /// The Maximizer processor (1 or 2 channels).
 pub struct Maximizer {
@@ -439,10 +439,10 @@ impl Maximizer {
         let ceiling = f64::from(db_to_gain(settings.ceiling_dbtp - margin_db));
         let dither_headroom = match settings.dither {
             DitherMode::Off => 0.0,
-            DitherMode::Tpdf => crate::dither::max_error_lsb(DitherShape::Tpdf),
-            DitherMode::NoiseShaped => crate::dither::max_error_lsb(DitherShape::NoiseShaped),
+            DitherMode::Tpdf => crate::units::dither::max_error_lsb(DitherShape::Tpdf),
+            DitherMode::NoiseShaped => crate::units::dither::max_error_lsb(DitherShape::NoiseShaped),
         } * DITHER_HEADROOM_FACTOR
-            * crate::dither::lsb(settings.dither_bits.clamp(16, 24));
+            * crate::units::dither::lsb(settings.dither_bits.clamp(16, 24));
         (ceiling - dither_headroom) as f32
     }
 

@@ -1,6 +1,6 @@
 //! The channel strip's equaliser: a parametric EQ of [`NUM_EQ_BANDS`]
 //! magnitude-matched biquad bands, and the Butterworth high/low-pass
-//! ("cut") filters, both built from [`crate::filter`].
+//! ("cut") filters, both built from [`crate::units::filter`].
 //!
 //! # Band design
 //! Bell, shelf and tilt bands follow the RBJ cookbook's analog prototypes
@@ -23,11 +23,11 @@
 //! that cannot glide (band type, filter order, on/off) crossfade over
 //! [`FADE_MS`]: the band fades out, switches, and fades back in.
 
-use crate::complex::Complex;
-use crate::filter::{
+use crate::primitives::complex::Complex;
+use crate::units::filter::{
     AnalogBiquad, BiquadCoefs, BiquadState, ButterworthCoefs, ButterworthState, PassKind,
 };
-use crate::ramp::{Fade, LinearRamp};
+use crate::primitives::ramp::{Fade, LinearRamp};
 
 /// Number of parametric bands.
 pub const NUM_EQ_BANDS: usize = 6;
@@ -519,7 +519,7 @@ impl CutFilterSettings {
             },
             order: self
                 .order
-                .clamp(1, crate::filter::butterworth::MAX_ORDER as u8),
+                .clamp(1, crate::units::filter::butterworth::MAX_ORDER as u8),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! apply it; neither adds latency.
 
 pub mod compressor;
-pub mod envelope;
+
 pub mod gain_computer;
 pub mod gate;
 

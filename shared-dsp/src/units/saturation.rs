@@ -38,9 +38,9 @@
 //!   removed by a first-order high-pass at [`DC_BLOCK_HZ`] on the wet path.
 //! - [`SaturationCharacter::HardClip`]: `clamp(u, −1, 1)`.
 
-use crate::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
-use crate::oversampling::{Decimator, Upsampler, UpsamplerDesign};
-use crate::ramp::LinearRamp;
+use crate::units::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
+use crate::primitives::oversampling::{Decimator, Upsampler, UpsamplerDesign};
+use crate::primitives::ramp::LinearRamp;
 
 /// Oversampling design (see the module docs).
 pub const OVERSAMPLING: UpsamplerDesign = UpsamplerDesign {
@@ -302,8 +302,8 @@ impl Saturator {
         let dc_block = self.settings.character == SaturationCharacter::Tape;
         let compensate = self.settings.compensate;
         let len = channels.first().map_or(0, |c| c.len());
-        let mut oversampled = [0.0f32; crate::oversampling::MAX_FACTOR];
-        let mut mixed = [0.0f32; crate::oversampling::MAX_FACTOR];
+        let mut oversampled = [0.0f32; crate::primitives::oversampling::MAX_FACTOR];
+        let mut mixed = [0.0f32; crate::primitives::oversampling::MAX_FACTOR];
         // dB → linear only when the ramps move.
         let (mut drive_db, mut output_db) = (f64::NAN, f64::NAN);
         let (mut drive, mut wet_gain, mut output) = (1.0, 1.0, 1.0);

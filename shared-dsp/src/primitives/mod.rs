@@ -1,0 +1,11 @@
+//! Primitives: one copy of each building block the units are made of.
+
+pub mod biquad;
+pub mod complex;
+pub mod delay;
+pub mod envelope;
+pub mod level;
+pub mod oversampling;
+pub mod ramp;
+pub mod smoothing;
+pub mod true_peak;

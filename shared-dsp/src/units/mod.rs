@@ -1,0 +1,11 @@
+//! Units: DSP stages built from [`crate::primitives`], each on one lifecycle.
+
+pub mod dither;
+pub mod dynamics;
+pub mod eq;
+pub mod filter;
+pub mod limiter;
+pub mod loudness;
+pub mod saturation;
+pub mod spectrum;
+pub mod stereo;
