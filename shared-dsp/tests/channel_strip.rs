@@ -433,7 +433,9 @@ fn strip_eq_follows_filter_response() {
 
 #[test]
 fn settings_response_is_the_settled_filter_response() {
-    use shared_dsp::processors::channel_strip::{settings_response, ChannelStrip, ChannelStripSettings};
+    use shared_dsp::processors::channel_strip::{
+        settings_response, ChannelStrip, ChannelStripSettings,
+    };
     use shared_dsp::units::eq::{EqBandSettings, EqBandType};
     for rate in [44_100.0, 96_000.0] {
         let mut settings = ChannelStripSettings::default();

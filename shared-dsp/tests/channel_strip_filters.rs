@@ -8,7 +8,9 @@ use shared_dsp::units::eq::{
     band_analog_response, band_coefs, band_settings_coefs, CutFilter, CutFilterSettings,
     EqBandSettings, EqBandType, EqSettings, ParametricEq,
 };
-use shared_dsp::units::filter::{BiquadCoefs, BiquadState, ButterworthCoefs, ButterworthState, PassKind};
+use shared_dsp::units::filter::{
+    BiquadCoefs, BiquadState, ButterworthCoefs, ButterworthState, PassKind,
+};
 use std::f64::consts::PI;
 use strip_common::*;
 

@@ -6,8 +6,10 @@
 
 mod common;
 use common::*;
+use shared_dsp::primitives::oversampling::{
+    Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR,
+};
 use shared_dsp::primitives::true_peak::oversampling_factor;
-use shared_dsp::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
 use std::f64::consts::PI;
 
 fn designs() -> Vec<UpsamplerDesign> {

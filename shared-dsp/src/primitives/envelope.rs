@@ -1,4 +1,8 @@
-//! Level detectors and ballistics.
+//! Level detectors and ballistics: the suite's one one-pole smoother
+//! ([`one_pole_coef`], [`one_pole_step`]) and the envelopes built on it —
+//! [`BranchingSmoother`] (attack/release), [`MeanSquare`] (RMS),
+//! [`PeakHold`] (peak with hold). The limiter's gain envelope uses the same
+//! step and coefficient.
 //!
 //! # Time-constant definition
 //! Every `*_ms` time constant here is that of a one-pole smoother
@@ -20,6 +24,16 @@ pub fn one_pole_coef(time_ms: f64, sample_rate: f64) -> f64 {
     } else {
         0.0
     }
+}
+
+/// One step of the one-pole smoother `y ← x + α·(y − x)` towards `x` with
+/// coefficient `α` (0 = jump to `x`, → 1 = barely move), in f32 or f64.
+#[inline(always)]
+pub fn one_pole_step<T>(y: T, x: T, coef: T) -> T
+where
+    T: Copy + std::ops::Add<Output = T> + std::ops::Sub<Output = T> + std::ops::Mul<Output = T>,
+{
+    x + coef * (y - x)
 }
 
 /// Attack/release coefficient pair for a [`BranchingSmoother`].
@@ -60,7 +74,7 @@ impl BranchingSmoother {
         } else {
             ballistics.release_coef
         };
-        self.value = target + coef * (self.value - target);
+        self.value = one_pole_step(self.value, target, coef);
         if self.value.abs() < ENVELOPE_FLUSH_THRESHOLD {
             self.value = 0.0;
         }
@@ -89,7 +103,7 @@ impl MeanSquare {
     #[inline]
     pub fn process(&mut self, x: f64, coef: f64) -> f64 {
         let square = x * x;
-        self.value = square + coef * (self.value - square);
+        self.value = one_pole_step(self.value, square, coef);
         if self.value < ENVELOPE_FLUSH_THRESHOLD * ENVELOPE_FLUSH_THRESHOLD {
             self.value = 0.0;
         }
@@ -122,7 +136,7 @@ impl PeakHold {
         } else if self.hold_left > 0 {
             self.hold_left -= 1;
         } else {
-            self.value = amplitude + release_coef * (self.value - amplitude);
+            self.value = one_pole_step(self.value, amplitude, release_coef);
             if self.value < ENVELOPE_FLUSH_THRESHOLD {
                 self.value = 0.0;
             }

@@ -6,6 +6,6 @@ pub mod delay;
 pub mod envelope;
 pub mod level;
 pub mod oversampling;
-pub mod ramp;
-pub mod smoothing;
+
+pub mod smoother;
 pub mod true_peak;

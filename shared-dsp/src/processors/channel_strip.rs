@@ -20,10 +20,10 @@
 //! (see [`ChannelStrip::latency_samples`]).
 
 use crate::primitives::complex::Complex;
+use crate::primitives::smoother::Smoother;
 use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use crate::units::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
 use crate::units::filter::PassKind;
-use crate::primitives::ramp::LinearRamp;
 use crate::units::saturation::{SaturationSettings, Saturator};
 use crate::units::stereo::{StereoSettings, StereoStage};
 
@@ -142,22 +142,22 @@ pub fn settings_response(
 /// A smoothed gain in dB with a per-channel sign (polarity).
 #[derive(Debug, Clone)]
 struct GainStage {
-    gain_db: LinearRamp,
-    sign: [LinearRamp; MAX_CHANNELS],
+    gain_db: Smoother,
+    sign: [Smoother; MAX_CHANNELS],
 }
 
 impl GainStage {
     fn new() -> Self {
         Self {
-            gain_db: LinearRamp::new(0.0, 1),
-            sign: [LinearRamp::new(1.0, 1); MAX_CHANNELS],
+            gain_db: Smoother::linear(0.0, 1),
+            sign: [Smoother::linear(1.0, 1); MAX_CHANNELS],
         }
     }
 
     fn set_sample_rate(&mut self, sample_rate: f64) {
         self.gain_db
-            .set_ramp_samples(LinearRamp::samples_for_ms(GAIN_RAMP_MS, sample_rate));
-        let polarity = LinearRamp::samples_for_ms(POLARITY_RAMP_MS, sample_rate);
+            .set_ramp_samples(Smoother::samples_for_ms(GAIN_RAMP_MS, sample_rate));
+        let polarity = Smoother::samples_for_ms(POLARITY_RAMP_MS, sample_rate);
         self.sign
             .iter_mut()
             .for_each(|s| s.set_ramp_samples(polarity));
@@ -165,15 +165,15 @@ impl GainStage {
 
     fn reset(&mut self) {
         self.gain_db.settle();
-        self.sign.iter_mut().for_each(LinearRamp::settle);
+        self.sign.iter_mut().for_each(Smoother::settle);
     }
 
     fn is_bypassed(&self, num_channels: usize) -> bool {
-        !self.gain_db.is_ramping()
+        !self.gain_db.is_smoothing()
             && self.gain_db.target() == 0.0
             && self.sign[..num_channels]
                 .iter()
-                .all(|s| !s.is_ramping() && s.target() == 1.0)
+                .all(|s| !s.is_smoothing() && s.target() == 1.0)
     }
 
     fn process(&mut self, channels: &mut [&mut [f64]]) {
@@ -183,7 +183,7 @@ impl GainStage {
         let len = channels.first().map_or(0, |c| c.len());
         for i in 0..len {
             let db = self.gain_db.advance(1);
-            let gain = crate::units::dynamics::db_to_amplitude(db);
+            let gain = crate::primitives::level::db_to_amplitude(db);
             for (samples, sign) in channels.iter_mut().zip(&mut self.sign) {
                 samples[i] *= gain * sign.advance(1);
             }

@@ -160,11 +160,11 @@ pub const DITHER_HEADROOM_FACTOR: f64 = 2.0;
 pub const MAX_CHANNELS: usize = crate::units::limiter::MAX_CHANNELS;
 
 use crate::primitives::delay::DelayLine;
+use crate::primitives::level::{clamp_or, db_to_gain, flush_subnormal, sanitize_clamped};
+use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dither::{DitherShape, Requantizer};
 use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
-use crate::primitives::ramp::LinearRamp;
-use crate::primitives::smoothing::{db_to_gain, GainSmoother};
 
 /// The Maximizer processor (1 or 2 channels).
 pub struct Maximizer {
@@ -177,22 +177,22 @@ pub struct Maximizer {
     dry_delays: Box<[DelayLine]>,
     /// The input gain that went with each delayed sample.
     gain_delay: DelayLine,
-    input_gain: GainSmoother,
-    threshold: GainSmoother,
-    level_match_gain: GainSmoother,
-    monitor_gain: GainSmoother,
+    input_gain: Smoother,
+    threshold: Smoother,
+    level_match_gain: Smoother,
+    monitor_gain: Smoother,
     requantizer: Requantizer,
-    /// Listen mode being faded out, and samples left in the fade.
+    /// Listen mode being faded out, and how much of it is still heard
+    /// (1 → 0 over [`LISTEN_CROSSFADE_MS`] after a change).
     previous_listen: Listen,
-    crossfade_remaining: u32,
-    crossfade_samples: u32,
+    listen_fade: Fade,
     /// Smoothers jump to their targets at the next `set_settings` (after
     /// `new`/`reset`/`set_sample_rate`, before audio).
     settle_next: bool,
     gain_reduction_db: f32,
     /// Plugin bypass: 0.0 = processing, 1.0 = latency-aligned dry input.
     /// A linear crossfade (not a gain smoother: it must reach exactly 0).
-    bypass_mix: LinearRamp,
+    bypass_mix: Smoother,
     /// Loudness of the raw input (before input gain).
     input_meter: LoudnessMeter,
     /// Loudness of the limited master (after dither, before listening aids
@@ -232,19 +232,22 @@ impl Maximizer {
             limiter: TruePeakLimiter::new(48_000.0, num_channels, 1),
             dry_delays: Box::new([]),
             gain_delay: DelayLine::new(0),
-            input_gain: GainSmoother::new(1.0, 1),
-            threshold: GainSmoother::new(1.0, 1),
-            level_match_gain: GainSmoother::new(1.0, 1),
-            monitor_gain: GainSmoother::new(1.0, 1),
+            input_gain: Smoother::multiplicative(1.0, 1),
+            threshold: Smoother::multiplicative(1.0, 1),
+            level_match_gain: Smoother::multiplicative(1.0, 1),
+            monitor_gain: Smoother::multiplicative(1.0, 1),
             requantizer: Requantizer::new(DitherShape::Tpdf, defaults.dither_bits),
             previous_listen: defaults.listen,
-            crossfade_remaining: 0,
-            crossfade_samples: 1,
+            listen_fade: Fade::new(false, 1),
             settle_next: true,
             gain_reduction_db: 0.0,
-            bypass_mix: LinearRamp::new(0.0, 1),
+            bypass_mix: Smoother::linear(0.0, 1),
             input_meter: LoudnessMeter::new(sample_rate, num_channels),
-            output_meter: LoudnessMeter::new(sample_rate, num_channels),
+            output_meter: LoudnessMeter::with_limiter_true_peak(
+                sample_rate,
+                num_channels,
+                DetectorFactor::X4,
+            ),
             block_stats: BlockStats::default(),
         };
         maximizer.set_sample_rate(sample_rate);
@@ -268,7 +271,7 @@ impl Maximizer {
             .map(|_| DelayLine::new(max_latency))
             .collect();
         self.gain_delay = DelayLine::new(max_latency);
-        let ramp = GainSmoother::ramp_samples_for(GAIN_RAMP_MS, sample_rate);
+        let ramp = Smoother::samples_for_ms(GAIN_RAMP_MS, sample_rate);
         for s in [
             &mut self.input_gain,
             &mut self.threshold,
@@ -277,8 +280,9 @@ impl Maximizer {
         ] {
             s.set_ramp_samples(ramp);
         }
-        self.crossfade_samples = GainSmoother::ramp_samples_for(LISTEN_CROSSFADE_MS, sample_rate);
-        self.bypass_mix.set_ramp_samples(self.crossfade_samples);
+        let crossfade = Smoother::samples_for_ms(LISTEN_CROSSFADE_MS, sample_rate);
+        self.listen_fade.set_fade_samples(crossfade);
+        self.bypass_mix.set_ramp_samples(crossfade);
         self.input_meter.set_sample_rate(sample_rate);
         self.output_meter.set_sample_rate(sample_rate);
         // Force the structural settings through to the new limiter.
@@ -308,7 +312,7 @@ impl Maximizer {
             s.settle();
         }
         self.previous_listen = self.settings.listen;
-        self.crossfade_remaining = 0;
+        self.listen_fade.reset_to(false);
         self.settle_next = true;
         self.gain_reduction_db = 0.0;
         self.bypass_mix.settle();
@@ -382,16 +386,17 @@ impl Maximizer {
         }
 
         self.input_gain
-            .set_target(db_to_gain(settings.input_gain_db));
-        self.threshold.set_target(self.threshold_for(settings));
+            .set_target(f64::from(db_to_gain(settings.input_gain_db)));
+        self.threshold
+            .set_target(f64::from(self.threshold_for(settings)));
         self.level_match_gain
-            .set_target(db_to_gain(settings.level_match_gain_db));
+            .set_target(f64::from(db_to_gain(settings.level_match_gain_db)));
         self.monitor_gain
-            .set_target(db_to_gain(settings.monitor_gain_db));
+            .set_target(f64::from(db_to_gain(settings.monitor_gain_db)));
 
         if settings.listen != old.listen && !self.settle_next {
             self.previous_listen = old.listen;
-            self.crossfade_remaining = self.crossfade_samples;
+            self.listen_fade.restart(false);
         }
         if self.settle_next {
             for s in [
@@ -403,7 +408,7 @@ impl Maximizer {
                 s.settle();
             }
             self.previous_listen = settings.listen;
-            self.crossfade_remaining = 0;
+            self.listen_fade.reset_to(false);
         }
     }
 
@@ -425,6 +430,10 @@ impl Maximizer {
             },
         };
         self.limiter.set_settings(&limiter_settings);
+        // The output meter reads the true peak with the limiter's own
+        // detector, so the display shows what the ceiling is held against.
+        self.output_meter
+            .set_limiter_true_peak_factor(limiter_settings.factor);
         let after = self.limiter.settings();
         after.lookahead_samples != before.lookahead_samples || after.factor != before.factor
     }
@@ -440,7 +449,9 @@ impl Maximizer {
         let dither_headroom = match settings.dither {
             DitherMode::Off => 0.0,
             DitherMode::Tpdf => crate::units::dither::max_error_lsb(DitherShape::Tpdf),
-            DitherMode::NoiseShaped => crate::units::dither::max_error_lsb(DitherShape::NoiseShaped),
+            DitherMode::NoiseShaped => {
+                crate::units::dither::max_error_lsb(DitherShape::NoiseShaped)
+            }
         } * DITHER_HEADROOM_FACTOR
             * crate::units::dither::lsb(settings.dither_bits.clamp(16, 24));
         (ceiling - dither_headroom) as f32
@@ -468,7 +479,7 @@ impl Maximizer {
 
     /// Current limiter threshold (ceiling minus safety margins), dBTP.
     pub fn threshold_db(&self) -> f32 {
-        20.0 * self.threshold.target().log10()
+        (20.0 * self.threshold.target().log10()) as f32
     }
 
     /// Processes planar audio in place, any block length. Real-time safe.
@@ -539,17 +550,17 @@ impl Maximizer {
             DitherMode::Tpdf | DitherMode::NoiseShaped => true,
         };
         let listen = self.settings.listen;
-        let input_gain = self.input_gain.tick();
-        let threshold = self.threshold.tick();
-        let level_match = self.level_match_gain.tick();
-        let monitor = self.monitor_gain.tick();
-        let bypass = self.bypass_mix.advance(1) as f32;
+        let input_gain = self.input_gain.tick() as f32;
+        let threshold = self.threshold.tick() as f32;
+        let level_match = self.level_match_gain.tick() as f32;
+        let monitor = self.monitor_gain.tick() as f32;
+        let bypass = self.bypass_mix.tick() as f32;
 
         let mut gained = [0.0f32; MAX_CHANNELS];
         let mut dry = [0.0f32; MAX_CHANNELS];
         for c in 0..n {
             let x = if c < used {
-                sanitize(channels[c][frame])
+                sanitize_clamped(channels[c][frame], MAX_INPUT_ABS)
             } else {
                 0.0
             };
@@ -562,12 +573,11 @@ impl Maximizer {
         let mut gains = [1.0f32; MAX_CHANNELS];
         self.limiter.process_frame(&gained, threshold, &mut gains);
 
-        let fade = if self.crossfade_remaining > 0 {
-            self.crossfade_remaining -= 1;
-            Some(self.crossfade_remaining as f32 / self.crossfade_samples as f32)
-        } else {
-            None
-        };
+        // Weight of the listen mode being faded out, while fading.
+        let fade = self
+            .listen_fade
+            .is_fading()
+            .then(|| self.listen_fade.step() as f32);
         for c in 0..n {
             *min_gain = min_gain.min(gains[c]);
             let wet_in = dry[c] * delayed_gain;
@@ -613,35 +623,25 @@ impl Maximizer {
 /// Clamps every field to its documented range; non-finite values → default.
 fn sanitize_settings(s: &MaximizerSettings) -> MaximizerSettings {
     let d = MaximizerSettings::default();
-    let clamp = |v: f32, default: f32, lo: f32, hi: f32| {
-        if v.is_finite() {
-            v.clamp(lo, hi)
-        } else {
-            default
-        }
-    };
     MaximizerSettings {
-        input_gain_db: clamp(
+        input_gain_db: clamp_or(
             s.input_gain_db,
+            (MIN_INPUT_GAIN_DB, MAX_INPUT_GAIN_DB),
             d.input_gain_db,
-            MIN_INPUT_GAIN_DB,
-            MAX_INPUT_GAIN_DB,
         ),
-        ceiling_dbtp: clamp(
+        ceiling_dbtp: clamp_or(
             s.ceiling_dbtp,
+            (MIN_CEILING_DBTP, MAX_CEILING_DBTP),
             d.ceiling_dbtp,
-            MIN_CEILING_DBTP,
-            MAX_CEILING_DBTP,
         ),
-        release_ms: clamp(s.release_ms, d.release_ms, MIN_RELEASE_MS, MAX_RELEASE_MS),
+        release_ms: clamp_or(s.release_ms, (MIN_RELEASE_MS, MAX_RELEASE_MS), d.release_ms),
         auto_release: s.auto_release,
-        lookahead_ms: clamp(
+        lookahead_ms: clamp_or(
             s.lookahead_ms,
+            (MIN_LOOKAHEAD_MS, MAX_LOOKAHEAD_MS),
             d.lookahead_ms,
-            MIN_LOOKAHEAD_MS,
-            MAX_LOOKAHEAD_MS,
         ),
-        stereo_link: clamp(s.stereo_link, d.stereo_link, 0.0, 1.0),
+        stereo_link: clamp_or(s.stereo_link, (0.0, 1.0), d.stereo_link),
         character: s.character,
         oversampling: s.oversampling,
         dither: s.dither,
@@ -651,37 +651,15 @@ fn sanitize_settings(s: &MaximizerSettings) -> MaximizerSettings {
             _ => 24,
         },
         listen: s.listen,
-        level_match_gain_db: clamp(
+        level_match_gain_db: clamp_or(
             s.level_match_gain_db,
+            (MIN_AUX_GAIN_DB, MAX_AUX_GAIN_DB),
             d.level_match_gain_db,
-            MIN_AUX_GAIN_DB,
-            MAX_AUX_GAIN_DB,
         ),
-        monitor_gain_db: clamp(
+        monitor_gain_db: clamp_or(
             s.monitor_gain_db,
+            (MIN_AUX_GAIN_DB, MAX_AUX_GAIN_DB),
             d.monitor_gain_db,
-            MIN_AUX_GAIN_DB,
-            MAX_AUX_GAIN_DB,
         ),
-    }
-}
-
-/// Non-finite → 0, subnormal → 0 (signed zeros kept), clamp to ±[`MAX_INPUT_ABS`].
-#[inline(always)]
-fn sanitize(x: f32) -> f32 {
-    if !x.is_finite() {
-        0.0
-    } else {
-        flush_subnormal(x).clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS)
-    }
-}
-
-/// Subnormal → +0.0; everything else (including ±0.0) unchanged.
-#[inline(always)]
-fn flush_subnormal(x: f32) -> f32 {
-    if x != 0.0 && x.abs() < f32::MIN_POSITIVE {
-        0.0
-    } else {
-        x
     }
 }

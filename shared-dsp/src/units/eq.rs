@@ -24,10 +24,14 @@
 //! [`FADE_MS`]: the band fades out, switches, and fades back in.
 
 use crate::primitives::complex::Complex;
+use crate::primitives::level::clamp_or;
+use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::filter::{
     AnalogBiquad, BiquadCoefs, BiquadState, ButterworthCoefs, ButterworthState, PassKind,
 };
-use crate::primitives::ramp::{Fade, LinearRamp};
+
+/// Cutoff a filter falls back to when given NaN, Hz.
+const FALLBACK_CUTOFF_HZ: f32 = 1000.0;
 
 /// Number of parametric bands.
 pub const NUM_EQ_BANDS: usize = 6;
@@ -112,24 +116,16 @@ impl EqBandSettings {
     /// Clamped to the documented ranges; non-finite values become defaults.
     pub fn sanitized(&self) -> Self {
         let d = Self::default();
-        let fix = |v: f32, default: f32, lo: f32, hi: f32| {
-            if v.is_finite() {
-                v.clamp(lo, hi)
-            } else {
-                default
-            }
-        };
         Self {
             enabled: self.enabled,
             band_type: self.band_type,
-            frequency_hz: fix(
+            frequency_hz: clamp_or(
                 self.frequency_hz,
+                (MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ),
                 d.frequency_hz,
-                MIN_FREQUENCY_HZ,
-                MAX_FREQUENCY_HZ,
             ),
-            gain_db: fix(self.gain_db, 0.0, -MAX_GAIN_DB, MAX_GAIN_DB),
-            q: fix(self.q, d.q, MIN_Q, MAX_Q),
+            gain_db: clamp_or(self.gain_db, (-MAX_GAIN_DB, MAX_GAIN_DB), 0.0),
+            q: clamp_or(self.q, (MIN_Q, MAX_Q), d.q),
         }
     }
 
@@ -234,9 +230,9 @@ struct Band {
     active_type: EqBandType,
     /// Waiting for the fade-out to finish before switching type.
     pending_switch: bool,
-    log2_frequency: LinearRamp,
-    gain_db: LinearRamp,
-    log2_q: LinearRamp,
+    log2_frequency: Smoother,
+    gain_db: Smoother,
+    log2_q: Smoother,
     fade: Fade,
     coefs: BiquadCoefs,
     /// True if the band processed the previous chunk (state is live).
@@ -250,17 +246,19 @@ impl Band {
             target: d,
             active_type: d.band_type,
             pending_switch: false,
-            log2_frequency: LinearRamp::new(f64::from(d.frequency_hz).log2(), ramp_samples),
-            gain_db: LinearRamp::new(0.0, ramp_samples),
-            log2_q: LinearRamp::new(f64::from(d.q).log2(), ramp_samples),
+            log2_frequency: Smoother::linear(f64::from(d.frequency_hz).log2(), ramp_samples),
+            gain_db: Smoother::linear(0.0, ramp_samples),
+            log2_q: Smoother::linear(f64::from(d.q).log2(), ramp_samples),
             fade: Fade::new(false, fade_samples),
             coefs: BiquadCoefs::IDENTITY,
             running: false,
         }
     }
 
-    fn is_ramping(&self) -> bool {
-        self.log2_frequency.is_ramping() || self.gain_db.is_ramping() || self.log2_q.is_ramping()
+    fn is_smoothing(&self) -> bool {
+        self.log2_frequency.is_smoothing()
+            || self.gain_db.is_smoothing()
+            || self.log2_q.is_smoothing()
     }
 
     fn update_coefs(&mut self, sample_rate: f64) {
@@ -289,7 +287,7 @@ impl Band {
     /// resumes when the band becomes audible).
     fn is_skippable(&self) -> bool {
         self.fade.is_off()
-            || (!self.is_ramping()
+            || (!self.is_smoothing()
                 && self.active_type != EqBandType::Notch
                 && self.gain_db.value() == 0.0)
     }
@@ -324,8 +322,8 @@ impl ParametricEq {
     /// coefficients, settles every ramp and clears the state. Never allocates.
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
-        let ramp = LinearRamp::samples_for_ms(PARAMETER_RAMP_MS, sample_rate);
-        let fade = LinearRamp::samples_for_ms(FADE_MS, sample_rate);
+        let ramp = Smoother::samples_for_ms(PARAMETER_RAMP_MS, sample_rate);
+        let fade = Smoother::samples_for_ms(FADE_MS, sample_rate);
         for band in &mut self.bands {
             band.log2_frequency.set_ramp_samples(ramp);
             band.gain_db.set_ramp_samples(ramp);
@@ -426,7 +424,7 @@ impl ParametricEq {
     fn control_tick(&mut self) {
         self.until_tick = CONTROL_INTERVAL_SAMPLES;
         for band in &mut self.bands {
-            if band.is_ramping() {
+            if band.is_smoothing() {
                 band.log2_frequency.advance(CONTROL_INTERVAL_SAMPLES);
                 band.gain_db.advance(CONTROL_INTERVAL_SAMPLES);
                 band.log2_q.advance(CONTROL_INTERVAL_SAMPLES);
@@ -512,11 +510,11 @@ impl CutFilterSettings {
     fn sanitized(&self) -> Self {
         Self {
             enabled: self.enabled,
-            cutoff_hz: if self.cutoff_hz.is_finite() {
-                self.cutoff_hz.clamp(MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ)
-            } else {
-                1000.0
-            },
+            cutoff_hz: clamp_or(
+                self.cutoff_hz,
+                (MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ),
+                FALLBACK_CUTOFF_HZ,
+            ),
             order: self
                 .order
                 .clamp(1, crate::units::filter::butterworth::MAX_ORDER as u8),
@@ -534,7 +532,7 @@ pub struct CutFilter {
     target: CutFilterSettings,
     active_order: usize,
     pending_switch: bool,
-    log2_cutoff: LinearRamp,
+    log2_cutoff: Smoother,
     fade: Fade,
     coefs: ButterworthCoefs,
     states: Vec<ButterworthState>,
@@ -555,7 +553,7 @@ impl CutFilter {
             target,
             active_order: usize::from(target.order),
             pending_switch: false,
-            log2_cutoff: LinearRamp::new(f64::from(target.cutoff_hz).log2(), 1),
+            log2_cutoff: Smoother::linear(f64::from(target.cutoff_hz).log2(), 1),
             fade: Fade::new(false, 1),
             coefs: ButterworthCoefs::new(
                 kind,
@@ -576,9 +574,9 @@ impl CutFilter {
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
         self.log2_cutoff
-            .set_ramp_samples(LinearRamp::samples_for_ms(PARAMETER_RAMP_MS, sample_rate));
+            .set_ramp_samples(Smoother::samples_for_ms(PARAMETER_RAMP_MS, sample_rate));
         self.fade
-            .set_fade_samples(LinearRamp::samples_for_ms(FADE_MS, sample_rate));
+            .set_fade_samples(Smoother::samples_for_ms(FADE_MS, sample_rate));
         self.reset();
     }
 
@@ -644,7 +642,7 @@ impl CutFilter {
         while start < len {
             if self.until_tick == 0 {
                 self.until_tick = CONTROL_INTERVAL_SAMPLES;
-                if self.log2_cutoff.is_ramping() {
+                if self.log2_cutoff.is_smoothing() {
                     self.log2_cutoff.advance(CONTROL_INTERVAL_SAMPLES);
                     self.update_coefs();
                 }

@@ -3,7 +3,8 @@
 //! and multiplies it by the gains [`TruePeakLimiter::process_frame`] returns.
 //!
 //! # Signal flow (per channel, one input frame at a time)
-//! 1. **Peak detector** ([`PeakDetector`]): the (gained) input is upsampled
+//! 1. **Peak detector** ([`TruePeakDetector`], the suite's true-peak
+//!    detector in [`crate::primitives::true_peak`]): the (gained) input is upsampled
 //!    by a two-stage cascade of [`Upsampler`]s — 2× with a long
 //!    ([`DETECTOR_STAGE1`], pass band to ≈ 0.487·fs: 21.5 kHz at 44.1 kHz)
 //!    then 2× or 4× with a short filter ([`DETECTOR_STAGE2_TAPS`]) — to 4× or
@@ -51,32 +52,14 @@
 //! margin from the threshold.
 
 use crate::primitives::delay::DelayLine;
-use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
-use crate::primitives::smoothing::db_to_gain;
+use crate::primitives::envelope::{one_pole_coef, one_pole_step};
+use crate::primitives::level::db_to_gain;
+pub use crate::primitives::true_peak::DetectorFactor;
+use crate::primitives::true_peak::{TruePeakDetector, DETECTOR_LATENCY_SAMPLES};
 
 /// Most channels a limiter handles (stack scratch size).
 pub const MAX_CHANNELS: usize = 2;
 
-/// First detector stage: 2×, 256 taps per branch, 100 dB (Kaiser). Pass
-/// band to ≈ 0.487·fs (21.5 kHz at 44.1 kHz), images ≥ 100 dB down from
-/// ≈ 0.513·fs; 128 samples latency. The pass band is what decides how far
-/// full-band material (noise, clipping) can overshoot an accurate meter:
-/// with 128 taps (0.478·fs) white noise overshot by 0.5 dB, with 256 by
-/// ≈ 0.2 dB (see `tests/maximizer_true_peak.rs`).
-pub const DETECTOR_STAGE1: UpsamplerDesign = UpsamplerDesign {
-    factor: 2,
-    taps_per_phase: 256,
-    stopband_attenuation_db: 100.0,
-};
-/// Taps per branch of the second detector stage. Its input holds content up
-/// to 0.244 of its rate with images from 0.756, so a short filter suffices:
-/// 12 taps at 80 dB give a pass band to 0.29 and a stop band from 0.71.
-pub const DETECTOR_STAGE2_TAPS: usize = 12;
-/// Stopband attenuation of the second detector stage, dB.
-pub const DETECTOR_STAGE2_ATTENUATION_DB: f64 = 80.0;
-/// Detector latency, input samples: 128 (stage 1) + 6 samples at 2·fs (stage 2).
-pub const DETECTOR_LATENCY_SAMPLES: usize =
-    DETECTOR_STAGE1.taps_per_phase / 2 + DETECTOR_STAGE2_TAPS / 2 / DETECTOR_STAGE1.factor;
 /// Output samples on each side of a detected peak that are guaranteed the
 /// gain it requires (see the module docs).
 pub const PEAK_SLACK_SAMPLES: usize = 3;
@@ -100,26 +83,6 @@ pub const PUNCHY_ATTACK_RATIO: f32 = 0.5;
 /// output enough to raise its true peak measurably (0.1 dB on white noise
 /// at 0.4 ms), and sound like clipping anyway.
 pub const MIN_RELEASE_MS: f32 = 1.0;
-
-/// Detection oversampling factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DetectorFactor {
-    /// 2× · 2×.
-    #[default]
-    X4,
-    /// 2× · 4×.
-    X8,
-}
-
-impl DetectorFactor {
-    /// Total oversampling factor (4 or 8).
-    pub fn factor(self) -> usize {
-        match self {
-            Self::X4 => 4,
-            Self::X8 => 8,
-        }
-    }
-}
 
 /// Envelope shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -147,125 +110,6 @@ pub struct LimiterSettings {
     pub character: LimiterCharacter,
     /// Detection oversampling.
     pub factor: DetectorFactor,
-}
-
-/// Oversampling factor of the meter-compliance path at `sample_rate` Hz:
-/// what libebur128 / the `ebur128` crate use (4× below 96 kHz, else 2×).
-pub fn meter_factor(sample_rate: f64) -> usize {
-    if sample_rate < METER_2X_FROM_HZ {
-        4
-    } else {
-        2
-    }
-}
-/// Rate from which BS.1770 meters (libebur128) switch from 4× to 2×, Hz.
-pub const METER_2X_FROM_HZ: f64 = 96_000.0;
-
-/// Oversampled peak detector for one channel (see module docs): the
-/// accurate two-stage path, refined, and beside it the meter-compliance
-/// path ([`UpsamplerCoefs::bs1770_meter`]) aligned to it; the larger wins.
-#[derive(Debug, Clone)]
-pub struct PeakDetector {
-    stage1: Upsampler,
-    stage2_x4: Upsampler,
-    stage2_x8: Upsampler,
-    factor: DetectorFactor,
-    /// The two previous oversampled values (older first), for refinement.
-    previous: [f32; 2],
-    /// Meter-compliance interpolator and the delay aligning it.
-    meter: Upsampler,
-    meter_align: DelayLine,
-}
-
-impl PeakDetector {
-    /// A cleared detector for `sample_rate` Hz. Allocates.
-    pub fn new(factor: DetectorFactor, sample_rate: f64) -> Self {
-        let stage2 = |factor| {
-            Upsampler::new(UpsamplerDesign {
-                factor,
-                taps_per_phase: DETECTOR_STAGE2_TAPS,
-                stopband_attenuation_db: DETECTOR_STAGE2_ATTENUATION_DB,
-            })
-        };
-        let meter = Upsampler::from_coefs(UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate)));
-        let align = DETECTOR_LATENCY_SAMPLES - meter.latency_samples();
-        let mut meter_align = DelayLine::new(align);
-        meter_align.set_delay_samples(align);
-        Self {
-            stage1: Upsampler::new(DETECTOR_STAGE1),
-            stage2_x4: stage2(2),
-            stage2_x8: stage2(4),
-            factor,
-            previous: [0.0; 2],
-            meter,
-            meter_align,
-        }
-    }
-
-    /// Latency, input samples ([`DETECTOR_LATENCY_SAMPLES`]).
-    pub fn latency_samples(&self) -> usize {
-        DETECTOR_LATENCY_SAMPLES
-    }
-
-    /// Switches the factor and clears the history. Never allocates.
-    pub fn set_factor(&mut self, factor: DetectorFactor) {
-        self.factor = factor;
-        self.reset();
-    }
-
-    /// Clears the history. Never allocates.
-    pub fn reset(&mut self) {
-        self.stage1.reset();
-        self.stage2_x4.reset();
-        self.stage2_x8.reset();
-        self.previous = [0.0; 2];
-        self.meter.reset();
-        self.meter_align.reset();
-    }
-
-    /// Pushes one input sample; returns the refined peak magnitude (linear)
-    /// of the oversampled stream around the input instant
-    /// [`Self::latency_samples`] ago (within ±1 sample).
-    #[inline]
-    pub fn process(&mut self, x: f32) -> f32 {
-        let mut half = [0.0f32; MAX_FACTOR];
-        self.stage1.process_sample(x, &mut half);
-        let stage2 = match self.factor {
-            DetectorFactor::X4 => &mut self.stage2_x4,
-            DetectorFactor::X8 => &mut self.stage2_x8,
-        };
-        let stage2_factor = stage2.factor();
-        let mut peak = 0.0f32;
-        let mut fine = [0.0f32; MAX_FACTOR];
-        for &v in &half[..DETECTOR_STAGE1.factor] {
-            stage2.process_sample(v, &mut fine);
-            for &y in &fine[..stage2_factor] {
-                let [a, b] = self.previous;
-                self.previous = [b, y];
-                peak = peak.max(refined_peak(a, b, y));
-            }
-        }
-        let meter_input = self.meter_align.process(x);
-        peak.max(self.meter.process_sample_peak(meter_input))
-    }
-}
-
-/// Peak magnitude around the newest point `c` of a stream `…, a, b, c`:
-/// `|c|`, or, if `b` is a local maximum of the magnitude, the vertex of the
-/// parabola through `a, b, c` when it is higher (never more than 1.25·|b|).
-#[inline(always)]
-fn refined_peak(a: f32, b: f32, c: f32) -> f32 {
-    let mag_b = b.abs();
-    let mut peak = c.abs();
-    if mag_b >= a.abs() && mag_b >= peak && mag_b > 0.0 {
-        let (a, c) = if b < 0.0 { (-a, -c) } else { (a, c) };
-        let curvature = 2.0 * mag_b - a - c;
-        if curvature > 0.0 {
-            let d = a - c;
-            peak = peak.max(mag_b + d * d / (8.0 * curvature));
-        }
-    }
-    peak
 }
 
 /// Sliding minimum over the last `window` values (monotonic deque, O(1)
@@ -447,10 +291,10 @@ struct Coefs {
     slow_attack: f32,
 }
 
-/// `exp(−1 / (τ·fs))` for a time constant in ms.
+/// One-pole coefficient ([`one_pole_coef`]) for a time constant in ms,
+/// at least [`MIN_RELEASE_MS`].
 fn pole(time_ms: f32, sample_rate: f64) -> f32 {
-    let samples = f64::from(time_ms.max(MIN_RELEASE_MS)) * 1e-3 * sample_rate;
-    (-1.0 / samples).exp() as f32
+    one_pole_coef(f64::from(time_ms.max(MIN_RELEASE_MS)), sample_rate) as f32
 }
 
 /// Look-ahead true-peak limiter for up to [`MAX_CHANNELS`] channels.
@@ -461,7 +305,7 @@ pub struct TruePeakLimiter {
     max_lookahead_samples: usize,
     settings: LimiterSettings,
     coefs: Coefs,
-    detectors: Box<[PeakDetector]>,
+    detectors: Box<[TruePeakDetector]>,
     chains: Box<[GainChain]>,
 }
 
@@ -497,7 +341,7 @@ impl TruePeakLimiter {
                 slow_attack: 0.0,
             },
             detectors: (0..num_channels)
-                .map(|_| PeakDetector::new(settings.factor, sample_rate))
+                .map(|_| TruePeakDetector::new(settings.factor, sample_rate))
                 .collect(),
             chains: (0..num_channels)
                 .map(|_| GainChain::new(max_lookahead_samples))
@@ -606,7 +450,7 @@ impl TruePeakLimiter {
 
     /// Clears all state. Never allocates.
     pub fn reset(&mut self) {
-        self.detectors.iter_mut().for_each(PeakDetector::reset);
+        self.detectors.iter_mut().for_each(TruePeakDetector::reset);
         self.chains.iter_mut().for_each(GainChain::reset);
     }
 
@@ -656,7 +500,7 @@ impl TruePeakLimiter {
                 } else {
                     coefs.slow_release
                 };
-                chain.slow_db = snap(held_db + (chain.slow_db - held_db) * pole);
+                chain.slow_db = snap(one_pole_step(chain.slow_db, held_db, pole));
                 chain.fast_db.min(chain.slow_db)
             } else {
                 chain.fast_db
@@ -689,7 +533,7 @@ fn envelope(current_db: f32, held_db: f32, pole: f32) -> f32 {
     if held_db <= current_db {
         held_db
     } else {
-        snap(held_db + (current_db - held_db) * pole)
+        snap(one_pole_step(current_db, held_db, pole))
     }
 }
 
@@ -733,22 +577,6 @@ mod tests {
             if i >= 29 {
                 assert_eq!(a, 1.0);
             }
-        }
-    }
-
-    #[test]
-    fn parabola_refines_a_sampled_cosine() {
-        // cos at 1/8 cycle per point, peak between points: the refined
-        // value is within 0.08 dB of 1 and never above it.
-        let theta = std::f32::consts::PI / 4.0;
-        for k in 0..20 {
-            let d = k as f32 / 20.0 - 0.5;
-            let p = refined_peak(
-                (theta * (-1.0 - d)).cos(),
-                (theta * -d).cos(),
-                (theta * (1.0 - d)).cos(),
-            );
-            assert!(p <= 1.0 + 1e-6 && p > 0.991, "{d}: {p}");
         }
     }
 }

@@ -38,9 +38,10 @@
 //!   removed by a first-order high-pass at [`DC_BLOCK_HZ`] on the wet path.
 //! - [`SaturationCharacter::HardClip`]: `clamp(u, −1, 1)`.
 
-use crate::units::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
+use crate::primitives::level::clamp_or;
 use crate::primitives::oversampling::{Decimator, Upsampler, UpsamplerDesign};
-use crate::primitives::ramp::LinearRamp;
+use crate::primitives::smoother::Smoother;
+use crate::units::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
 
 /// Oversampling design (see the module docs).
 pub const OVERSAMPLING: UpsamplerDesign = UpsamplerDesign {
@@ -113,12 +114,10 @@ impl Default for SaturationSettings {
 impl SaturationSettings {
     /// Clamped to the documented ranges.
     pub fn sanitized(&self) -> Self {
-        let fix =
-            |v: f32, (lo, hi): (f32, f32), d: f32| if v.is_nan() { d } else { v.clamp(lo, hi) };
         Self {
-            drive_db: fix(self.drive_db, DRIVE_RANGE_DB, 0.0),
-            output_db: fix(self.output_db, OUTPUT_RANGE_DB, 0.0),
-            mix: fix(self.mix, (0.0, 1.0), 1.0),
+            drive_db: clamp_or(self.drive_db, DRIVE_RANGE_DB, 0.0),
+            output_db: clamp_or(self.output_db, OUTPUT_RANGE_DB, 0.0),
+            mix: clamp_or(self.mix, (0.0, 1.0), 1.0),
             ..*self
         }
     }
@@ -206,9 +205,9 @@ pub struct Saturator {
     sample_rate: f64,
     settings: SaturationSettings,
     channels: Vec<Channel>,
-    drive_db: LinearRamp,
-    output_db: LinearRamp,
-    mix: LinearRamp,
+    drive_db: Smoother,
+    output_db: Smoother,
+    mix: Smoother,
     dc_block: BiquadCoefs,
 }
 
@@ -228,9 +227,9 @@ impl Saturator {
             sample_rate,
             settings,
             channels: vec![channel; num_channels],
-            drive_db: LinearRamp::new(f64::from(settings.drive_db), 1),
-            output_db: LinearRamp::new(0.0, 1),
-            mix: LinearRamp::new(1.0, 1),
+            drive_db: Smoother::linear(f64::from(settings.drive_db), 1),
+            output_db: Smoother::linear(0.0, 1),
+            mix: Smoother::linear(1.0, 1),
             dc_block: BiquadCoefs::IDENTITY,
         };
         s.set_sample_rate(sample_rate);
@@ -240,7 +239,7 @@ impl Saturator {
     /// Changes the sample rate (Hz). Never allocates.
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
-        let ramp = LinearRamp::samples_for_ms(RAMP_MS, sample_rate);
+        let ramp = Smoother::samples_for_ms(RAMP_MS, sample_rate);
         self.drive_db.set_ramp_samples(ramp);
         self.output_db.set_ramp_samples(ramp);
         self.mix.set_ramp_samples(ramp);

@@ -5,7 +5,8 @@
 //! Conventions: `M = (L + R)/2`, `S = (L − R)/2`, so `L = M + S`, `R = M − S`
 //! (unity gain round trip).
 
-use crate::primitives::ramp::LinearRamp;
+use crate::primitives::level::clamp_or;
+use crate::primitives::smoother::Smoother;
 
 /// Glide time of pan, balance and width, ms.
 pub const RAMP_MS: f64 = 20.0;
@@ -88,11 +89,10 @@ impl Default for StereoSettings {
 impl StereoSettings {
     /// Clamped to the documented ranges.
     pub fn sanitized(&self) -> Self {
-        let fix = |v: f32, lo: f32, hi: f32, d: f32| if v.is_nan() { d } else { v.clamp(lo, hi) };
         Self {
-            pan: fix(self.pan, -1.0, 1.0, 0.0),
-            balance: fix(self.balance, -1.0, 1.0, 0.0),
-            width: fix(self.width, 0.0, MAX_WIDTH, 1.0),
+            pan: clamp_or(self.pan, (-1.0, 1.0), 0.0),
+            balance: clamp_or(self.balance, (-1.0, 1.0), 0.0),
+            width: clamp_or(self.width, (0.0, MAX_WIDTH), 1.0),
         }
     }
 
@@ -106,26 +106,26 @@ impl StereoSettings {
 #[derive(Debug, Clone)]
 pub struct StereoStage {
     settings: StereoSettings,
-    pan: LinearRamp,
-    balance: LinearRamp,
-    width: LinearRamp,
+    pan: Smoother,
+    balance: Smoother,
+    width: Smoother,
 }
 
 impl StereoStage {
     /// A neutral stage ramping over [`RAMP_MS`] at `sample_rate`.
     pub fn new(sample_rate: f64) -> Self {
-        let ramp = LinearRamp::samples_for_ms(RAMP_MS, sample_rate);
+        let ramp = Smoother::samples_for_ms(RAMP_MS, sample_rate);
         Self {
             settings: StereoSettings::default(),
-            pan: LinearRamp::new(0.0, ramp),
-            balance: LinearRamp::new(0.0, ramp),
-            width: LinearRamp::new(1.0, ramp),
+            pan: Smoother::linear(0.0, ramp),
+            balance: Smoother::linear(0.0, ramp),
+            width: Smoother::linear(1.0, ramp),
         }
     }
 
     /// Changes the sample rate and settles. Never allocates.
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
-        let ramp = LinearRamp::samples_for_ms(RAMP_MS, sample_rate);
+        let ramp = Smoother::samples_for_ms(RAMP_MS, sample_rate);
         for r in [&mut self.pan, &mut self.balance, &mut self.width] {
             r.set_ramp_samples(ramp);
         }
@@ -151,9 +151,9 @@ impl StereoStage {
     /// True if skipped (neutral and settled).
     pub fn is_bypassed(&self) -> bool {
         self.settings.is_neutral()
-            && !self.pan.is_ramping()
-            && !self.balance.is_ramping()
-            && !self.width.is_ramping()
+            && !self.pan.is_smoothing()
+            && !self.balance.is_smoothing()
+            && !self.width.is_smoothing()
     }
 
     /// Processes a stereo pair in place (same lengths). Never allocates.

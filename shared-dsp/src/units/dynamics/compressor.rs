@@ -18,11 +18,12 @@
 //! [`AUTO_RELEASE_SLOW_ATTACK_MS`]; short peaks release fast, sustained
 //! compression releases slowly.
 
-use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
 use super::gain_computer::CompressorCurve;
-use super::{amplitude_to_db, db_to_amplitude, MAX_CHANNELS};
+use super::MAX_CHANNELS;
+use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
+use crate::primitives::level::{amplitude_to_db, clamp_or, db_to_amplitude};
+use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
-use crate::primitives::ramp::{Fade, LinearRamp};
 
 /// RMS detection averages `x²` with this time constant, ms.
 pub const RMS_TIME_CONSTANT_MS: f64 = 10.0;
@@ -118,14 +119,6 @@ impl Default for CompressorSettings {
     }
 }
 
-fn clamp_or(v: f32, range: (f32, f32), default: f32) -> f32 {
-    if v.is_nan() {
-        default
-    } else {
-        v.clamp(range.0, range.1)
-    }
-}
-
 impl CompressorSettings {
     /// Clamped to the documented ranges.
     pub fn sanitized(&self) -> Self {
@@ -204,8 +197,8 @@ pub struct Compressor {
     slow_ballistics: Ballistics,
     rms_coef: f64,
     sidechain_coefs: ButterworthCoefs,
-    makeup_db: LinearRamp,
-    mix: LinearRamp,
+    makeup_db: Smoother,
+    mix: Smoother,
     fade: Fade,
     channels: Vec<ChannelState>,
     /// Largest gain reduction during the last `process` call, dB ≥ 0.
@@ -237,8 +230,8 @@ impl Compressor {
                 80.0,
                 sample_rate,
             ),
-            makeup_db: LinearRamp::new(0.0, 1),
-            mix: LinearRamp::new(1.0, 1),
+            makeup_db: Smoother::linear(0.0, 1),
+            mix: Smoother::linear(1.0, 1),
             fade: Fade::new(false, 1),
             channels: vec![ChannelState::default(); num_channels],
             last_reduction_db: 0.0,
@@ -252,11 +245,11 @@ impl Compressor {
     /// Never allocates.
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
-        let ramp = LinearRamp::samples_for_ms(RAMP_MS, sample_rate);
+        let ramp = Smoother::samples_for_ms(RAMP_MS, sample_rate);
         self.makeup_db.set_ramp_samples(ramp);
         self.mix.set_ramp_samples(ramp);
         self.fade
-            .set_fade_samples(LinearRamp::samples_for_ms(FADE_MS, sample_rate));
+            .set_fade_samples(Smoother::samples_for_ms(FADE_MS, sample_rate));
         self.rms_coef = one_pole_coef(RMS_TIME_CONSTANT_MS, sample_rate);
         self.update_coefs();
         self.reset();
@@ -336,20 +329,57 @@ impl Compressor {
             return true;
         }
         let s = &self.settings;
-        let idle = !self.makeup_db.is_ramping()
+        let idle = !self.makeup_db.is_smoothing()
             && self
                 .channels
                 .iter()
                 .all(|c| c.reduction.value() == 0.0 && c.reduction_slow.value() == 0.0);
         // Unity wet gain: wet = dry whatever the mix or fade.
         let unity = self.curve.is_identity() && s.total_makeup_db() == 0.0;
-        let dry_only = s.mix == 0.0 && !self.mix.is_ramping();
+        let dry_only = s.mix == 0.0 && !self.mix.is_smoothing();
         idle && (unity || dry_only)
     }
 
-    /// Compresses `channels` in place (same lengths; at most the
-    /// `num_channels` given to [`Self::new`]). Never allocates.
+    /// Compresses `channels` in place, detecting on the channels themselves
+    /// (same lengths; at most the `num_channels` given to [`Self::new`]).
+    /// Never allocates.
     pub fn process(&mut self, channels: &mut [&mut [f64]]) {
+        self.run(channels, None);
+    }
+
+    /// Compresses `channels` in place with the level detected on
+    /// `sidechain` instead (an external key, the mid or side signal, one
+    /// band of a crossover): `sidechain[c]` drives channel `c`'s gain, a
+    /// missing side-chain channel is silence. Never allocates.
+    pub fn process_sidechain(&mut self, channels: &mut [&mut [f64]], sidechain: &[&[f64]]) {
+        self.run(channels, Some(sidechain));
+    }
+
+    /// The gain signal alone: for each frame of `detector`, the linear gain
+    /// (gain reduction and make-up; ≤ 1 without make-up) of every channel
+    /// into `gains[c][i]`. Applying it, and any dry/wet mix, is the caller's
+    /// job; the unit's own mix and on/off fade are not applied. Never
+    /// allocates.
+    pub fn compute_gains(&mut self, detector: &[&[f64]], gains: &mut [&mut [f64]]) {
+        self.last_reduction_db = 0.0;
+        self.running = true;
+        let num_channels = gains.len().min(self.channels.len());
+        let len = gains.first().map_or(0, |g| g.len());
+        let mut frame = [0.0f64; MAX_CHANNELS];
+        let mut frame_gains = [1.0f64; MAX_CHANNELS];
+        for i in 0..len {
+            for (c, x) in frame[..num_channels].iter_mut().enumerate() {
+                *x = detector.get(c).map_or(0.0, |d| d[i]);
+            }
+            let makeup_db = self.makeup_db.advance(1);
+            self.frame_gains(&frame, num_channels, makeup_db, &mut frame_gains);
+            for (c, g) in gains[..num_channels].iter_mut().enumerate() {
+                g[i] = frame_gains[c];
+            }
+        }
+    }
+
+    fn run(&mut self, channels: &mut [&mut [f64]], sidechain: Option<&[&[f64]]>) {
         self.last_reduction_db = 0.0;
         if self.is_bypassed() {
             if self.running {
@@ -363,56 +393,77 @@ impl Compressor {
         self.running = true;
         let num_channels = channels.len().min(self.channels.len());
         let len = channels.first().map_or(0, |c| c.len());
-        let link = f64::from(self.settings.stereo_link);
-        let peak = self.settings.detection == Detection::Peak;
-        let sidechain_hpf = self.settings.sidechain_hpf_enabled;
-        let auto_release = self.settings.auto_release;
-        let mut levels = [0.0f64; MAX_CHANNELS];
-        let mut max_reduction = 0.0f64;
+        let mut frame = [0.0f64; MAX_CHANNELS];
+        let mut gains = [1.0f64; MAX_CHANNELS];
         // Sample-major: the stereo link needs every channel's level first.
-        #[allow(clippy::needless_range_loop)]
         for i in 0..len {
-            let mut loudest = 0.0f64;
-            for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
-                let mut s = channels[c][i];
-                if sidechain_hpf {
-                    s = state.sidechain_hpf.process(&self.sidechain_coefs, s);
-                }
-                let level = if peak {
-                    s.abs()
-                } else {
-                    state.mean_square.process(s, self.rms_coef).sqrt()
+            for (c, x) in frame[..num_channels].iter_mut().enumerate() {
+                *x = match sidechain {
+                    None => channels[c][i],
+                    Some(key) => key.get(c).map_or(0.0, |k| k[i]),
                 };
-                levels[c] = level;
-                loudest = loudest.max(level);
             }
             let makeup_db = self.makeup_db.advance(1);
             let mix = self.mix.advance(1);
             let amount = mix * self.fade.step();
-            for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
-                let level = levels[c] + link * (loudest - levels[c]);
-                let target = -self.curve.gain_db(amplitude_to_db(level));
-                let mut reduction = state.reduction.process(target, &self.ballistics);
-                if auto_release {
-                    reduction =
-                        reduction.max(state.reduction_slow.process(target, &self.slow_ballistics));
-                }
-                max_reduction = max_reduction.max(reduction);
-                let x = channels[c][i];
-                let wet = x * db_to_amplitude(makeup_db - reduction);
-                channels[c][i] = if amount == 1.0 {
+            self.frame_gains(&frame, num_channels, makeup_db, &mut gains);
+            for (samples, &gain) in channels[..num_channels].iter_mut().zip(&gains) {
+                let x = samples[i];
+                let wet = x * gain;
+                samples[i] = if amount == 1.0 {
                     wet
                 } else {
                     x + amount * (wet - x)
                 };
             }
         }
-        self.last_reduction_db = max_reduction;
         if self.fade.is_off() {
             self.running = false;
             for ch in &mut self.channels {
                 *ch = ChannelState::default();
             }
+        }
+    }
+
+    /// Detector → link → gain computer → ballistics for one frame of the
+    /// side-chain; writes each channel's linear gain (make-up included).
+    #[inline]
+    fn frame_gains(
+        &mut self,
+        detector: &[f64; MAX_CHANNELS],
+        num_channels: usize,
+        makeup_db: f64,
+        gains: &mut [f64; MAX_CHANNELS],
+    ) {
+        let link = f64::from(self.settings.stereo_link);
+        let peak = self.settings.detection == Detection::Peak;
+        let sidechain_hpf = self.settings.sidechain_hpf_enabled;
+        let auto_release = self.settings.auto_release;
+        let mut levels = [0.0f64; MAX_CHANNELS];
+        let mut loudest = 0.0f64;
+        for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
+            let mut s = detector[c];
+            if sidechain_hpf {
+                s = state.sidechain_hpf.process(&self.sidechain_coefs, s);
+            }
+            let level = if peak {
+                s.abs()
+            } else {
+                state.mean_square.process(s, self.rms_coef).sqrt()
+            };
+            levels[c] = level;
+            loudest = loudest.max(level);
+        }
+        for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
+            let level = levels[c] + link * (loudest - levels[c]);
+            let target = -self.curve.gain_db(amplitude_to_db(level));
+            let mut reduction = state.reduction.process(target, &self.ballistics);
+            if auto_release {
+                reduction =
+                    reduction.max(state.reduction_slow.process(target, &self.slow_ballistics));
+            }
+            self.last_reduction_db = self.last_reduction_db.max(reduction);
+            gains[c] = db_to_amplitude(makeup_db - reduction);
         }
     }
 }

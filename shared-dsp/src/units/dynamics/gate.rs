@@ -15,10 +15,11 @@
 //! earliest `DETECTOR_HOLD_MS + hold_ms` after the signal drops.
 //! Time constants as defined in [`super::envelope`].
 
-use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
 use super::gain_computer::ExpanderCurve;
-use super::{amplitude_to_db, db_to_amplitude, MAX_CHANNELS};
-use crate::primitives::ramp::{Fade, LinearRamp};
+use super::MAX_CHANNELS;
+use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
+use crate::primitives::level::{amplitude_to_db, clamp_or, db_to_amplitude};
+use crate::primitives::smoother::{Fade, Smoother};
 
 /// Detector hold after each new peak, ms.
 pub const DETECTOR_HOLD_MS: f64 = 20.0;
@@ -28,6 +29,21 @@ pub const DETECTOR_RELEASE_MS: f64 = 10.0;
 pub const FADE_MS: f64 = 10.0;
 
 /// Gate settings. Plain values; out-of-range values are clamped.
+/// Threshold range, dBFS.
+pub const THRESHOLD_RANGE_DB: (f32, f32) = (-90.0, 0.0);
+/// Range (largest attenuation) range, dB.
+pub const RANGE_RANGE_DB: (f32, f32) = (0.0, 90.0);
+/// Expansion ratio range (∞ is also accepted: a gate).
+pub const RATIO_RANGE: (f32, f32) = (1.0, 100.0);
+/// Attack range, ms.
+pub const ATTACK_RANGE_MS: (f32, f32) = (0.01, 100.0);
+/// Hold range, ms.
+pub const HOLD_RANGE_MS: (f32, f32) = (0.0, 2000.0);
+/// Release range, ms.
+pub const RELEASE_RANGE_MS: (f32, f32) = (1.0, 5000.0);
+/// Hysteresis range, dB.
+pub const HYSTERESIS_RANGE_DB: (f32, f32) = (0.0, 24.0);
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GateSettings {
     /// On/off (crossfaded).
@@ -64,31 +80,23 @@ impl Default for GateSettings {
     }
 }
 
-fn clamp_or(v: f32, lo: f32, hi: f32, default: f32) -> f32 {
-    if v.is_nan() {
-        default
-    } else {
-        v.clamp(lo, hi)
-    }
-}
-
 impl GateSettings {
     /// Clamped to the documented ranges.
     pub fn sanitized(&self) -> Self {
         let d = Self::default();
         Self {
             enabled: self.enabled,
-            threshold_db: clamp_or(self.threshold_db, -90.0, 0.0, d.threshold_db),
-            range_db: clamp_or(self.range_db, 0.0, 90.0, 0.0),
+            threshold_db: clamp_or(self.threshold_db, THRESHOLD_RANGE_DB, d.threshold_db),
+            range_db: clamp_or(self.range_db, RANGE_RANGE_DB, 0.0),
             ratio: if self.ratio == f32::INFINITY {
                 f32::INFINITY
             } else {
-                clamp_or(self.ratio, 1.0, 100.0, d.ratio)
+                clamp_or(self.ratio, RATIO_RANGE, d.ratio)
             },
-            attack_ms: clamp_or(self.attack_ms, 0.01, 100.0, d.attack_ms),
-            hold_ms: clamp_or(self.hold_ms, 0.0, 2000.0, d.hold_ms),
-            release_ms: clamp_or(self.release_ms, 1.0, 5000.0, d.release_ms),
-            hysteresis_db: clamp_or(self.hysteresis_db, 0.0, 24.0, d.hysteresis_db),
+            attack_ms: clamp_or(self.attack_ms, ATTACK_RANGE_MS, d.attack_ms),
+            hold_ms: clamp_or(self.hold_ms, HOLD_RANGE_MS, d.hold_ms),
+            release_ms: clamp_or(self.release_ms, RELEASE_RANGE_MS, d.release_ms),
+            hysteresis_db: clamp_or(self.hysteresis_db, HYSTERESIS_RANGE_DB, d.hysteresis_db),
         }
     }
 
@@ -160,7 +168,7 @@ impl Gate {
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
         self.fade
-            .set_fade_samples(LinearRamp::samples_for_ms(FADE_MS, sample_rate));
+            .set_fade_samples(Smoother::samples_for_ms(FADE_MS, sample_rate));
         self.detector_release_coef = one_pole_coef(DETECTOR_RELEASE_MS, sample_rate);
         self.detector_hold_samples = (DETECTOR_HOLD_MS * 1e-3 * sample_rate).round() as u32;
         self.update_coefs();
@@ -215,8 +223,34 @@ impl Gate {
         self.fade.is_off() || (self.curve.is_identity() && self.gain_db.value() == 0.0)
     }
 
-    /// Gates `channels` in place. Never allocates.
+    /// Gates `channels` in place, detecting on the channels themselves.
+    /// Never allocates.
     pub fn process(&mut self, channels: &mut [&mut [f64]]) {
+        self.run(channels, None);
+    }
+
+    /// Gates `channels` in place with the level detected on `sidechain`
+    /// (a key input; missing channels are silence). Never allocates.
+    pub fn process_sidechain(&mut self, channels: &mut [&mut [f64]], sidechain: &[&[f64]]) {
+        self.run(channels, Some(sidechain));
+    }
+
+    /// The gain signal alone: the linked gate gain (linear, ≤ 1) for each
+    /// frame of `detector` into `gains[i]`, without the on/off fade.
+    /// Applying it is the caller's job. Never allocates.
+    pub fn compute_gains(&mut self, detector: &[&[f64]], gains: &mut [f64]) {
+        self.running = true;
+        let num_channels = detector.len().min(self.detectors.len());
+        for (i, gain) in gains.iter_mut().enumerate() {
+            let mut frame = [0.0f64; MAX_CHANNELS];
+            for (c, x) in frame[..num_channels].iter_mut().enumerate() {
+                *x = detector[c][i];
+            }
+            *gain = db_to_amplitude(self.frame_gain_db(&frame, num_channels));
+        }
+    }
+
+    fn run(&mut self, channels: &mut [&mut [f64]], sidechain: Option<&[&[f64]]>) {
         if self.is_bypassed() {
             if self.running {
                 self.running = false;
@@ -230,36 +264,15 @@ impl Gate {
         self.running = true;
         let num_channels = channels.len().min(self.detectors.len());
         let len = channels.first().map_or(0, |c| c.len());
-        let open_db = self.curve.threshold_db;
-        let close_db = open_db - f64::from(self.settings.hysteresis_db);
+        let mut frame = [0.0f64; MAX_CHANNELS];
         for i in 0..len {
-            let mut loudest = 0.0f64;
-            for (c, det) in self.detectors[..num_channels].iter_mut().enumerate() {
-                let level = det.process(
-                    channels[c][i].abs(),
-                    self.detector_hold_samples,
-                    self.detector_release_coef,
-                );
-                loudest = loudest.max(level);
+            for (c, x) in frame[..num_channels].iter_mut().enumerate() {
+                *x = match sidechain {
+                    None => channels[c][i],
+                    Some(key) => key.get(c).map_or(0.0, |k| k[i]),
+                };
             }
-            let level_db = amplitude_to_db(loudest);
-            if level_db >= open_db {
-                self.open = true;
-                self.below_for = 0;
-            } else if self.open && level_db < close_db {
-                self.below_for += 1;
-                if self.below_for > self.hold_samples {
-                    self.open = false;
-                }
-            } else if self.open {
-                self.below_for = 0;
-            }
-            let target = if self.open {
-                0.0
-            } else {
-                self.curve.gain_db(level_db)
-            };
-            let gain_db = self.gain_db.process(target, &self.ballistics);
+            let gain_db = self.frame_gain_db(&frame, num_channels);
             let amount = self.fade.step();
             let gain = 1.0 + amount * (db_to_amplitude(gain_db) - 1.0);
             for samples in channels[..num_channels].iter_mut() {
@@ -271,5 +284,40 @@ impl Gate {
             self.detectors.iter_mut().for_each(PeakHold::reset);
             self.gain_db.set_value(0.0);
         }
+    }
+
+    /// Detector → open/close state with hysteresis and hold → expander
+    /// curve → ballistics, for one frame of the side-chain; the gate gain, dB.
+    #[inline]
+    fn frame_gain_db(&mut self, detector: &[f64; MAX_CHANNELS], num_channels: usize) -> f64 {
+        let open_db = self.curve.threshold_db;
+        let close_db = open_db - f64::from(self.settings.hysteresis_db);
+        let mut loudest = 0.0f64;
+        for (det, x) in self.detectors[..num_channels].iter_mut().zip(detector) {
+            let level = det.process(
+                x.abs(),
+                self.detector_hold_samples,
+                self.detector_release_coef,
+            );
+            loudest = loudest.max(level);
+        }
+        let level_db = amplitude_to_db(loudest);
+        if level_db >= open_db {
+            self.open = true;
+            self.below_for = 0;
+        } else if self.open && level_db < close_db {
+            self.below_for += 1;
+            if self.below_for > self.hold_samples {
+                self.open = false;
+            }
+        } else if self.open {
+            self.below_for = 0;
+        }
+        let target = if self.open {
+            0.0
+        } else {
+            self.curve.gain_db(level_db)
+        };
+        self.gain_db.process(target, &self.ballistics)
     }
 }

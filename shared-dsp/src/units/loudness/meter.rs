@@ -6,7 +6,8 @@ use super::energy_to_lufs;
 use super::gating::GatedLoudness;
 use super::k_weighting::{KWeightingCoefs, KWeightingState};
 use super::range::LoudnessRange;
-use crate::primitives::true_peak::{TruePeakChannel, TruePeakMeter};
+use crate::primitives::level::{peak_to_db, sanitize};
+use crate::primitives::true_peak::{TruePeakChannel, TruePeakGrade, TruePeakMeter};
 
 /// Duration of one step, s: the 100 ms hop of BS.1770-4 gating blocks
 /// (75 % overlap of 400 ms) and the 10 Hz update rate of EBU Tech 3341.
@@ -47,6 +48,8 @@ pub struct LoudnessMeter {
     k_weighting: KWeightingCoefs,
     k_states: [KWeightingState; MAX_CHANNELS],
     true_peak: TruePeakMeter,
+    /// Interpolator of the true-peak reading.
+    true_peak_grade: TruePeakGrade,
     /// Frames per 100 ms step.
     step_len: usize,
     /// Frames of the current step fed so far, `0 .. step_len`.
@@ -109,21 +112,6 @@ fn lufs_unless_silent(energy: f64) -> Option<f64> {
     (energy > 0.0).then(|| energy_to_lufs(energy))
 }
 
-/// Linear peak → dB, `None` for 0.
-fn peak_db(peak: f32) -> Option<f64> {
-    (peak > 0.0).then(|| 20.0 * f64::from(peak).log10())
-}
-
-/// NaN and ±∞ are measured as silence.
-#[inline(always)]
-fn sanitize(x: f32) -> f32 {
-    if x.is_finite() {
-        x
-    } else {
-        0.0
-    }
-}
-
 /// Feeds `frames` samples of one channel (`None` = silence) through
 /// K-weighting and the peak detector; returns the updated Σ y².
 #[inline(always)]
@@ -174,6 +162,7 @@ impl LoudnessMeter {
             k_weighting: KWeightingCoefs::new(sample_rate),
             k_states: [KWeightingState::default(); MAX_CHANNELS],
             true_peak: TruePeakMeter::new(sample_rate, num_channels),
+            true_peak_grade: TruePeakGrade::Meter,
             step_len: step_len_for(sample_rate),
             frames_in_step: 0,
             step_energy: [0.0; MAX_CHANNELS],
@@ -186,6 +175,46 @@ impl LoudnessMeter {
         };
         meter.reset();
         meter
+    }
+
+    /// A meter whose true peak is read by the limiter's detector at
+    /// `factor` ([`TruePeakGrade::Limiter`]) instead of the Annex 2
+    /// interpolator: what the Maximizer shows, so it displays the true peak
+    /// it limits against. Allocates.
+    ///
+    /// # Panics
+    /// As [`Self::new`].
+    pub fn with_limiter_true_peak(
+        sample_rate: f64,
+        num_channels: usize,
+        factor: crate::primitives::true_peak::DetectorFactor,
+    ) -> Self {
+        let mut meter = Self::new(sample_rate, num_channels);
+        meter.set_true_peak_grade(TruePeakGrade::Limiter(factor));
+        meter
+    }
+
+    /// Switches the true-peak interpolator and resets. May allocate.
+    pub fn set_true_peak_grade(&mut self, grade: TruePeakGrade) {
+        if grade != self.true_peak_grade {
+            self.true_peak_grade = grade;
+            self.true_peak = TruePeakMeter::with_grade(grade, self.sample_rate, self.num_channels);
+            self.reset();
+        }
+    }
+
+    /// For a meter made by [`Self::with_limiter_true_peak`]: follows the
+    /// limiter's detection factor. Never allocates.
+    pub fn set_limiter_true_peak_factor(
+        &mut self,
+        factor: crate::primitives::true_peak::DetectorFactor,
+    ) {
+        if let TruePeakGrade::Limiter(current) = self.true_peak_grade {
+            if current != factor {
+                self.true_peak_grade = TruePeakGrade::Limiter(factor);
+                self.true_peak.set_detector_factor(factor);
+            }
+        }
     }
 
     fn assert_sample_rate(sample_rate: f64) {
@@ -204,7 +233,8 @@ impl LoudnessMeter {
         Self::assert_sample_rate(sample_rate);
         self.sample_rate = sample_rate;
         self.k_weighting = KWeightingCoefs::new(sample_rate);
-        self.true_peak = TruePeakMeter::new(sample_rate, self.num_channels);
+        self.true_peak =
+            TruePeakMeter::with_grade(self.true_peak_grade, sample_rate, self.num_channels);
         self.step_len = step_len_for(sample_rate);
         self.reset();
     }
@@ -356,7 +386,7 @@ impl LoudnessMeter {
     /// or a channel index ≥ `num_channels`).
     pub fn channel_true_peak_dbtp(&self, channel: usize) -> Option<f64> {
         (channel < self.num_channels)
-            .then(|| peak_db(self.true_peak.channel(channel).true_peak()))
+            .then(|| peak_to_db(self.true_peak.channel(channel).true_peak()))
             .flatten()
     }
 
@@ -364,14 +394,14 @@ impl LoudnessMeter {
     /// or a channel index ≥ `num_channels`).
     pub fn channel_sample_peak_dbfs(&self, channel: usize) -> Option<f64> {
         (channel < self.num_channels)
-            .then(|| peak_db(self.true_peak.channel(channel).sample_peak()))
+            .then(|| peak_to_db(self.true_peak.channel(channel).sample_peak()))
             .flatten()
     }
 
     /// All readings at once.
     pub fn readings(&self) -> LoudnessReadings {
         let stepped = &self.stepped;
-        let true_peak_dbtp = peak_db(self.true_peak.max_true_peak());
+        let true_peak_dbtp = peak_to_db(self.true_peak.max_true_peak());
         LoudnessReadings {
             momentary_lufs: stepped.momentary_lufs,
             short_term_lufs: stepped.short_term_lufs,
@@ -380,7 +410,7 @@ impl LoudnessMeter {
             max_momentary_lufs: lufs_unless_silent(stepped.max_momentary_energy),
             max_short_term_lufs: lufs_unless_silent(stepped.max_short_term_energy),
             true_peak_dbtp,
-            sample_peak_dbfs: peak_db(self.true_peak.max_sample_peak()),
+            sample_peak_dbfs: peak_to_db(self.true_peak.max_sample_peak()),
             plr_lu: true_peak_dbtp
                 .zip(stepped.integrated_lufs)
                 .map(|(peak, integrated)| peak - integrated),

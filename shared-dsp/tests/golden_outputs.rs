@@ -1,0 +1,309 @@
+//! Bit-exact guard over the three processors: their outputs on fixed
+//! signals and settings hash to the values the suite produced before the
+//! `shared-dsp` layering (release 0.1.0, commit cab8aaf). A refactor that is
+//! meant not to change the sound must keep every hash; a change whose point
+//! is to change the output must update the hash *and* say so in the
+//! CHANGELOG.
+//!
+//! Hashes are FNV-1a over the IEEE bit patterns of every output sample
+//! (and, for the meter, of every reading), so they are platform-independent
+//! for the IEEE operations the processors use.
+
+#[path = "support/rng.rs"]
+mod rng;
+
+use rng::Rng;
+use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
+use shared_dsp::processors::maximizer::{
+    Character, DitherMode, Listen, Maximizer, MaximizerSettings, Oversampling,
+};
+use shared_dsp::units::dynamics::{CompressorSettings, Detection, GateSettings};
+use shared_dsp::units::eq::{CutFilterSettings, EqBandSettings, EqBandType};
+use shared_dsp::units::loudness::LoudnessMeter;
+use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings};
+use shared_dsp::units::stereo::StereoSettings;
+
+/// FNV-1a, 64 bit.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn samples(&mut self, samples: &[f32]) {
+        for s in samples {
+            self.bytes(&s.to_bits().to_le_bytes());
+        }
+    }
+    fn reading(&mut self, value: Option<f64>) {
+        match value {
+            Some(v) => self.bytes(&v.to_bits().to_le_bytes()),
+            None => self.bytes(b"none"),
+        }
+    }
+}
+
+/// Programme-like stereo signal: tones with a swell, noise bursts, a
+/// transient every 0.25 s and a quiet tail, `seconds` long at `rate`.
+fn programme(rate: f64, seconds: f64, seed: u64, peak: f64) -> [Vec<f32>; 2] {
+    let len = (rate * seconds) as usize;
+    let mut rng = Rng::new(seed);
+    let mut out = [Vec::with_capacity(len), Vec::with_capacity(len)];
+    for n in 0..len {
+        let t = n as f64 / rate;
+        let swell = 0.5 + 0.5 * (std::f64::consts::TAU * 0.7 * t).sin();
+        let beat = (-(t % 0.25) / 0.02).exp();
+        let tail = if t > seconds * 0.8 { 0.01 } else { 1.0 };
+        for (c, f) in [110.0, 165.0].into_iter().enumerate() {
+            let tone = (std::f64::consts::TAU * f * t).sin()
+                + 0.3 * (std::f64::consts::TAU * f * 9.1 * t).sin();
+            let x = peak * tail * (0.45 * swell * tone + 0.35 * beat * rng.bipolar());
+            out[c].push(x as f32);
+        }
+    }
+    out
+}
+
+fn busy_strip() -> ChannelStripSettings {
+    let mut s = ChannelStripSettings {
+        input_trim_db: 3.0,
+        high_pass: CutFilterSettings {
+            enabled: true,
+            cutoff_hz: 60.0,
+            order: 3,
+        },
+        low_pass: CutFilterSettings {
+            enabled: true,
+            cutoff_hz: 16_000.0,
+            order: 4,
+        },
+        gate: GateSettings {
+            enabled: true,
+            threshold_db: -45.0,
+            range_db: 20.0,
+            ratio: 3.0,
+            ..GateSettings::default()
+        },
+        compressor: CompressorSettings {
+            enabled: true,
+            threshold_db: -20.0,
+            ratio: 4.0,
+            knee_db: 6.0,
+            attack_ms: 5.0,
+            release_ms: 80.0,
+            auto_release: true,
+            detection: Detection::Rms,
+            sidechain_hpf_enabled: true,
+            sidechain_hpf_hz: 100.0,
+            stereo_link: 0.7,
+            makeup_db: 4.0,
+            auto_makeup: false,
+            mix: 0.8,
+        },
+        saturation: SaturationSettings {
+            enabled: true,
+            character: SaturationCharacter::Tape,
+            drive_db: 9.0,
+            compensate: true,
+            output_db: -1.0,
+            mix: 0.7,
+        },
+        stereo: StereoSettings {
+            pan: 0.1,
+            balance: -0.2,
+            width: 1.3,
+        },
+        output_gain_db: -2.0,
+        ..ChannelStripSettings::default()
+    };
+    s.invert_polarity[1] = true;
+    s.eq.bands[0] = EqBandSettings::new(EqBandType::LowShelf, 120.0, 3.0, 0.7);
+    s.eq.bands[1] = EqBandSettings::new(EqBandType::Bell, 450.0, -4.0, 1.5);
+    s.eq.bands[2] = EqBandSettings::new(EqBandType::Bell, 3000.0, 5.0, 2.0);
+    s.eq.bands[3] = EqBandSettings::new(EqBandType::Notch, 7000.0, 0.0, 8.0);
+    s.eq.bands[4] = EqBandSettings::new(EqBandType::HighShelf, 10_000.0, 2.0, 0.7);
+    s.eq.bands[5] = EqBandSettings::new(EqBandType::Tilt, 1000.0, -1.5, 0.5);
+    s
+}
+
+/// Runs a stereo processor over `input` in `block`-frame blocks, calling
+/// `at_block(block_index, processor)` before each block.
+fn run_blocks<P>(
+    processor: &mut P,
+    input: &[Vec<f32>; 2],
+    block: usize,
+    mut at_block: impl FnMut(usize, &mut P),
+    mut process: impl FnMut(&mut P, &mut [&mut [f32]]),
+) -> [Vec<f32>; 2] {
+    let mut out = input.clone();
+    let (left, right) = out.split_at_mut(1);
+    for (k, (l, r)) in left[0]
+        .chunks_mut(block)
+        .zip(right[0].chunks_mut(block))
+        .enumerate()
+    {
+        at_block(k, processor);
+        process(processor, &mut [l, r]);
+    }
+    out
+}
+
+fn hash_stereo(out: &[Vec<f32>; 2]) -> u64 {
+    let mut h = Fnv::new();
+    h.samples(&out[0]);
+    h.samples(&out[1]);
+    h.0
+}
+
+fn channel_strip_hash(rate: f64, block: usize) -> u64 {
+    let input = programme(rate, 2.0, 7, 0.5);
+    let mut strip = ChannelStrip::new(rate, 2);
+    let busy = busy_strip();
+    let mut changed = busy;
+    changed.compressor.ratio = 8.0;
+    changed.eq.bands[2].gain_db = -6.0;
+    changed.stereo.width = 0.6;
+    changed.saturation.enabled = false;
+    strip.set_settings(&busy);
+    let out = run_blocks(
+        &mut strip,
+        &input,
+        block,
+        |k, s| {
+            if k * block >= input[0].len() / 2 && (k - 1) * block < input[0].len() / 2 {
+                s.set_settings(&changed);
+            }
+        },
+        |s, ch| s.process(ch),
+    );
+    hash_stereo(&out)
+}
+
+fn maximizer_hash(rate: f64, block: usize, base: MaximizerSettings) -> u64 {
+    let input = programme(rate, 2.0, 11, 0.9);
+    let mut m = Maximizer::new(rate, 2);
+    m.set_settings(&base);
+    let total_blocks = input[0].len().div_ceil(block);
+    let out = run_blocks(
+        &mut m,
+        &input,
+        block,
+        |k, m| {
+            let phase = 8 * k / total_blocks;
+            let mut s = base;
+            s.listen = match phase {
+                2 => Listen::Delta,
+                3 => Listen::LevelMatchedBypass,
+                _ => base.listen,
+            };
+            s.level_match_gain_db = -3.0;
+            if phase >= 4 {
+                s.input_gain_db = base.input_gain_db + 3.0;
+                s.ceiling_dbtp = -0.3;
+            }
+            m.set_settings(&s);
+            m.set_bypass(phase == 6);
+        },
+        |m, ch| m.process(ch),
+    );
+    hash_stereo(&out)
+}
+
+fn meter_hash(rate: f64) -> u64 {
+    let input = programme(rate, 6.0, 3, 0.7);
+    let mut meter = LoudnessMeter::new(rate, 2);
+    let mut h = Fnv::new();
+    for (l, r) in input[0].chunks(777).zip(input[1].chunks(777)) {
+        meter.process(&[l, r]);
+        let r = meter.readings();
+        for v in [
+            r.momentary_lufs,
+            r.short_term_lufs,
+            r.integrated_lufs,
+            r.loudness_range_lu,
+            r.max_momentary_lufs,
+            r.max_short_term_lufs,
+            r.true_peak_dbtp,
+            r.sample_peak_dbfs,
+            r.plr_lu,
+        ] {
+            h.reading(v);
+        }
+    }
+    h.0
+}
+
+fn limiting() -> MaximizerSettings {
+    MaximizerSettings {
+        input_gain_db: 9.0,
+        ceiling_dbtp: -1.0,
+        ..MaximizerSettings::default()
+    }
+}
+
+fn punchy() -> MaximizerSettings {
+    MaximizerSettings {
+        character: Character::Punchy,
+        oversampling: Oversampling::X8,
+        auto_release: false,
+        release_ms: 30.0,
+        lookahead_ms: 0.5,
+        stereo_link: 0.5,
+        dither: DitherMode::NoiseShaped,
+        dither_bits: 16,
+        ..limiting()
+    }
+}
+
+fn tpdf() -> MaximizerSettings {
+    MaximizerSettings {
+        dither: DitherMode::Tpdf,
+        dither_bits: 20,
+        lookahead_ms: 5.0,
+        ..limiting()
+    }
+}
+
+/// Hashes of release 0.1.0 (commit cab8aaf), printed by this file's
+/// functions run against that tree.
+const CHANNEL_STRIP_48K_64: u64 = 0xcb57_4c9a_b777_4a42;
+const CHANNEL_STRIP_44K1_1000: u64 = 0x112d_5556_c64b_fbc4;
+const MAXIMIZER_LIMITING_48K_64: u64 = 0x7519_b384_c47a_5bd4;
+const MAXIMIZER_PUNCHY_44K1_333: u64 = 0xe335_e090_d324_a464;
+const MAXIMIZER_TPDF_96K_512: u64 = 0x6be7_c492_a638_c8d2;
+const METER_48K: u64 = 0x148c_7158_6a49_b531;
+const METER_44K1: u64 = 0x8140_49fb_9d70_e4ef;
+
+#[test]
+fn channel_strip_output_is_bit_identical_to_release_0_1_0() {
+    assert_eq!(channel_strip_hash(48_000.0, 64), CHANNEL_STRIP_48K_64);
+    assert_eq!(channel_strip_hash(44_100.0, 1000), CHANNEL_STRIP_44K1_1000);
+}
+
+#[test]
+fn maximizer_output_is_bit_identical_to_release_0_1_0() {
+    assert_eq!(
+        maximizer_hash(48_000.0, 64, limiting()),
+        MAXIMIZER_LIMITING_48K_64
+    );
+    assert_eq!(
+        maximizer_hash(44_100.0, 333, punchy()),
+        MAXIMIZER_PUNCHY_44K1_333
+    );
+    assert_eq!(
+        maximizer_hash(96_000.0, 512, tpdf()),
+        MAXIMIZER_TPDF_96K_512
+    );
+}
+
+#[test]
+fn loudness_meter_readings_are_bit_identical_to_release_0_1_0() {
+    assert_eq!(meter_hash(48_000.0), METER_48K);
+    assert_eq!(meter_hash(44_100.0), METER_44K1);
+}
