@@ -37,10 +37,9 @@ const EXIT_INTERNAL_ERROR: u8 = 3;
 /// Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
 const EXIT_INTERRUPTED: u8 = 130;
 
-/// Quietest accepted loudness target, LUFS.
-const MIN_TARGET_LUFS: f32 = -40.0;
-/// Loudest accepted loudness target, LUFS.
-const MAX_TARGET_LUFS: f32 = -5.0;
+/// Accepted loudness targets, LUFS: the Maximizer's Learn range.
+const TARGET_RANGE_LUFS: (f32, f32) =
+    shared_dsp::processors::maximizer::learn::LEARN_TARGET_RANGE_LUFS;
 
 /// Lathe's command-line tool.
 #[derive(Debug, Parser)]
@@ -182,23 +181,23 @@ fn parse_in_range(text: &str, min: f32, max: f32, unit: &str) -> Result<f64, Str
 }
 
 fn parse_target(text: &str) -> Result<f64, String> {
-    parse_in_range(text, MIN_TARGET_LUFS, MAX_TARGET_LUFS, "LUFS")
+    parse_in_range(text, TARGET_RANGE_LUFS.0, TARGET_RANGE_LUFS.1, "LUFS")
 }
 
 // The processor's own ranges (it would clamp silently; the CLI refuses).
 
 fn parse_ceiling(text: &str) -> Result<f64, String> {
-    let (min, max) = (maximizer::MIN_CEILING_DBTP, maximizer::MAX_CEILING_DBTP);
+    let (min, max) = maximizer::CEILING_RANGE_DBTP;
     parse_in_range(text, min, max, "dBTP")
 }
 
 fn parse_release(text: &str) -> Result<f64, String> {
-    let (min, max) = (maximizer::MIN_RELEASE_MS, maximizer::MAX_RELEASE_MS);
+    let (min, max) = maximizer::RELEASE_RANGE_MS;
     parse_in_range(text, min, max, "ms")
 }
 
 fn parse_lookahead(text: &str) -> Result<f64, String> {
-    let (min, max) = (maximizer::MIN_LOOKAHEAD_MS, maximizer::MAX_LOOKAHEAD_MS);
+    let (min, max) = maximizer::LOOKAHEAD_RANGE_MS;
     parse_in_range(text, min, max, "ms")
 }
 

@@ -10,6 +10,7 @@
 //! for the IEEE operations the processors use.
 
 #[path = "support/rng.rs"]
+#[allow(dead_code)] // the shared test RNG; this file uses part of it
 mod rng;
 
 use rng::Rng;

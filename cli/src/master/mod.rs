@@ -16,7 +16,6 @@
 
 mod pass;
 pub mod report;
-mod search;
 
 use std::path::Path;
 
@@ -30,6 +29,7 @@ use crate::plot::{self, PlotData};
 use crate::progress::FileProgress;
 
 pub use search::{MAX_INPUT_GAIN_DB, MIN_INPUT_GAIN_DB};
+use shared_dsp::processors::maximizer::learn as search;
 
 /// Most processing passes per file.
 pub const MAX_PASSES: usize = 5;

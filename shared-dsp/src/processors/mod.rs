@@ -2,4 +2,5 @@
 //! line run these, so what a host hears and what a file gets cannot drift.
 
 pub mod channel_strip;
+pub mod loudness_meter;
 pub mod maximizer;

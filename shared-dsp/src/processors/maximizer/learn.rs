@@ -1,5 +1,6 @@
-//! Finding the input gain that puts the limited output on the loudness
-//! target.
+//! The Maximizer's learn rule: the input gain that puts the limited
+//! output on a loudness target. The plugin's Learn/Apply is one pass of it
+//! ([`learned_gain_db`]); `lathe master` iterates it ([`GainSearch`]).
 //!
 //! Output loudness rises monotonically with input gain, but with a slope
 //! below 1 LU/dB once the limiter works (the louder, the flatter). The
@@ -7,12 +8,14 @@
 //! use the secant through the last two passes, with the slope kept in a
 //! sane band so one noisy pass cannot send the gain flying.
 
-use shared_dsp::processors::maximizer;
+use crate::processors::maximizer;
 
+/// Loudness targets Learn and `lathe master` accept, LUFS.
+pub const LEARN_TARGET_RANGE_LUFS: (f32, f32) = (-40.0, -5.0);
 /// Lowest input gain of the Maximizer, dB.
-pub const MIN_INPUT_GAIN_DB: f64 = maximizer::MIN_INPUT_GAIN_DB as f64;
+pub const MIN_INPUT_GAIN_DB: f64 = maximizer::INPUT_GAIN_RANGE_DB.0 as f64;
 /// Highest input gain of the Maximizer, dB.
-pub const MAX_INPUT_GAIN_DB: f64 = maximizer::MAX_INPUT_GAIN_DB as f64;
+pub const MAX_INPUT_GAIN_DB: f64 = maximizer::INPUT_GAIN_RANGE_DB.1 as f64;
 /// Smallest slope the secant may use, LU/dB (a hard-limited output still
 /// gains some loudness per dB: it gets denser).
 const MIN_SLOPE: f64 = 0.1;
@@ -27,8 +30,10 @@ const SAME_GAIN_DB: f64 = 1e-6;
 pub struct GainSearch {
     target_lufs: f64,
     input_lufs: f64,
-    /// `(gain_db, output_lufs)` of the last two passes, oldest first.
-    last: Vec<(f64, f64)>,
+    /// `(gain_db, output_lufs)` of the last two passes, oldest first
+    /// (`passes` of them are valid).
+    last: [(f64, f64); 2],
+    passes: usize,
 }
 
 impl GainSearch {
@@ -37,13 +42,14 @@ impl GainSearch {
         Self {
             target_lufs,
             input_lufs,
-            last: Vec::with_capacity(2),
+            last: [(0.0, 0.0); 2],
+            passes: 0,
         }
     }
 
     /// The gain to try next, dB, within the Maximizer's range.
     pub fn next_gain_db(&self) -> f64 {
-        let gain_db = match self.last[..] {
+        let gain_db = match self.last[..self.passes] {
             [] => self.target_lufs - self.input_lufs,
             [(gain_db, lufs)] => gain_db + (self.target_lufs - lufs),
             [(gain_a, lufs_a), (gain_b, lufs_b)] => {
@@ -66,19 +72,31 @@ impl GainSearch {
 
     /// Records that `gain_db` gave an output of `output_lufs`.
     pub fn record(&mut self, gain_db: f64, output_lufs: f64) {
-        if self.last.len() == 2 {
-            self.last.remove(0);
+        if self.passes == 2 {
+            self.last[0] = self.last[1];
+            self.passes = 1;
         }
-        self.last.push((gain_db, output_lufs));
+        self.last[self.passes] = (gain_db, output_lufs);
+        self.passes += 1;
     }
 
     /// Whether another pass would repeat the last one (the gain is pinned
     /// at the end of its range): the target is out of reach.
     pub fn is_stuck(&self) -> bool {
-        self.last
+        self.last[..self.passes]
             .last()
             .is_some_and(|&(gain_db, _)| (self.next_gain_db() - gain_db).abs() <= SAME_GAIN_DB)
     }
+}
+
+/// One Learn pass: the input gain, dB, that moves an output measured at
+/// `output_lufs` with input gain `current_gain_db` onto `target_lufs`
+/// (assuming 1 LU per dB; within the Maximizer's input gain range). The
+/// first step of [`GainSearch`].
+pub fn learned_gain_db(current_gain_db: f64, output_lufs: f64, target_lufs: f64) -> f64 {
+    let mut search = GainSearch::new(target_lufs, output_lufs - current_gain_db);
+    search.record(current_gain_db, output_lufs);
+    search.next_gain_db()
 }
 
 /// The processor ceiling for the next pass, dBTP: `current` lowered by the
@@ -99,7 +117,7 @@ pub fn corrected_ceiling_dbtp(current: f64, measured_dbtp: Option<f64>, limit_db
 /// does not shrink exactly dB for dB.
 const CEILING_STEP_EXTRA_DB: f64 = 0.01;
 /// Lowest ceiling of the Maximizer, dBTP.
-const MIN_CEILING_DBTP: f64 = maximizer::MIN_CEILING_DBTP as f64;
+const MIN_CEILING_DBTP: f64 = maximizer::CEILING_RANGE_DBTP.0 as f64;
 
 #[cfg(test)]
 mod tests {
@@ -152,6 +170,14 @@ mod tests {
                 "{input} → {target}: error {error} after {passes}"
             );
         }
+    }
+
+    #[test]
+    fn one_learn_pass_moves_the_gain_by_the_loudness_error_within_range() {
+        assert!((learned_gain_db(2.0, -17.5, -14.0) - 5.5).abs() < 1e-12);
+        assert!((learned_gain_db(0.0, -9.0, -14.0) + 5.0).abs() < 1e-12);
+        assert_eq!(learned_gain_db(20.0, -40.0, -6.0), MAX_INPUT_GAIN_DB);
+        assert_eq!(learned_gain_db(0.0, -2.0, -40.0), MIN_INPUT_GAIN_DB);
     }
 
     #[test]

@@ -124,25 +124,15 @@ pub const GAIN_RAMP_MS: f64 = 20.0;
 /// Listen-mode crossfade, ms.
 pub const LISTEN_CROSSFADE_MS: f64 = 10.0;
 /// Look-ahead range, ms.
-pub const MIN_LOOKAHEAD_MS: f32 = 0.5;
-/// See [`MIN_LOOKAHEAD_MS`].
-pub const MAX_LOOKAHEAD_MS: f32 = 5.0;
+pub const LOOKAHEAD_RANGE_MS: (f32, f32) = (0.5, 5.0);
 /// Ceiling range, dBTP.
-pub const MIN_CEILING_DBTP: f32 = -3.0;
-/// See [`MIN_CEILING_DBTP`].
-pub const MAX_CEILING_DBTP: f32 = -0.1;
+pub const CEILING_RANGE_DBTP: (f32, f32) = (-3.0, -0.1);
 /// Input gain range, dB.
-pub const MIN_INPUT_GAIN_DB: f32 = -12.0;
-/// See [`MIN_INPUT_GAIN_DB`].
-pub const MAX_INPUT_GAIN_DB: f32 = 24.0;
+pub const INPUT_GAIN_RANGE_DB: (f32, f32) = (-12.0, 24.0);
 /// Release range, ms.
-pub const MIN_RELEASE_MS: f32 = 1.0;
-/// See [`MIN_RELEASE_MS`].
-pub const MAX_RELEASE_MS: f32 = 1000.0;
+pub const RELEASE_RANGE_MS: (f32, f32) = (1.0, 1000.0);
 /// Level-match and monitor gain range, dB.
-pub const MIN_AUX_GAIN_DB: f32 = -60.0;
-/// See [`MIN_AUX_GAIN_DB`].
-pub const MAX_AUX_GAIN_DB: f32 = 24.0;
+pub const AUX_GAIN_RANGE_DB: (f32, f32) = (-60.0, 24.0);
 /// Largest input magnitude accepted (hostile input is clamped), linear.
 /// With +24 dB input gain the limiter must reduce by up to 144 dB, inside
 /// [`crate::units::limiter::MIN_GAIN_DB`].
@@ -159,11 +149,14 @@ pub const DITHER_HEADROOM_FACTOR: f64 = 2.0;
 /// Channels supported.
 pub const MAX_CHANNELS: usize = crate::units::limiter::MAX_CHANNELS;
 
+pub mod learn;
+
 use crate::primitives::delay::DelayLine;
 use crate::primitives::level::{clamp_or, db_to_gain, flush_subnormal, sanitize_clamped};
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dither::{DitherShape, Requantizer};
 use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
+use crate::units::loudness::targets::LoudnessTarget;
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
 
 /// The Maximizer processor (1 or 2 channels).
@@ -199,6 +192,27 @@ pub struct Maximizer {
     /// and monitor gain), so the meters read the master whatever is heard.
     output_meter: LoudnessMeter,
     block_stats: BlockStats,
+    /// Samples per waveform column at the current rate (≥ 1).
+    column_samples: usize,
+    /// Samples into the current column.
+    column_pos: usize,
+    /// The column being accumulated.
+    column: WaveformColumn,
+}
+
+/// Length of one column of the waveform display, s.
+pub const WAVEFORM_COLUMN_S: f64 = 0.02;
+
+/// One column of the waveform display: what happened during
+/// [`WAVEFORM_COLUMN_S`] of audio.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WaveformColumn {
+    /// Largest |input| sample (raw input, before input gain), linear.
+    pub input_peak: f32,
+    /// Largest |output| sample as delivered, linear.
+    pub output_peak: f32,
+    /// Largest gain reduction, dB (≥ 0).
+    pub gain_reduction_db: f32,
 }
 
 /// Peaks of the last `process` call, linear (for waveform displays).
@@ -249,6 +263,9 @@ impl Maximizer {
                 DetectorFactor::X4,
             ),
             block_stats: BlockStats::default(),
+            column_samples: 1,
+            column_pos: 0,
+            column: WaveformColumn::default(),
         };
         maximizer.set_sample_rate(sample_rate);
         maximizer
@@ -264,7 +281,7 @@ impl Maximizer {
             "sample rate must be positive"
         );
         self.sample_rate = sample_rate;
-        let max_lookahead = Self::lookahead_samples_for(MAX_LOOKAHEAD_MS, sample_rate);
+        let max_lookahead = Self::lookahead_samples_for(LOOKAHEAD_RANGE_MS.1, sample_rate);
         self.limiter = TruePeakLimiter::new(sample_rate, self.num_channels, max_lookahead);
         let max_latency = TruePeakLimiter::latency_for(max_lookahead);
         self.dry_delays = (0..self.num_channels)
@@ -285,6 +302,7 @@ impl Maximizer {
         self.bypass_mix.set_ramp_samples(crossfade);
         self.input_meter.set_sample_rate(sample_rate);
         self.output_meter.set_sample_rate(sample_rate);
+        self.column_samples = ((sample_rate * WAVEFORM_COLUMN_S).round() as usize).max(1);
         // Force the structural settings through to the new limiter.
         let settings = self.settings;
         self.apply_limiter_settings(&settings);
@@ -317,6 +335,8 @@ impl Maximizer {
         self.gain_reduction_db = 0.0;
         self.bypass_mix.settle();
         self.block_stats = BlockStats::default();
+        self.column_pos = 0;
+        self.column = WaveformColumn::default();
         self.reset_meters();
     }
 
@@ -339,6 +359,65 @@ impl Maximizer {
     /// Peaks of the last `process` call.
     pub fn block_stats(&self) -> BlockStats {
         self.block_stats
+    }
+
+    /// Level-matched bypass gain from the processor's own meters, dB: the
+    /// output's integrated loudness minus the input's (0 until both are
+    /// measured). Feed it back as `level_match_gain_db`.
+    pub fn metered_level_match_db(&self) -> f32 {
+        match (
+            self.output_meter.readings().integrated_lufs,
+            self.input_meter.readings().integrated_lufs,
+        ) {
+            (Some(output), Some(input)) => (output - input) as f32,
+            _ => 0.0,
+        }
+    }
+
+    /// Platform preview gain, dB: what `target` would do to this master's
+    /// output as measured so far (0 with no target or before a reading).
+    /// Feed it back as `monitor_gain_db`.
+    pub fn preview_gain_db(&self, target: Option<&LoudnessTarget>) -> f32 {
+        let readings = self.output_meter.readings();
+        match (target, readings.integrated_lufs, readings.true_peak_dbtp) {
+            (Some(target), Some(integrated), Some(true_peak)) => {
+                target.playback_gain_db(integrated, true_peak) as f32
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// [`Self::process`], also accumulating the waveform display: calls
+    /// `on_column` with every [`WaveformColumn`] completed in this block
+    /// (columns run on across blocks). Real-time safe.
+    pub fn process_with_columns(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        mut on_column: impl FnMut(&WaveformColumn),
+    ) {
+        let frames = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        let used = channels.len().min(MAX_CHANNELS);
+        let mut start = 0;
+        while start < frames {
+            let len = (self.column_samples - self.column_pos).min(frames - start);
+            let mut piece: [&mut [f32]; MAX_CHANNELS] = Default::default();
+            for (slot, channel) in piece.iter_mut().zip(channels.iter_mut()) {
+                *slot = &mut channel[start..start + len];
+            }
+            self.process(&mut piece[..used]);
+            let stats = self.block_stats;
+            let column = &mut self.column;
+            column.input_peak = column.input_peak.max(stats.input_peak);
+            column.output_peak = column.output_peak.max(stats.output_peak);
+            column.gain_reduction_db = column.gain_reduction_db.max(self.gain_reduction_db);
+            self.column_pos += len;
+            start += len;
+            if self.column_pos >= self.column_samples {
+                on_column(&self.column);
+                self.column_pos = 0;
+                self.column = WaveformColumn::default();
+            }
+        }
     }
 
     /// Bypass (plugin bypass): crossfades over [`LISTEN_CROSSFADE_MS`] to the
@@ -624,23 +703,11 @@ impl Maximizer {
 fn sanitize_settings(s: &MaximizerSettings) -> MaximizerSettings {
     let d = MaximizerSettings::default();
     MaximizerSettings {
-        input_gain_db: clamp_or(
-            s.input_gain_db,
-            (MIN_INPUT_GAIN_DB, MAX_INPUT_GAIN_DB),
-            d.input_gain_db,
-        ),
-        ceiling_dbtp: clamp_or(
-            s.ceiling_dbtp,
-            (MIN_CEILING_DBTP, MAX_CEILING_DBTP),
-            d.ceiling_dbtp,
-        ),
-        release_ms: clamp_or(s.release_ms, (MIN_RELEASE_MS, MAX_RELEASE_MS), d.release_ms),
+        input_gain_db: clamp_or(s.input_gain_db, INPUT_GAIN_RANGE_DB, d.input_gain_db),
+        ceiling_dbtp: clamp_or(s.ceiling_dbtp, CEILING_RANGE_DBTP, d.ceiling_dbtp),
+        release_ms: clamp_or(s.release_ms, RELEASE_RANGE_MS, d.release_ms),
         auto_release: s.auto_release,
-        lookahead_ms: clamp_or(
-            s.lookahead_ms,
-            (MIN_LOOKAHEAD_MS, MAX_LOOKAHEAD_MS),
-            d.lookahead_ms,
-        ),
+        lookahead_ms: clamp_or(s.lookahead_ms, LOOKAHEAD_RANGE_MS, d.lookahead_ms),
         stereo_link: clamp_or(s.stereo_link, (0.0, 1.0), d.stereo_link),
         character: s.character,
         oversampling: s.oversampling,
@@ -653,13 +720,9 @@ fn sanitize_settings(s: &MaximizerSettings) -> MaximizerSettings {
         listen: s.listen,
         level_match_gain_db: clamp_or(
             s.level_match_gain_db,
-            (MIN_AUX_GAIN_DB, MAX_AUX_GAIN_DB),
+            AUX_GAIN_RANGE_DB,
             d.level_match_gain_db,
         ),
-        monitor_gain_db: clamp_or(
-            s.monitor_gain_db,
-            (MIN_AUX_GAIN_DB, MAX_AUX_GAIN_DB),
-            d.monitor_gain_db,
-        ),
+        monitor_gain_db: clamp_or(s.monitor_gain_db, AUX_GAIN_RANGE_DB, d.monitor_gain_db),
     }
 }
