@@ -22,7 +22,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
 /// Largest channel count the tool accepts for now (mono and stereo).
-pub const MAX_CHANNELS: usize = 2;
+pub use shared_dsp::primitives::channels::STEREO as MAX_CHANNELS;
 
 /// Why a file could not be decoded. The `Display` text is the reason shown
 /// to the user after `lathe: cannot read "FILE": `.

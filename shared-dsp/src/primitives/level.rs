@@ -120,6 +120,24 @@ pub fn sanitize_clamped(x: f32, max_abs: f32) -> f32 {
     sanitize(x).clamp(-max_abs, max_abs)
 }
 
+/// [`sanitize`] for the f64 units: NaN, ±∞ and f64 subnormals → 0.0.
+#[inline(always)]
+pub fn sanitize_f64(x: f64) -> f64 {
+    if x.is_finite() && (x == 0.0 || x.abs() >= f64::MIN_POSITIVE) {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// Sanitises every sample of every f64 channel in place ([`sanitize_f64`]):
+/// what every f64 unit does first, so hostile input cannot poison its state.
+pub fn sanitize_channels_f64(channels: &mut [&mut [f64]]) {
+    for sample in channels.iter_mut().flat_map(|c| c.iter_mut()) {
+        *sample = sanitize_f64(*sample);
+    }
+}
+
 /// Sanitises every sample of every channel in place ([`sanitize`]).
 pub fn sanitize_channels(channels: &mut [&mut [f32]]) {
     for sample in channels.iter_mut().flat_map(|c| c.iter_mut()) {

@@ -1,6 +1,7 @@
 //! Primitives: one copy of each building block the units are made of.
 
 pub mod biquad;
+pub mod channels;
 pub mod complex;
 pub mod delay;
 pub mod envelope;

@@ -28,7 +28,7 @@ use crate::units::saturation::{SaturationSettings, Saturator};
 use crate::units::stereo::{StereoSettings, StereoStage};
 
 /// Most channels a strip processes.
-pub const MAX_CHANNELS: usize = crate::units::dynamics::MAX_CHANNELS;
+pub use crate::primitives::channels::MAX_CHANNELS;
 /// Frames per internal chunk (stack scratch size).
 pub const CHUNK_FRAMES: usize = 64;
 /// Input trim and output gain range, dB.

@@ -21,6 +21,8 @@
 //! Random numbers come from a per-channel xorshift32 generator with a fixed
 //! seed; `reset` restores the seeds, so renders are reproducible.
 
+use crate::primitives::channels::STEREO;
+
 /// Dither type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DitherShape {
@@ -30,10 +32,8 @@ pub enum DitherShape {
     NoiseShaped,
 }
 
-/// Supported word lengths, bits.
+/// Word lengths the requantizer supports, bits.
 pub const SUPPORTED_BITS: [u32; 3] = [16, 20, 24];
-/// Most channels a [`Requantizer`] handles.
-pub const MAX_CHANNELS: usize = 2;
 /// Error-feedback coefficients `h_1..h_3` (Wannamaker 1992, 3-tap E-weighted).
 pub const NOISE_SHAPING_COEFS: [f64; 3] = [1.623, -0.982, 0.109];
 /// Fed-back error clamp, LSB. Unclipped, |e| ≤ 1.5 LSB (½ rounding + 1 dither).
@@ -98,14 +98,14 @@ impl ChannelState {
     }
 }
 
-/// Dithered requantizer for up to [`MAX_CHANNELS`] channels. Never allocates.
+/// Dithered requantizer for up to [`STEREO`] channels. Never allocates.
 #[derive(Debug, Clone)]
 pub struct Requantizer {
     shape: DitherShape,
     bits: u32,
     /// `2^(bits−1)`.
     scale: f64,
-    channels: [ChannelState; MAX_CHANNELS],
+    channels: [ChannelState; STEREO],
 }
 
 impl Requantizer {
@@ -146,10 +146,10 @@ impl Requantizer {
         }
     }
 
-    /// Requantizes one finite sample of `channel` (< [`MAX_CHANNELS`]).
+    /// Requantizes one finite sample of `channel` (< [`STEREO`]).
     ///
     /// # Panics
-    /// If `channel ≥ MAX_CHANNELS`.
+    /// If `channel ≥ STEREO`.
     #[inline]
     pub fn process(&mut self, channel: usize, x: f32) -> f32 {
         let scale = self.scale;

@@ -24,7 +24,7 @@
 //! [`FADE_MS`]: the band fades out, switches, and fades back in.
 
 use crate::primitives::complex::Complex;
-use crate::primitives::level::clamp_or;
+use crate::primitives::level::{clamp_or, sanitize_channels_f64};
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::filter::{
     AnalogBiquad, BiquadCoefs, BiquadState, ButterworthCoefs, ButterworthState, PassKind,
@@ -408,6 +408,7 @@ impl ParametricEq {
     /// Filters `channels` in place (each the same length; at most the
     /// `num_channels` given to [`Self::new`] are processed). Never allocates.
     pub fn process(&mut self, channels: &mut [&mut [f64]]) {
+        sanitize_channels_f64(channels);
         let len = channels.first().map_or(0, |c| c.len());
         let mut start = 0;
         while start < len {
@@ -637,6 +638,7 @@ impl CutFilter {
 
     /// Filters `channels` in place. Never allocates.
     pub fn process(&mut self, channels: &mut [&mut [f64]]) {
+        sanitize_channels_f64(channels);
         let len = channels.first().map_or(0, |c| c.len());
         let mut start = 0;
         while start < len {

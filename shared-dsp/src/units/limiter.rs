@@ -51,14 +51,12 @@
 //! against an accurate reference in its tests and subtracts a small safety
 //! margin from the threshold.
 
+use crate::primitives::channels::STEREO;
 use crate::primitives::delay::DelayLine;
 use crate::primitives::envelope::{one_pole_coef, one_pole_step};
 use crate::primitives::level::db_to_gain;
 pub use crate::primitives::true_peak::DetectorFactor;
 use crate::primitives::true_peak::{TruePeakDetector, DETECTOR_LATENCY_SAMPLES};
-
-/// Most channels a limiter handles (stack scratch size).
-pub const MAX_CHANNELS: usize = 2;
 
 /// Output samples on each side of a detected peak that are guaranteed the
 /// gain it requires (see the module docs).
@@ -297,7 +295,7 @@ fn pole(time_ms: f32, sample_rate: f64) -> f32 {
     one_pole_coef(f64::from(time_ms.max(MIN_RELEASE_MS)), sample_rate) as f32
 }
 
-/// Look-ahead true-peak limiter for up to [`MAX_CHANNELS`] channels.
+/// Look-ahead true-peak limiter for up to [`STEREO`] channels.
 #[derive(Debug, Clone)]
 pub struct TruePeakLimiter {
     sample_rate: f64,
@@ -310,16 +308,16 @@ pub struct TruePeakLimiter {
 }
 
 impl TruePeakLimiter {
-    /// A cleared limiter for `num_channels` (1 ..= [`MAX_CHANNELS`]) at
+    /// A cleared limiter for `num_channels` (1 ..= [`STEREO`]) at
     /// `sample_rate` Hz, with room for look-aheads up to
     /// `max_lookahead_samples`. Allocates.
     ///
     /// # Panics
-    /// If `num_channels` is 0 or above [`MAX_CHANNELS`].
+    /// If `num_channels` is 0 or above [`STEREO`].
     pub fn new(sample_rate: f64, num_channels: usize, max_lookahead_samples: usize) -> Self {
         assert!(
-            (1..=MAX_CHANNELS).contains(&num_channels),
-            "1..={MAX_CHANNELS} channels"
+            (1..=STEREO).contains(&num_channels),
+            "1..={STEREO} channels"
         );
         let max_lookahead_samples = max_lookahead_samples.max(1);
         let settings = LimiterSettings {
@@ -461,7 +459,7 @@ impl TruePeakLimiter {
     #[inline]
     pub fn process_frame(&mut self, input: &[f32], threshold: f32, gains: &mut [f32]) {
         let n = self.num_channels;
-        let mut required_db = [0.0f32; MAX_CHANNELS];
+        let mut required_db = [0.0f32; STEREO];
         let mut linked_db = 0.0f32;
         for ((detector, &x), required) in self
             .detectors

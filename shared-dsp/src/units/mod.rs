@@ -9,3 +9,6 @@ pub mod loudness;
 pub mod saturation;
 pub mod spectrum;
 pub mod stereo;
+pub mod unit;
+
+pub use unit::{Sample, Unit};

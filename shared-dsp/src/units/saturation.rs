@@ -38,7 +38,7 @@
 //!   removed by a first-order high-pass at [`DC_BLOCK_HZ`] on the wet path.
 //! - [`SaturationCharacter::HardClip`]: `clamp(u, −1, 1)`.
 
-use crate::primitives::level::clamp_or;
+use crate::primitives::level::{clamp_or, sanitize_channels_f64};
 use crate::primitives::oversampling::{Decimator, Upsampler, UpsamplerDesign};
 use crate::primitives::smoother::Smoother;
 use crate::units::filter::{AnalogBiquad, BiquadCoefs, BiquadState};
@@ -296,6 +296,7 @@ impl Saturator {
 
     /// Saturates `channels` in place. Never allocates.
     pub fn process(&mut self, channels: &mut [&mut [f64]]) {
+        sanitize_channels_f64(channels);
         let factor = OVERSAMPLING.factor;
         let character = self.settings.character;
         let dc_block = self.settings.character == SaturationCharacter::Tape;

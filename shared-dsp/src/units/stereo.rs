@@ -5,7 +5,7 @@
 //! Conventions: `M = (L + R)/2`, `S = (L − R)/2`, so `L = M + S`, `R = M − S`
 //! (unity gain round trip).
 
-use crate::primitives::level::clamp_or;
+use crate::primitives::level::{clamp_or, sanitize_channels_f64};
 use crate::primitives::smoother::Smoother;
 
 /// Glide time of pan, balance and width, ms.
@@ -158,6 +158,7 @@ impl StereoStage {
 
     /// Processes a stereo pair in place (same lengths). Never allocates.
     pub fn process(&mut self, left: &mut [f64], right: &mut [f64]) {
+        sanitize_channels_f64(&mut [&mut *left, &mut *right]);
         if self.is_bypassed() {
             return;
         }

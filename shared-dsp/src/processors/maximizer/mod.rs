@@ -146,8 +146,8 @@ pub const SAFETY_MARGIN_X8_DB: f32 = 0.03;
 /// Headroom reserved for the dither's own (inter-sample) peaks, in units of
 /// its worst-case sample deviation [`crate::units::dither::max_error_lsb`].
 pub const DITHER_HEADROOM_FACTOR: f64 = 2.0;
-/// Channels supported.
-pub const MAX_CHANNELS: usize = crate::units::limiter::MAX_CHANNELS;
+/// Channels supported: a stereo pair.
+pub use crate::primitives::channels::STEREO as MAX_CHANNELS;
 
 pub mod learn;
 

@@ -21,7 +21,9 @@
 use super::gain_computer::CompressorCurve;
 use super::MAX_CHANNELS;
 use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
-use crate::primitives::level::{amplitude_to_db, clamp_or, db_to_amplitude};
+use crate::primitives::level::{
+    amplitude_to_db, clamp_or, db_to_amplitude, sanitize_channels_f64, sanitize_f64,
+};
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
 
@@ -369,7 +371,7 @@ impl Compressor {
         let mut frame_gains = [1.0f64; MAX_CHANNELS];
         for i in 0..len {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
-                *x = detector.get(c).map_or(0.0, |d| d[i]);
+                *x = detector.get(c).map_or(0.0, |d| sanitize_f64(d[i]));
             }
             let makeup_db = self.makeup_db.advance(1);
             self.frame_gains(&frame, num_channels, makeup_db, &mut frame_gains);
@@ -380,6 +382,7 @@ impl Compressor {
     }
 
     fn run(&mut self, channels: &mut [&mut [f64]], sidechain: Option<&[&[f64]]>) {
+        sanitize_channels_f64(channels);
         self.last_reduction_db = 0.0;
         if self.is_bypassed() {
             if self.running {
@@ -400,7 +403,7 @@ impl Compressor {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
                 *x = match sidechain {
                     None => channels[c][i],
-                    Some(key) => key.get(c).map_or(0.0, |k| k[i]),
+                    Some(key) => key.get(c).map_or(0.0, |k| sanitize_f64(k[i])),
                 };
             }
             let makeup_db = self.makeup_db.advance(1);

@@ -18,7 +18,9 @@
 use super::gain_computer::ExpanderCurve;
 use super::MAX_CHANNELS;
 use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
-use crate::primitives::level::{amplitude_to_db, clamp_or, db_to_amplitude};
+use crate::primitives::level::{
+    amplitude_to_db, clamp_or, db_to_amplitude, sanitize_channels_f64, sanitize_f64,
+};
 use crate::primitives::smoother::{Fade, Smoother};
 
 /// Detector hold after each new peak, ms.
@@ -244,13 +246,14 @@ impl Gate {
         for (i, gain) in gains.iter_mut().enumerate() {
             let mut frame = [0.0f64; MAX_CHANNELS];
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
-                *x = detector[c][i];
+                *x = sanitize_f64(detector[c][i]);
             }
             *gain = db_to_amplitude(self.frame_gain_db(&frame, num_channels));
         }
     }
 
     fn run(&mut self, channels: &mut [&mut [f64]], sidechain: Option<&[&[f64]]>) {
+        sanitize_channels_f64(channels);
         if self.is_bypassed() {
             if self.running {
                 self.running = false;
@@ -269,7 +272,7 @@ impl Gate {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
                 *x = match sidechain {
                     None => channels[c][i],
-                    Some(key) => key.get(c).map_or(0.0, |k| k[i]),
+                    Some(key) => key.get(c).map_or(0.0, |k| sanitize_f64(k[i])),
                 };
             }
             let gain_db = self.frame_gain_db(&frame, num_channels);

@@ -13,4 +13,4 @@ pub use gain_computer::{CompressorCurve, ExpanderCurve};
 pub use gate::{Gate, GateSettings};
 
 /// Most channels a dynamics unit links (sizes stack scratch).
-pub const MAX_CHANNELS: usize = 8;
+pub use crate::primitives::channels::MAX_CHANNELS;

@@ -5,7 +5,7 @@
 //! channel count.
 
 /// Largest channel count a [`super::LoudnessMeter`] accepts (7.1).
-pub const MAX_CHANNELS: usize = 8;
+pub use crate::primitives::channels::MAX_CHANNELS;
 
 /// Weight of front channels L, R, C (BS.1770-4 Table 3: 1.0, 0 dB).
 pub const FRONT_WEIGHT: f64 = 1.0;
