@@ -1,7 +1,8 @@
 //! Encoding planar `f32` audio as a WAV file (16- or 24-bit integer, or
 //! 32-bit float) with `hound`, written atomically through [`AtomicFile`].
 //!
-//! Integer output is requantized here by rounding to the nearest step, so
+//! Integer output is requantized here by rounding to the nearest step
+//! (`shared_dsp::units::dither::round_to_bits`, the requantizer's own rule), so
 //! what is measured before writing ([`OutputFormat::quantize`]) is exactly
 //! what a decoder reads back. Dither, when wanted, is the processor's job
 //! (`shared_dsp::processors::maximizer` dithers to the same word length), which leaves
@@ -12,6 +13,8 @@ use std::path::Path;
 
 use crate::atomic::AtomicFile;
 use crate::decode::AudioInfo;
+use shared_dsp::primitives::level::sanitize;
+use shared_dsp::units::dither::round_to_bits;
 
 /// Sample format of the output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,18 +50,16 @@ impl OutputFormat {
 
     /// Replaces every sample by the value the file will hold, as a decoder
     /// reads it back (`integer / 2^(bits−1)`): rounded to the integer grid
-    /// and clamped to the format's range. Float output only maps non-finite
-    /// samples to 0.0 (a WAV file must not carry NaN).
+    /// and clamped to the format's range. Every format first gets the suite's
+    /// input sanitiser (NaN, ±∞, subnormals → 0.0: a WAV file must not carry NaN).
     pub fn quantize(self, samples: &mut [f32]) {
+        for sample in samples.iter_mut() {
+            *sample = sanitize(*sample);
+        }
         if self.is_integer() {
-            let scale = self.full_scale();
-            for sample in samples {
-                let value = if sample.is_finite() { *sample } else { 0.0 };
-                *sample = (value * scale).round().clamp(-scale, scale - 1.0) / scale;
-            }
-        } else {
-            for sample in samples.iter_mut().filter(|s| !s.is_finite()) {
-                *sample = 0.0;
+            let bits = u32::from(self.bits());
+            for sample in samples.iter_mut() {
+                *sample = round_to_bits(*sample, bits);
             }
         }
     }

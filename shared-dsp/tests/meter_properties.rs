@@ -279,13 +279,13 @@ fn surround_weights() {
 }
 
 #[test]
-#[should_panic]
+#[should_panic(expected = "LoudnessMeter supports 1..=8 channels, got 0")]
 fn zero_channels_panics() {
     let _ = LoudnessMeter::new(RATE, 0);
 }
 
 #[test]
-#[should_panic]
+#[should_panic(expected = "LoudnessMeter sample rate must be")]
 fn absurd_sample_rate_panics() {
     let _ = LoudnessMeter::new(f64::NAN, 2);
 }

@@ -60,6 +60,22 @@ pub fn lsb(bits: u32) -> f64 {
     (-(f64::from(bits) - 1.0)).exp2()
 }
 
+/// The grid step nearest `scaled` (a sample times `scale = 2^(bits−1)`),
+/// clamped to the word's range `−scale ..= scale − 1`: the one rounding rule
+/// of the requantizer and of the file encoder.
+#[inline(always)]
+fn nearest_step(scaled: f64, scale: f64) -> f64 {
+    scaled.round().clamp(-scale, scale - 1.0)
+}
+
+/// `x` rounded, without dither, to the nearest value a `bits`-bit word holds
+/// (`k / 2^(bits−1)`, full scale 1.0): what an integer file stores. Exact:
+/// scaling by a power of two and rounding lose nothing in f64.
+pub fn round_to_bits(x: f32, bits: u32) -> f32 {
+    let scale = (f64::from(bits) - 1.0).exp2();
+    (nearest_step(f64::from(x) * scale, scale) / scale) as f32
+}
+
 /// xorshift32 (Marsaglia 2003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct XorShift32(u32);
@@ -166,7 +182,7 @@ impl Requantizer {
                         .sum::<f64>()
             }
         };
-        let k = (v * scale + dither_lsb).round().clamp(-scale, scale - 1.0);
+        let k = nearest_step(v * scale + dither_lsb, scale);
         let y = k / scale;
         if self.shape == DitherShape::NoiseShaped {
             let limit = MAX_FEEDBACK_ERROR_LSB / scale;
