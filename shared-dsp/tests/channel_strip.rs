@@ -458,13 +458,17 @@ fn settings_response_matches_the_measured_impulse_response() {
         strip.process(&mut [&mut impulse[..]]);
         for freq in [50.0, 100.0, 120.0, 900.0, 5_000.0, 15_000.0, 20_000.0] {
             let w = std::f64::consts::TAU * freq / rate;
-            let (re, im) = impulse
-                .iter()
-                .enumerate()
-                .fold((0.0f64, 0.0f64), |(re, im), (n, &h)| {
-                    let phase = w * n as f64;
-                    (re + f64::from(h) * phase.cos(), im - f64::from(h) * phase.sin())
-                });
+            let (re, im) =
+                impulse
+                    .iter()
+                    .enumerate()
+                    .fold((0.0f64, 0.0f64), |(re, im), (n, &h)| {
+                        let phase = w * n as f64;
+                        (
+                            re + f64::from(h) * phase.cos(),
+                            im - f64::from(h) * phase.sin(),
+                        )
+                    });
             let measured_db = 10.0 * (re * re + im * im).log10();
             let analytic_db = settings_response(&settings, rate, freq).norm_db();
             assert!(

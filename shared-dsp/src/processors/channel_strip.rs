@@ -20,6 +20,7 @@
 //! (see [`ChannelStrip::latency_samples`]).
 
 use crate::primitives::complex::Complex;
+use crate::primitives::level::{db_to_amplitude, sanitize};
 use crate::primitives::smoother::Smoother;
 use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use crate::units::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
@@ -139,23 +140,25 @@ pub fn settings_response(
     h
 }
 
-/// A smoothed gain in dB with a per-channel sign (polarity).
+/// A smoothed gain with a per-channel sign (polarity). The gain ramps
+/// multiplicatively — a straight line in dB — so no per-sample `powf`.
 #[derive(Debug, Clone)]
 struct GainStage {
-    gain_db: Smoother,
+    /// Linear gain (> 0).
+    gain: Smoother,
     sign: [Smoother; MAX_CHANNELS],
 }
 
 impl GainStage {
     fn new() -> Self {
         Self {
-            gain_db: Smoother::linear(0.0, 1),
+            gain: Smoother::multiplicative(1.0, 1),
             sign: [Smoother::linear(1.0, 1); MAX_CHANNELS],
         }
     }
 
     fn set_sample_rate(&mut self, sample_rate: f64) {
-        self.gain_db
+        self.gain
             .set_ramp_samples(Smoother::samples_for_ms(GAIN_RAMP_MS, sample_rate));
         let polarity = Smoother::samples_for_ms(POLARITY_RAMP_MS, sample_rate);
         self.sign
@@ -164,13 +167,13 @@ impl GainStage {
     }
 
     fn reset(&mut self) {
-        self.gain_db.settle();
+        self.gain.settle();
         self.sign.iter_mut().for_each(Smoother::settle);
     }
 
     fn is_bypassed(&self, num_channels: usize) -> bool {
-        !self.gain_db.is_smoothing()
-            && self.gain_db.target() == 0.0
+        !self.gain.is_smoothing()
+            && self.gain.target() == 1.0
             && self.sign[..num_channels]
                 .iter()
                 .all(|s| !s.is_smoothing() && s.target() == 1.0)
@@ -182,8 +185,7 @@ impl GainStage {
         }
         let len = channels.first().map_or(0, |c| c.len());
         for i in 0..len {
-            let db = self.gain_db.advance(1);
-            let gain = crate::primitives::level::db_to_amplitude(db);
+            let gain = self.gain.tick();
             for (samples, sign) in channels.iter_mut().zip(&mut self.sign) {
                 samples[i] *= gain * sign.advance(1);
             }
@@ -282,14 +284,14 @@ impl ChannelStrip {
     pub fn set_settings(&mut self, settings: &ChannelStripSettings) {
         self.settings = *settings;
         self.input
-            .gain_db
-            .set_target(clamp_gain_db(settings.input_trim_db));
+            .gain
+            .set_target(db_to_amplitude(clamp_gain_db(settings.input_trim_db)));
         for (sign, &invert) in self.input.sign.iter_mut().zip(&settings.invert_polarity) {
             sign.set_target(if invert { -1.0 } else { 1.0 });
         }
         self.output
-            .gain_db
-            .set_target(clamp_gain_db(settings.output_gain_db));
+            .gain
+            .set_target(db_to_amplitude(clamp_gain_db(settings.output_gain_db)));
         self.high_pass.set_settings(&settings.high_pass);
         self.low_pass.set_settings(&settings.low_pass);
         let mut eq = settings.eq;
@@ -373,23 +375,14 @@ impl ChannelStrip {
             let n = (len - start).min(CHUNK_FRAMES);
             for (buffer, samples) in scratch.iter_mut().zip(channels.iter()) {
                 for (y, &x) in buffer.iter_mut().zip(&samples[start..start + n]) {
-                    *y = if x.is_normal() || x == 0.0 {
-                        f64::from(x)
-                    } else {
-                        0.0
-                    };
+                    *y = f64::from(sanitize(x));
                 }
             }
             let mut views = scratch.each_mut().map(|b| &mut b[..n]);
             self.process_chunk(&mut views[..num_channels]);
             for (buffer, samples) in scratch.iter().zip(channels.iter_mut()) {
                 for (y, &x) in samples[start..start + n].iter_mut().zip(buffer.iter()) {
-                    let y32 = x as f32;
-                    *y = if y32.is_normal() || y32 == 0.0 {
-                        y32
-                    } else {
-                        0.0
-                    };
+                    *y = sanitize(x as f32);
                 }
             }
             start += n;
