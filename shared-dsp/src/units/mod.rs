@@ -1,5 +1,6 @@
 //! Units: DSP stages built from [`crate::primitives`], each on one lifecycle.
 
+pub mod crossover;
 pub mod dither;
 pub mod dynamics;
 pub mod eq;
