@@ -4,6 +4,7 @@
 pub mod channel_strip;
 pub mod loudness_meter;
 pub mod maximizer;
+pub mod stereo_imager;
 
 // Processors follow the unit lifecycle too, so the conformance test holds
 // them to it.
