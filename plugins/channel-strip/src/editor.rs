@@ -8,6 +8,7 @@ use crate::telemetry::StripTelemetry;
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
+use plugin_kit::KitPlugin;
 use shared_dsp::processors::channel_strip::settings_response;
 use shared_dsp::units::eq::{MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS};
 use shared_dsp::units::spectrum::SpectrumAnalyzer;
@@ -81,7 +82,7 @@ pub fn create(
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
-        "Lathe Channel Strip",
+        crate::ChannelStrip::IDENTITY.name,
         repaint,
     )
 }
