@@ -162,11 +162,11 @@ mod tests {
     fn every_preview_but_off_is_the_streaming_preset_with_the_same_id() {
         let preset_ids = TargetPreset::ids().unwrap();
         let preview_ids = Preview::ids().unwrap();
-        for idx in 0..Preview::variants().len() {
+        for (idx, preview_id) in preview_ids.iter().enumerate() {
             let preview = Preview::from_index(idx);
             assert_eq!(preview.target().is_some(), preview != Preview::Off);
             if let Some(preset) = preview.preset() {
-                assert_eq!(preset_ids[preset.to_index()], preview_ids[idx]);
+                assert_eq!(preset_ids[preset.to_index()], *preview_id);
                 let kind = preset.target().kind;
                 assert!(matches!(kind, TargetKind::Streaming { .. }), "{kind:?}");
             }
