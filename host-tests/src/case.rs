@@ -1,4 +1,7 @@
-//! What each plugin under test promises: the rows of the plugin table.
+//! What each plugin under test promises: its identity, read from the suite's
+//! `bundler.toml` (see [`suite`]), and its behaviour, written in the harness.
+
+use std::path::Path;
 
 /// One plugin under test: where its bundle is and what it must report and do.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +22,74 @@ pub struct PluginCase {
     /// Main input/output channel layouts the plugin must offer. Every layout the plugin offers is
     /// tested; these are the ones whose absence is a failure.
     pub layouts: &'static [Layout],
+}
+
+/// What a plugin must do, as the harness's plugin table states it (its identity comes from
+/// `bundler.toml`).
+#[derive(Debug, Clone, Copy)]
+pub struct Behaviour {
+    /// Latency the latency extension must report after activation.
+    pub latency_samples: Latency,
+    /// How the audio output relates to the input.
+    pub passthrough: Passthrough,
+    /// Main input/output channel layouts whose absence is a failure.
+    pub layouts: &'static [Layout],
+}
+
+/// The plugins under test: every table of the workspace's `bundler.toml` (package, `name`,
+/// `clap_id`), in file order, with its row of `behaviours` (keyed by cargo package).
+///
+/// # Panics
+/// If `bundler.toml` cannot be read, an entry lacks `name` or `clap_id`, or a plugin of the suite
+/// has no behaviour row (or a row names no plugin of the suite): a plugin joining the suite must
+/// say what it does.
+pub fn suite(behaviours: &[(&str, Behaviour)]) -> Vec<PluginCase> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host-tests lives inside the workspace")
+        .join("bundler.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let table: toml::Table = text
+        .parse()
+        .unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()));
+    for (package, _) in behaviours {
+        assert!(
+            table.contains_key(*package),
+            "the harness describes `{package}`, which is not in {}",
+            path.display()
+        );
+    }
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    table
+        .iter()
+        .map(|(package, entry)| {
+            let field = |key: &str| {
+                entry
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| panic!("{}: [{package}] has no {key}", path.display()))
+            };
+            let behaviour = behaviours
+                .iter()
+                .find(|(p, _)| p == package)
+                .map(|(_, b)| *b)
+                .unwrap_or_else(|| {
+                    panic!("`{package}` (in bundler.toml) has no row in the harness's plugin table")
+                });
+            let name = field("name");
+            PluginCase {
+                package: leak(package.clone()),
+                bundle: leak(format!("{name}.clap")),
+                clap_id: leak(field("clap_id")),
+                name: leak(name),
+                latency_samples: behaviour.latency_samples,
+                passthrough: behaviour.passthrough,
+                layouts: behaviour.layouts,
+            }
+        })
+        .collect()
 }
 
 /// Expected plugin latency.

@@ -1,11 +1,12 @@
 //! A small CLAP host for testing Lathe's plugins, built on `clack-host`.
 //!
-//! The integration test `tests/clap_host.rs` loads every built `.clap` bundle listed in its plugin
-//! table and runs the checks clap-validator and pluginval would run: descriptor and factory,
+//! The integration test `tests/clap_host.rs` loads the `.clap` bundle of every plugin in the
+//! suite's `bundler.toml` and runs the checks clap-validator and pluginval would run: descriptor and factory,
 //! audio ports and layouts, activation at many sample rates and block sizes, parameters, state,
 //! latency, and a seeded fuzz run. This library holds the host side of that:
 //!
-//! - [`case`]: what a plugin promises (id, name, latency, passthrough, channel layouts);
+//! - [`case`]: what a plugin promises: id and name from `bundler.toml`, latency, passthrough and
+//!   channel layouts from the harness's table;
 //! - [`bundle`]: where built bundles are found;
 //! - [`host`]: the host callbacks (`clap_host_*` extensions) and the thread roles;
 //! - [`plugin`]: a loaded plugin instance on the main thread (descriptor, parameters, state,

@@ -11,7 +11,7 @@
 use clack_host::prelude::*;
 use host_tests::audio::{AudioRig, ThreadMode};
 use host_tests::bundle::bundle_path;
-use host_tests::case::{Latency, Layout, Passthrough, PluginCase, MONO, STEREO};
+use host_tests::case::{suite, Behaviour, Latency, Layout, Passthrough, PluginCase, MONO, STEREO};
 use host_tests::checks::is_sane;
 use host_tests::host::AudioThreadRole;
 use host_tests::params::ParamSpec;
@@ -24,19 +24,26 @@ use host_tests::signal::Signal;
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-/// The plugins under test, one line each (fields: `host_tests::case::PluginCase`). A look-ahead
-/// limiter would be, for example:
-/// `PluginCase { package: "limiter", bundle: "Lathe Limiter.clap", clap_id: "dev.lathe.limiter",
-/// name: "Lathe Limiter", latency_samples: Latency::PerSampleRate(|rate| (rate * 0.005).round()
-/// as u32), passthrough: Passthrough::Processed, layouts: &[STEREO] }`
+/// What each plugin of the suite must do, one line per cargo package (fields:
+/// `host_tests::case::Behaviour`); names, bundles and CLAP ids come from `bundler.toml`. A
+/// look-ahead limiter would be, for example:
+/// `("limiter", Behaviour { latency_samples: Latency::PerSampleRate(|rate| (rate * 0.005).round()
+/// as u32), passthrough: Passthrough::Processed, layouts: &[STEREO] })`
 #[rustfmt::skip]
-static PLUGINS: &[PluginCase] = &[
-    PluginCase { package: "loudness-meter", bundle: "Lathe Loudness Meter.clap", clap_id: "dev.lathe.loudness-meter", name: "Lathe Loudness Meter", latency_samples: Latency::Fixed(0), passthrough: Passthrough::BitExact, layouts: &[STEREO, MONO] },
-    PluginCase { package: "maximizer", bundle: "Lathe Maximizer.clap", clap_id: "dev.lathe.maximizer", name: "Lathe Maximizer", latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] },
-    PluginCase { package: "channel-strip", bundle: "Lathe Channel Strip.clap", clap_id: "dev.lathe.channel-strip", name: "Lathe Channel Strip", latency_samples: Latency::Parametric { default: no_latency, max: channel_strip_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] },
+static BEHAVIOURS: &[(&str, Behaviour)] = &[
+    ("loudness-meter", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::BitExact, layouts: &[STEREO, MONO] }),
+    ("maximizer", Behaviour { latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
+    ("channel-strip", Behaviour { latency_samples: Latency::Parametric { default: no_latency, max: channel_strip_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
 ];
+
+/// The plugins under test: the suite of `bundler.toml` with [`BEHAVIOURS`].
+fn plugins() -> &'static [PluginCase] {
+    static PLUGINS: OnceLock<Vec<PluginCase>> = OnceLock::new();
+    PLUGINS.get_or_init(|| suite(BEHAVIOURS))
+}
 
 /// Zero latency at every sample rate.
 fn no_latency(_sample_rate_hz: f64) -> u32 {
@@ -85,7 +92,7 @@ const MAIN_CATEGORIES: [&str; 5] = [
 /// Runs `test` once per plugin, holding the serial guard (one main thread at a time).
 fn for_each_plugin(mut test: impl FnMut(&'static PluginCase)) {
     let _serial = serial_guard();
-    for case in PLUGINS {
+    for case in plugins() {
         test(case);
     }
 }

@@ -1,11 +1,13 @@
 """VST3 host harness: loads every Lathe .vst3 bundle in pedalboard (a
 JUCE-based VST3 host) and checks what hosts and pluginval rely on.
 
-Adding a plugin to the suite is one line in PLUGINS. Bundles are looked up in
-$LATHE_BUNDLE_DIR (set by `cargo xtask test`) or target/bundled/.
+The suite is the workspace's bundler.toml (cargo package -> bundle name);
+what each plugin must do is one line per package in EXPECTED. Bundles are
+looked up in $LATHE_BUNDLE_DIR (set by `cargo xtask test`) or target/bundled/.
 """
 
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,10 +16,11 @@ import pedalboard
 import pytest
 
 
+WORKSPACE = Path(__file__).resolve().parents[2]
+
+
 @dataclass(frozen=True)
-class PluginCase:
-    bundle: str
-    """Bundle directory name, e.g. 'Lathe Loudness Meter.vst3'."""
+class Expected:
     latency_samples: int
     """Latency the plugin must report at its default settings."""
     bit_exact: bool
@@ -26,21 +29,52 @@ class PluginCase:
     """Parameter names (pedalboard's python names) the plugin must expose."""
 
 
-PLUGINS = [
-    PluginCase("Lathe Loudness Meter.vst3", 0, True,
-               frozenset({"target", "reset_on_play", "pause_when_stopped"})),
+@dataclass(frozen=True)
+class PluginCase:
+    package: str
+    """Cargo package, the plugin's table in bundler.toml."""
+    bundle: str
+    """Bundle directory name, e.g. 'Lathe Loudness Meter.vst3' (bundler.toml's name)."""
+    latency_samples: int
+    bit_exact: bool
+    params: frozenset
+
+
+EXPECTED = {
+    "loudness-meter": Expected(0, True,
+                               frozenset({"target", "reset_on_play", "pause_when_stopped"})),
     # Latency at defaults: 133-sample true-peak detector + 1.5 ms look-ahead (at 48 kHz).
     # Bit-exact: the harness's test audio stays under the default −1 dBTP ceiling, so the
     # output is the input delayed by exactly the reported latency (pedalboard removes it).
-    PluginCase("Lathe Maximizer.vst3", 133 + 72, True,
-               frozenset({"input_gain_db", "ceiling_dbtp", "release_ms", "lookahead_ms",
-                          "stereo_link", "character", "oversampling", "dither", "listen"})),
+    "maximizer": Expected(133 + 72, True,
+                          frozenset({"input_gain_db", "ceiling_dbtp", "release_ms", "lookahead_ms",
+                                     "stereo_link", "character", "oversampling", "dither",
+                                     "listen"})),
     # Every section neutral by default: bit-identical, zero latency.
-    PluginCase("Lathe Channel Strip.vst3", 0, True,
-               frozenset({"input_trim_db", "high_pass", "high_pass_frequency", "threshold_db",
-                          "ratio", "drive_db", "pan", "width", "output_db",
-                          "band_1_frequency", "band_6_gain_db", "band_3_q"})),
-]
+    "channel-strip": Expected(0, True,
+                              frozenset({"input_trim_db", "high_pass", "high_pass_frequency",
+                                         "threshold_db", "ratio", "drive_db", "pan", "width",
+                                         "output_db", "band_1_frequency", "band_6_gain_db",
+                                         "band_3_q"})),
+}
+
+
+def suite() -> list:
+    """Every plugin of bundler.toml, in file order, with its EXPECTED row."""
+    with open(WORKSPACE / "bundler.toml", "rb") as f:
+        bundler = tomllib.load(f)
+    unknown = set(EXPECTED) - set(bundler)
+    assert not unknown, f"EXPECTED describes {unknown}, which bundler.toml does not list"
+    cases = []
+    for package, entry in bundler.items():
+        assert package in EXPECTED, f"{package} (in bundler.toml) has no row in EXPECTED"
+        e = EXPECTED[package]
+        cases.append(PluginCase(package, f"{entry['name']}.vst3", e.latency_samples,
+                                e.bit_exact, e.params))
+    return cases
+
+
+PLUGINS = suite()
 
 SAMPLE_RATES = [44100, 48000, 96000]
 BLOCK_SIZES = [1, 64, 512, 4096]
@@ -50,7 +84,7 @@ def bundle_dir() -> Path:
     env = os.environ.get("LATHE_BUNDLE_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "target" / "bundled"
+    return WORKSPACE / "target" / "bundled"
 
 
 def load(case: PluginCase):

@@ -4,15 +4,11 @@
 //! - [`widgets`]: readouts, level bars and history graphs. They draw what they
 //!   are given; no signal processing happens here.
 //! - [`editor`]: the shell every editor runs in ([`editor::EditorView`]).
-//! - [`host`]: channel layouts and activation checks every plugin shares.
-//! - [`params`]: parameter builders (dB, ms, Hz, %) with units and safe text parsing.
-//! - [`telemetry`]: lock-free, allocation-free cells through which a plugin's
-//!   audio thread hands meter values to its editor.
+//!
+//! What a plugin shares below its editor (identity, activation, parameter
+//! builders, telemetry cells) is the `plugin-kit` crate.
 
 pub mod editor;
-pub mod host;
-pub mod params;
-pub mod telemetry;
 pub mod theme;
 pub mod widgets;
 

@@ -14,13 +14,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-/// Every plugin of the suite: (cargo package, bundle name from bundler.toml).
-/// Adding a plugin to the suite is one line here and one in bundler.toml.
-const SUITE: &[(&str, &str)] = &[
-    ("loudness-meter", "Lathe Loudness Meter"),
-    ("maximizer", "Lathe Maximizer"),
-    ("channel-strip", "Lathe Channel Strip"),
-];
+/// Every plugin of the suite, in `bundler.toml` order: (cargo package, bundle
+/// name). A plugin joins the suite by its table in `bundler.toml`; each
+/// plugin's tests check that table against its `PluginIdentity`.
+fn suite() -> Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string("bundler.toml").context("reading bundler.toml")?;
+    let table: toml::Table = text.parse().context("parsing bundler.toml")?;
+    table
+        .iter()
+        .map(|(package, entry)| {
+            let name = entry
+                .get("name")
+                .and_then(|name| name.as_str())
+                .with_context(|| format!("bundler.toml: [{package}] has no name"))?;
+            Ok((package.clone(), name.to_owned()))
+        })
+        .collect()
+}
 
 /// Profile the test command builds everything in (see the workspace Cargo.toml).
 const TEST_PROFILE: &str = "ci";
@@ -62,9 +72,9 @@ fn bundled_dir() -> PathBuf {
 /// args (e.g. `--release` or `--profile ci`). Returns the bundle directory.
 fn bundle_suite(profile_args: &[String]) -> Result<PathBuf> {
     let mut args = vec!["bundle".to_owned()];
-    for (package, _) in SUITE {
+    for (package, _) in suite()? {
         args.push("-p".into());
-        args.push((*package).into());
+        args.push(package);
     }
     args.extend(profile_args.iter().cloned());
     nice_plug_xtask::main_with_args("cargo xtask", args)?;
@@ -118,7 +128,7 @@ fn install(args: &[String]) -> Result<()> {
     let vst3_dir = home.join(".vst3");
     std::fs::create_dir_all(&clap_dir)?;
     std::fs::create_dir_all(&vst3_dir)?;
-    for (_, name) in SUITE {
+    for (_, name) in suite()? {
         for (ext, dir) in [("clap", &clap_dir), ("vst3", &vst3_dir)] {
             let file = format!("{name}.{ext}");
             let src = bundled.join(&file);
@@ -239,7 +249,8 @@ fn screenshots() -> Result<()> {
     // The `ci` profile: optimised, and shares most dependency builds with the tests.
     let mut build = cargo();
     build.args(["build", "--profile", TEST_PROFILE]);
-    for (package, _) in SUITE {
+    let suite = suite()?;
+    for (package, _) in &suite {
         build.args(["-p", package]);
     }
     build.args(["--features", "standalone"]);
@@ -268,7 +279,7 @@ fn screenshots() -> Result<()> {
             .context("could not start openbox (apt-get install openbox)")?,
     );
     std::thread::sleep(Duration::from_secs(1));
-    for (package, name) in SUITE {
+    for (package, name) in &suite {
         let exe = Path::new("target")
             .join(TEST_PROFILE)
             .join(format!("{package}-standalone"));
@@ -294,7 +305,7 @@ fn screenshots() -> Result<()> {
         std::thread::sleep(EDITOR_SETTLE);
         let out = format!("docs/screenshots/{package}.png");
         run(Command::new("import")
-            .args(["-window", name, &out])
+            .args(["-window", name.as_str(), &out])
             .env("DISPLAY", SCREENSHOT_DISPLAY))?;
         println!("wrote {out}");
     }

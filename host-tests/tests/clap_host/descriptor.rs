@@ -91,11 +91,68 @@ fn unknown_plugin_ids_are_refused() {
 #[test]
 fn instances_are_created_and_destroyed_repeatedly() {
     const CYCLES: usize = 3;
+    let activation = Activation {
+        sample_rate_hz: 48_000.0,
+        max_frames: TYPICAL_BLOCK as u32,
+    };
     for_each_plugin(|case| {
-        for _ in 0..CYCLES {
-            // Two live instances at once, then both destroyed, then the library unloaded.
-            let first = LoadedPlugin::load(case);
-            let second = LoadedPlugin::load(case);
+        let mut rng = Rng::new(fuzz_seed());
+        let mut defaults: Option<Vec<f64>> = None;
+        for cycle in 0..CYCLES {
+            // Two live instances at once, then both destroyed, then the library unloaded: each
+            // cycle must start from scratch, whatever the previous one left behind.
+            let mut first = LoadedPlugin::load(case);
+            let mut second = LoadedPlugin::load(case);
+            let context = format!("{}, cycle {cycle}", case.name);
+            assert_eq!(
+                factory_descriptors(first.entry()).len(),
+                1,
+                "{context}: the factory's plugin count changed with live instances"
+            );
+
+            // Every fresh instance starts at the same defaults, in every cycle.
+            let specs = first.param_specs();
+            for plugin in [&mut first, &mut second] {
+                let values = param_values(plugin, &specs);
+                let defaults = defaults.get_or_insert_with(|| values.clone());
+                assert_eq!(
+                    &values, defaults,
+                    "{context}: a new instance is not at defaults"
+                );
+            }
+
+            // Instances share nothing: changing the first leaves the second at its defaults.
+            let mut events = EventBuffer::new();
+            for spec in settable(&specs) {
+                events.push(&spec.value_event(0, spec.random_value(&mut rng)));
+            }
+            first.flush_params(&events);
+            assert_eq!(
+                param_values(&mut second, &specs),
+                *defaults.as_ref().expect("set above"),
+                "{context}: setting the first instance's parameters changed the second's"
+            );
+
+            // Both active at once, then each processes on its own audio thread.
+            let first_processor = first.activate(activation);
+            let second_processor = second.activate(activation);
+            assert!(
+                first.is_active() && second.is_active(),
+                "{context}: not both active"
+            );
+            first.deactivate(first_processor);
+            second.deactivate(second_processor);
+            for plugin in [&mut first, &mut second] {
+                let rng = &mut rng;
+                let block_context = context.clone();
+                plugin.session(activation, ThreadMode::Spawned, move |rig| {
+                    process_signal(rig, rng, Signal::Noise, TYPICAL_BLOCK, 4, &block_context);
+                });
+                assert!(
+                    !plugin.is_active(),
+                    "{context}: still active after deactivate"
+                );
+            }
             drop(first);
             drop(second);
         }

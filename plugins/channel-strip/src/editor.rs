@@ -8,7 +8,8 @@ use crate::telemetry::StripTelemetry;
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
-use shared_dsp::processors::channel_strip::settings_response;
+use plugin_kit::KitPlugin;
+use shared_dsp::processors::channel_strip::{ChannelStripSettings, FilterCurve};
 use shared_dsp::units::eq::{MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS};
 use shared_dsp::units::spectrum::SpectrumAnalyzer;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
@@ -61,6 +62,9 @@ pub struct StripView {
     post_db: Vec<f32>,
     selected_band: usize,
     dragging: Option<usize>,
+    /// The drawn curve's coefficients and the settings and rate they were
+    /// designed for: redesigned only when those change.
+    curve: Option<(ChannelStripSettings, f64, FilterCurve)>,
 }
 
 pub fn create(
@@ -77,11 +81,12 @@ pub fn create(
         post_db: vec![SPECTRUM_RANGE_DB.0; SPECTRUM_FFT / 2 + 1],
         selected_band: 1,
         dragging: None,
+        curve: None,
     };
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
-        "Lathe Channel Strip",
+        crate::ChannelStrip::IDENTITY.name,
         repaint,
     )
 }
@@ -214,13 +219,26 @@ impl StripView {
             theme::ACCENT.gamma_multiply(0.6),
         );
 
-        // The response the strip realises (shared-dsp's analytic response).
+        // The response the strip realises (shared-dsp's analytic response),
+        // from coefficients designed once per change of settings.
         let settings = self.params.settings();
+        let filters = match &self.curve {
+            Some((designed, designed_rate, filters))
+                if *designed == settings && *designed_rate == rate =>
+            {
+                *filters
+            }
+            _ => {
+                let filters = FilterCurve::new(&settings, rate);
+                self.curve = Some((settings, rate, filters));
+                filters
+            }
+        };
         let curve: Vec<Pos2> = (0..CURVE_POINTS)
             .map(|i| {
                 let x = rect.left() + rect.width() * i as f32 / (CURVE_POINTS - 1) as f32;
                 let f = axis.freq(x);
-                let db = settings_response(&settings, rate, f64::from(f)).norm_db() as f32;
+                let db = filters.response(f64::from(f)).norm_db() as f32;
                 pos2(x, axis.y(db, eq_range))
             })
             .collect();

@@ -8,9 +8,10 @@
 //! neutral the output is bit-identical to the input.
 
 use nice_plug::prelude::*;
-use shared_dsp::processors::channel_strip::{ChannelStrip as Processor, ChannelStripSettings};
+use plugin_kit::host::{MONO, MONO_TO_STEREO, STEREO};
+use plugin_kit::{Activation, KitPlugin, PluginIdentity};
 use shared_dsp::primitives::level::{mono_sample, peak_abs};
-use shared_ui::host::{activation, Activation, MONO, MONO_TO_STEREO, STEREO};
+use shared_dsp::processors::channel_strip::{ChannelStrip as Processor, ChannelStripSettings};
 use std::sync::Arc;
 
 mod editor;
@@ -23,11 +24,11 @@ use telemetry::{peak_db, StripTelemetry};
 /// Most channels the strip processes (mono and stereo tracks).
 const MAX_CHANNELS: usize = 2;
 
+/// The plugin (exported as `plugin_kit::Kit<ChannelStrip>`). See the crate docs.
 pub struct ChannelStrip {
     params: Arc<ChannelStripParams>,
     telemetry: Arc<StripTelemetry>,
     processor: Option<Processor>,
-    reported_latency: u32,
     /// Mono in, stereo out: the input is carried on both channels into the pan.
     mono_to_stereo: bool,
 }
@@ -38,7 +39,6 @@ impl Default for ChannelStrip {
             params: Arc::new(ChannelStripParams::default()),
             telemetry: Arc::new(StripTelemetry::default()),
             processor: None,
-            reported_latency: 0,
             mono_to_stereo: false,
         }
     }
@@ -54,57 +54,56 @@ fn bypassed(settings: &ChannelStripSettings) -> ChannelStripSettings {
     neutral
 }
 
-impl Plugin for ChannelStrip {
-    const NAME: &'static str = "Lathe Channel Strip";
-    const VENDOR: &'static str = "Lathe";
-    const URL: &'static str = "";
-    const EMAIL: &'static str = "";
-    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-
+impl KitPlugin for ChannelStrip {
+    const IDENTITY: PluginIdentity = PluginIdentity {
+        name: "Lathe Channel Strip",
+        clap_id: "dev.lathe.channel-strip",
+        vst3_class_id: *b"LatheChanStrip01",
+        description:
+            "Channel strip: trim, filters, parametric EQ, gate, compressor, saturation, pan",
+        clap_features: &[
+            ClapFeature::AudioEffect,
+            ClapFeature::Equalizer,
+            ClapFeature::Compressor,
+            ClapFeature::Distortion,
+            ClapFeature::Stereo,
+            ClapFeature::Mono,
+        ],
+        vst3_subcategories: &[
+            Vst3SubCategory::Fx,
+            Vst3SubCategory::Eq,
+            Vst3SubCategory::Dynamics,
+        ],
+    };
     // Mono-in/stereo-out serves a mono track feeding a stereo bus: the
     // constant-power pan places it.
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO, MONO_TO_STEREO];
-
-    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
-
+    const MAX_CHANNELS: usize = MAX_CHANNELS;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::StripView>>;
-    type SysExMessage = ();
-    type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
     }
 
-    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+    fn editor(&mut self) -> Option<Self::Editor> {
         editor::create(self.params.clone(), self.telemetry.clone())
     }
 
-    fn activate(
-        &mut self,
-        audio_io_layout: &AudioIOLayout,
-        buffer_config: &BufferConfig,
-        context: &mut impl ActivateContext<Self>,
-    ) -> bool {
-        let Some(Activation {
+    fn activate(&mut self, activation: Activation) {
+        let Activation {
             inputs,
             outputs: num_channels,
             sample_rate,
-        }) = activation(audio_io_layout, buffer_config, MAX_CHANNELS)
-        else {
-            return false;
-        };
+        } = activation;
         self.mono_to_stereo = inputs == 1 && num_channels == 2;
         let mut processor = Processor::new(sample_rate, num_channels);
         processor.set_settings(&self.params.settings());
         processor.reset();
-        self.reported_latency = processor.latency_samples() as u32;
-        context.set_latency_samples(self.reported_latency);
         self.telemetry.sample_rate_hz.store(Some(sample_rate));
         self.telemetry
             .latency_samples
-            .store(Some(f64::from(self.reported_latency)));
+            .store(Some(processor.latency_samples() as f64));
         self.processor = Some(processor);
-        true
     }
 
     fn reset(&mut self) {
@@ -113,14 +112,20 @@ impl Plugin for ChannelStrip {
         }
     }
 
+    fn latency_samples(&self) -> u32 {
+        self.processor
+            .as_ref()
+            .map_or(0, |p| p.latency_samples() as u32)
+    }
+
     fn process(
         &mut self,
         buffer: &mut Buffer,
         _aux: &mut AuxiliaryBuffers,
-        context: &mut impl ProcessContext<Self>,
-    ) -> ProcessStatus {
+        _transport: &Transport,
+    ) {
         let Some(processor) = self.processor.as_mut() else {
-            return ProcessStatus::Normal;
+            return;
         };
         let settings = self.params.settings();
         if self.params.bypass.value() {
@@ -128,14 +133,10 @@ impl Plugin for ChannelStrip {
         } else {
             processor.set_settings(&settings);
         }
-        let latency = processor.latency_samples() as u32;
-        if latency != self.reported_latency {
-            context.set_latency_samples(latency);
-            self.reported_latency = latency;
-            self.telemetry
-                .latency_samples
-                .store(Some(f64::from(latency)));
-        }
+        // The kit announces latency changes to the host after the block.
+        self.telemetry
+            .latency_samples
+            .store(Some(processor.latency_samples() as f64));
 
         let n = buffer.samples();
         let channels = buffer.as_slice();
@@ -155,34 +156,7 @@ impl Plugin for ChannelStrip {
             .store(Some(processor.gain_reduction_db()));
         t.gate_gain_db.store(Some(processor.gate_gain_db()));
         t.repaint.request_repaint();
-        ProcessStatus::Normal
     }
 }
 
-impl ClapPlugin for ChannelStrip {
-    const CLAP_ID: &'static str = "dev.lathe.channel-strip";
-    const CLAP_DESCRIPTION: Option<&'static str> =
-        Some("Channel strip: trim, filters, parametric EQ, gate, compressor, saturation, pan");
-    const CLAP_MANUAL_URL: Option<&'static str> = None;
-    const CLAP_SUPPORT_URL: Option<&'static str> = None;
-    const CLAP_FEATURES: &'static [ClapFeature] = &[
-        ClapFeature::AudioEffect,
-        ClapFeature::Equalizer,
-        ClapFeature::Compressor,
-        ClapFeature::Distortion,
-        ClapFeature::Stereo,
-        ClapFeature::Mono,
-    ];
-}
-
-impl Vst3Plugin for ChannelStrip {
-    const VST3_CLASS_ID: [u8; 16] = *b"LatheChanStrip01";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[
-        Vst3SubCategory::Fx,
-        Vst3SubCategory::Eq,
-        Vst3SubCategory::Dynamics,
-    ];
-}
-
-nice_export_clap!(ChannelStrip);
-nice_export_vst3!(ChannelStrip);
+plugin_kit::export!(ChannelStrip);

@@ -3,5 +3,5 @@
 use nice_plug::prelude::*;
 
 fn main() {
-    nice_export_standalone::<channel_strip::ChannelStrip>();
+    nice_export_standalone::<plugin_kit::Kit<channel_strip::ChannelStrip>>();
 }

@@ -3,6 +3,11 @@
 //! EQ band parameters carry the band number as a suffix (`eq_freq_1` …).
 
 use nice_plug::prelude::*;
+pub use plugin_kit::params::RATIO_INFINITE_AT;
+use plugin_kit::params::{
+    db_param, hz_param, ms_param, number_param, pan_param, percent_param, ratio_param, ratio_value,
+    s2v_finite_percentage,
+};
 use shared_dsp::processors::channel_strip::{ChannelStripSettings, SectionOrder, GAIN_RANGE_DB};
 use shared_dsp::units::dynamics::compressor::{
     ATTACK_RANGE_MS, KNEE_RANGE_DB, MAKEUP_RANGE_DB, RELEASE_RANGE_MS, SIDECHAIN_HPF_RANGE_HZ,
@@ -15,13 +20,8 @@ use shared_dsp::units::eq::{
 };
 use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings, DRIVE_RANGE_DB};
 use shared_dsp::units::stereo::{StereoSettings, MAX_WIDTH};
-use shared_ui::params::{
-    db_param, hz_param, ms_param, number_param, percent_param, s2v_finite_percentage,
-};
 
 const FREQ_RANGE: (f32, f32) = (MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ);
-/// Ratios at or above this are ∞:1 (limiting / hard gate).
-pub const RATIO_INFINITE_AT: f32 = 100.0;
 /// Gate ranges.
 const GATE_THRESHOLD_DB: (f32, f32) = (-90.0, 0.0);
 const GATE_RANGE_DB: (f32, f32) = (0.0, 90.0);
@@ -188,41 +188,6 @@ impl BandParams {
     }
 }
 
-fn ratio_param(name: &str, default: f32) -> FloatParam {
-    FloatParam::new(
-        name,
-        default,
-        FloatRange::Skewed {
-            min: 1.0,
-            max: RATIO_INFINITE_AT,
-            factor: FloatRange::skew_factor(-2.0),
-        },
-    )
-    .with_value_to_string(std::sync::Arc::new(|ratio| {
-        if ratio >= RATIO_INFINITE_AT {
-            "∞:1".to_owned()
-        } else {
-            format!("{ratio:.1}:1")
-        }
-    }))
-    .with_string_to_value(std::sync::Arc::new(|text| {
-        let text = text.trim().trim_end_matches(":1").trim();
-        if text == "∞" || text.eq_ignore_ascii_case("inf") {
-            return Some(RATIO_INFINITE_AT);
-        }
-        text.parse::<f32>().ok().filter(|r| r.is_finite())
-    }))
-}
-
-fn ratio_value(param: &FloatParam) -> f32 {
-    let r = param.value();
-    if r >= RATIO_INFINITE_AT {
-        f32::INFINITY
-    } else {
-        r
-    }
-}
-
 #[derive(Params)]
 pub struct ChannelStripParams {
     #[id = "trim"]
@@ -321,19 +286,6 @@ pub struct ChannelStripParams {
     pub output_gain_db: FloatParam,
     #[id = "bypass"]
     pub bypass: BoolParam,
-}
-
-fn pan_param(name: &str) -> FloatParam {
-    FloatParam::new(
-        name,
-        0.0,
-        FloatRange::Linear {
-            min: -1.0,
-            max: 1.0,
-        },
-    )
-    .with_value_to_string(formatters::v2s_f32_panning())
-    .with_string_to_value(formatters::s2v_f32_panning())
 }
 
 impl Default for ChannelStripParams {

@@ -1,7 +1,7 @@
 //! What the Channel Strip's audio thread publishes for its editor.
 
 use nice_plug_egui::RepaintNotifier;
-use shared_ui::telemetry::{AtomicReading, SampleRing};
+use plugin_kit::telemetry::{AtomicReading, SampleRing};
 
 /// Samples kept for the spectrum analyser (≥ the editor's FFT size).
 pub const SPECTRUM_RING_SAMPLES: usize = 8192;

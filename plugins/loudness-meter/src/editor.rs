@@ -5,6 +5,7 @@ use crate::params::{LoudnessMeterParams, TargetPreset};
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
 use nice_plug::prelude::*;
 use nice_plug_egui::EguiEditor;
+use plugin_kit::KitPlugin;
 use shared_dsp::units::loudness::targets::Verdict;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, Color32, RichText};
@@ -55,7 +56,7 @@ pub fn create(
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
-        "Lathe Loudness Meter",
+        crate::LoudnessMeter::IDENTITY.name,
         repaint,
     )
 }

@@ -6,8 +6,9 @@
 //! 0.0 so nothing a host could choke on ever reaches the output.
 
 use nice_plug::prelude::*;
+use plugin_kit::host::{MONO, STEREO};
+use plugin_kit::{Activation, KitPlugin, PluginIdentity};
 use shared_dsp::units::loudness::LoudnessMeter as Meter;
-use shared_ui::host::{activation, Activation, MONO, STEREO};
 use std::sync::Arc;
 
 mod editor;
@@ -20,7 +21,7 @@ use telemetry::MeterTelemetry;
 /// Most channels the meter measures (stereo; 5.1 will raise this).
 const MAX_CHANNELS: usize = 2;
 
-/// The plugin. See the crate docs.
+/// The plugin (exported as `plugin_kit::Kit<LoudnessMeter>`). See the crate docs.
 pub struct LoudnessMeter {
     params: Arc<LoudnessMeterParams>,
     telemetry: Arc<MeterTelemetry>,
@@ -93,43 +94,35 @@ impl LoudnessMeter {
     }
 }
 
-impl Plugin for LoudnessMeter {
-    const NAME: &'static str = "Lathe Loudness Meter";
-    const VENDOR: &'static str = "Lathe";
-    const URL: &'static str = "";
-    const EMAIL: &'static str = "";
-    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-
+impl KitPlugin for LoudnessMeter {
+    const IDENTITY: PluginIdentity = PluginIdentity {
+        name: "Lathe Loudness Meter",
+        clap_id: "dev.lathe.loudness-meter",
+        vst3_class_id: *b"LatheLoudnessMtr",
+        description: "ITU-R BS.1770-4 / EBU R128 loudness meter with streaming targets",
+        clap_features: &[
+            ClapFeature::AudioEffect,
+            ClapFeature::Analyzer,
+            ClapFeature::Stereo,
+            ClapFeature::Mono,
+            ClapFeature::Utility,
+        ],
+        vst3_subcategories: &[Vst3SubCategory::Fx, Vst3SubCategory::Analyzer],
+    };
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO];
-
-    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
-
+    const MAX_CHANNELS: usize = MAX_CHANNELS;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::MeterView>>;
-    type SysExMessage = ();
-    type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
     }
 
-    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+    fn editor(&mut self) -> Option<Self::Editor> {
         editor::create(self.params.clone(), self.telemetry.clone())
     }
 
-    fn activate(
-        &mut self,
-        audio_io_layout: &AudioIOLayout,
-        buffer_config: &BufferConfig,
-        context: &mut impl ActivateContext<Self>,
-    ) -> bool {
-        let Some(Activation {
-            outputs: num_channels,
-            sample_rate,
-            ..
-        }) = activation(audio_io_layout, buffer_config, MAX_CHANNELS)
-        else {
-            return false;
-        };
+    fn activate(&mut self, activation: Activation) {
+        let (num_channels, sample_rate) = (activation.outputs, activation.sample_rate);
         let fits = self
             .meter
             .as_ref()
@@ -139,8 +132,6 @@ impl Plugin for LoudnessMeter {
             _ => self.meter = Some(Meter::new(sample_rate, num_channels)),
         }
         self.telemetry.clear();
-        context.set_latency_samples(0);
-        true
     }
 
     fn reset(&mut self) {
@@ -148,15 +139,10 @@ impl Plugin for LoudnessMeter {
         self.reset_measurement();
     }
 
-    fn process(
-        &mut self,
-        buffer: &mut Buffer,
-        _aux: &mut AuxiliaryBuffers,
-        context: &mut impl ProcessContext<Self>,
-    ) -> ProcessStatus {
+    fn process(&mut self, buffer: &mut Buffer, _aux: &mut AuxiliaryBuffers, transport: &Transport) {
         Self::sanitize(buffer);
 
-        let playing = context.transport().playing;
+        let playing = transport.playing;
         self.host_has_transport |= playing;
         let started = playing && !self.was_playing;
         self.was_playing = playing;
@@ -172,30 +158,7 @@ impl Plugin for LoudnessMeter {
         if !paused {
             self.measure(buffer);
         }
-        ProcessStatus::Normal
     }
 }
 
-impl ClapPlugin for LoudnessMeter {
-    const CLAP_ID: &'static str = "dev.lathe.loudness-meter";
-    const CLAP_DESCRIPTION: Option<&'static str> =
-        Some("ITU-R BS.1770-4 / EBU R128 loudness meter with streaming targets");
-    const CLAP_MANUAL_URL: Option<&'static str> = None;
-    const CLAP_SUPPORT_URL: Option<&'static str> = None;
-    const CLAP_FEATURES: &'static [ClapFeature] = &[
-        ClapFeature::AudioEffect,
-        ClapFeature::Analyzer,
-        ClapFeature::Stereo,
-        ClapFeature::Mono,
-        ClapFeature::Utility,
-    ];
-}
-
-impl Vst3Plugin for LoudnessMeter {
-    const VST3_CLASS_ID: [u8; 16] = *b"LatheLoudnessMtr";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
-        &[Vst3SubCategory::Fx, Vst3SubCategory::Analyzer];
-}
-
-nice_export_clap!(LoudnessMeter);
-nice_export_vst3!(LoudnessMeter);
+plugin_kit::export!(LoudnessMeter);

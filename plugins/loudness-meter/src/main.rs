@@ -4,5 +4,5 @@
 use nice_plug::prelude::*;
 
 fn main() {
-    nice_export_standalone::<loudness_meter::LoudnessMeter>();
+    nice_export_standalone::<plugin_kit::Kit<loudness_meter::LoudnessMeter>>();
 }

@@ -9,6 +9,7 @@ use crate::telemetry::{
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
+use plugin_kit::KitPlugin;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, RichText};
 use shared_ui::theme;
@@ -48,7 +49,7 @@ pub fn create(
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
-        "Lathe Maximizer",
+        crate::Maximizer::IDENTITY.name,
         repaint,
     )
 }

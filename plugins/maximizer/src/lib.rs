@@ -4,8 +4,9 @@
 //! the same processor `lathe master` runs.
 
 use nice_plug::prelude::*;
+use plugin_kit::host::{MONO, STEREO};
+use plugin_kit::{Activation, KitPlugin, PluginIdentity};
 use shared_dsp::processors::maximizer::Maximizer as Processor;
-use shared_ui::host::{activation, Activation, MONO, STEREO};
 use std::sync::Arc;
 
 mod editor;
@@ -18,13 +19,12 @@ use telemetry::{MaximizerTelemetry, WAVEFORM_COLUMN_S};
 /// Most channels the Maximizer processes.
 const MAX_CHANNELS: usize = 2;
 
+/// The plugin (exported as `plugin_kit::Kit<Maximizer>`). See the crate docs.
 pub struct Maximizer {
     params: Arc<MaximizerParams>,
     telemetry: Arc<MaximizerTelemetry>,
     /// Built in `activate` for the negotiated channel count and rate.
     processor: Option<Processor>,
-    /// Latency last reported to the host, samples.
-    reported_latency: u32,
     /// Samples per waveform column at the current rate.
     column_len: usize,
     /// Progress through the current waveform column.
@@ -40,7 +40,6 @@ impl Default for Maximizer {
             params: Arc::new(MaximizerParams::default()),
             telemetry: Arc::new(MaximizerTelemetry::default()),
             processor: None,
-            reported_latency: 0,
             column_len: 1,
             column_pos: 0,
             column_input_peak: 0.0,
@@ -83,55 +82,50 @@ impl Maximizer {
     }
 }
 
-impl Plugin for Maximizer {
-    const NAME: &'static str = "Lathe Maximizer";
-    const VENDOR: &'static str = "Lathe";
-    const URL: &'static str = "";
-    const EMAIL: &'static str = "";
-    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-
+impl KitPlugin for Maximizer {
+    const IDENTITY: PluginIdentity = PluginIdentity {
+        name: "Lathe Maximizer",
+        clap_id: "dev.lathe.maximizer",
+        vst3_class_id: *b"LatheMaximizer01",
+        description:
+            "True-peak brickwall limiter with loudness learning, listening aids and dither",
+        clap_features: &[
+            ClapFeature::AudioEffect,
+            ClapFeature::Limiter,
+            ClapFeature::Mastering,
+            ClapFeature::Stereo,
+            ClapFeature::Mono,
+        ],
+        vst3_subcategories: &[
+            Vst3SubCategory::Fx,
+            Vst3SubCategory::Dynamics,
+            Vst3SubCategory::Mastering,
+        ],
+    };
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO];
-
-    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
-
+    const MAX_CHANNELS: usize = MAX_CHANNELS;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::MaximizerView>>;
-    type SysExMessage = ();
-    type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
     }
 
-    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+    fn editor(&mut self) -> Option<Self::Editor> {
         editor::create(self.params.clone(), self.telemetry.clone())
     }
 
-    fn activate(
-        &mut self,
-        audio_io_layout: &AudioIOLayout,
-        buffer_config: &BufferConfig,
-        context: &mut impl ActivateContext<Self>,
-    ) -> bool {
-        let Some(Activation {
-            outputs: num_channels,
-            sample_rate,
-            ..
-        }) = activation(audio_io_layout, buffer_config, MAX_CHANNELS)
-        else {
-            return false;
-        };
-        let mut processor = Processor::new(sample_rate, num_channels);
+    fn activate(&mut self, activation: Activation) {
+        let sample_rate = activation.sample_rate;
+        let mut processor = Processor::new(sample_rate, activation.outputs);
         let (level_match, monitor) = self.metered_gains();
         processor.set_settings(&self.params.settings(level_match, monitor));
         processor.reset();
-        self.reported_latency = processor.latency_samples() as u32;
-        context.set_latency_samples(self.reported_latency);
+        self.telemetry
+            .set_latency(processor.latency_samples() as u32);
         self.processor = Some(processor);
-        self.telemetry.set_latency(self.reported_latency);
         self.telemetry.sample_rate_hz.store(Some(sample_rate));
         self.column_len = ((sample_rate * WAVEFORM_COLUMN_S).round() as usize).max(1);
         self.start_column();
-        true
     }
 
     fn reset(&mut self) {
@@ -141,32 +135,32 @@ impl Plugin for Maximizer {
         self.start_column();
     }
 
+    fn latency_samples(&self) -> u32 {
+        self.processor
+            .as_ref()
+            .map_or(0, |p| p.latency_samples() as u32)
+    }
+
     fn process(
         &mut self,
         buffer: &mut Buffer,
         _aux: &mut AuxiliaryBuffers,
-        context: &mut impl ProcessContext<Self>,
-    ) -> ProcessStatus {
+        _transport: &Transport,
+    ) {
         let (level_match, monitor) = self.metered_gains();
         let settings = self.params.settings(level_match, monitor);
         let bypass = self.params.bypass.value();
         let Some(processor) = self.processor.as_mut() else {
-            return ProcessStatus::Normal;
+            return;
         };
         processor.set_settings(&settings);
         processor.set_bypass(bypass);
         self.telemetry
             .monitor_gain_db
             .store(Some(f64::from(monitor)));
-
-        let latency = processor.latency_samples() as u32;
-        if latency != self.reported_latency {
-            // nice-plug announces this the way each format requires
-            // (CLAP: latency changed + restart request; VST3: restartComponent).
-            context.set_latency_samples(latency);
-            self.reported_latency = latency;
-            self.telemetry.set_latency(latency);
-        }
+        // The kit announces latency changes to the host after the block.
+        self.telemetry
+            .set_latency(processor.latency_samples() as u32);
         if self.telemetry.reset_meters.take() {
             processor.reset_meters();
         }
@@ -205,33 +199,7 @@ impl Plugin for Maximizer {
                 self.column_gain_reduction_db = 0.0;
             }
         }
-        ProcessStatus::Normal
     }
 }
 
-impl ClapPlugin for Maximizer {
-    const CLAP_ID: &'static str = "dev.lathe.maximizer";
-    const CLAP_DESCRIPTION: Option<&'static str> =
-        Some("True-peak brickwall limiter with loudness learning, listening aids and dither");
-    const CLAP_MANUAL_URL: Option<&'static str> = None;
-    const CLAP_SUPPORT_URL: Option<&'static str> = None;
-    const CLAP_FEATURES: &'static [ClapFeature] = &[
-        ClapFeature::AudioEffect,
-        ClapFeature::Limiter,
-        ClapFeature::Mastering,
-        ClapFeature::Stereo,
-        ClapFeature::Mono,
-    ];
-}
-
-impl Vst3Plugin for Maximizer {
-    const VST3_CLASS_ID: [u8; 16] = *b"LatheMaximizer01";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[
-        Vst3SubCategory::Fx,
-        Vst3SubCategory::Dynamics,
-        Vst3SubCategory::Mastering,
-    ];
-}
-
-nice_export_clap!(Maximizer);
-nice_export_vst3!(Maximizer);
+plugin_kit::export!(Maximizer);

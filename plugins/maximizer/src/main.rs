@@ -3,5 +3,5 @@
 use nice_plug::prelude::*;
 
 fn main() {
-    nice_export_standalone::<maximizer::Maximizer>();
+    nice_export_standalone::<plugin_kit::Kit<maximizer::Maximizer>>();
 }

@@ -2,12 +2,13 @@
 //! rename an `#[id]` (or an enum variant's `#[id]`), only add new ones.
 
 use nice_plug::prelude::*;
+use plugin_kit::params::{db_param, ms_param, percent_param};
+/// Streaming service the output is previewed through (variant ids persist).
+pub use plugin_kit::targets::Preview;
 use shared_dsp::processors::maximizer::{
     Character as DspCharacter, DitherMode, Listen as DspListen, MaximizerSettings,
     Oversampling as DspOversampling,
 };
-use shared_dsp::units::loudness::targets::{LoudnessTarget, TARGETS};
-use shared_ui::params::{db_param, ms_param, percent_param};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Character {
@@ -61,45 +62,6 @@ pub enum Listen {
     LevelMatchedBypass,
     #[id = "delta"]
     Delta,
-}
-
-/// Streaming service whose loudness normalisation the output is previewed
-/// through (`Off` = hear the master as is). Variant IDs are stable.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Preview {
-    #[id = "off"]
-    Off,
-    #[id = "spotify"]
-    Spotify,
-    #[id = "youtube"]
-    #[name = "YouTube"]
-    YouTube,
-    #[id = "tidal"]
-    Tidal,
-    #[id = "amazon"]
-    #[name = "Amazon Music"]
-    Amazon,
-    #[id = "apple-music"]
-    #[name = "Apple Music"]
-    AppleMusic,
-    #[id = "deezer"]
-    Deezer,
-}
-
-impl Preview {
-    /// The target this preview plays through, if any.
-    pub fn target(self) -> Option<&'static LoudnessTarget> {
-        let name = match self {
-            Self::Off => return None,
-            Self::Spotify => "Spotify",
-            Self::YouTube => "YouTube",
-            Self::Tidal => "Tidal",
-            Self::Amazon => "Amazon Music",
-            Self::AppleMusic => "Apple Music",
-            Self::Deezer => "Deezer",
-        };
-        TARGETS.iter().find(|t| t.name == name)
-    }
 }
 
 /// Ranges (plain units) shared by the parameters and their docs.
@@ -213,13 +175,5 @@ mod tests {
     fn defaults_are_the_processor_defaults() {
         let p = MaximizerParams::default();
         assert_eq!(p.settings(0.0, 0.0), MaximizerSettings::default());
-    }
-
-    #[test]
-    fn every_preview_but_off_names_a_streaming_target() {
-        for idx in 0..Preview::variants().len() {
-            let preview = Preview::from_index(idx);
-            assert_eq!(preview.target().is_some(), preview != Preview::Off);
-        }
     }
 }

@@ -2,8 +2,8 @@
 //! allocation-free on the audio side.
 
 use nice_plug_egui::RepaintNotifier;
+use plugin_kit::telemetry::{AtomicReading, History, Request};
 use shared_dsp::units::loudness::LoudnessReadings;
-use shared_ui::telemetry::{AtomicReading, History, Request};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// Time covered by one waveform column, seconds.

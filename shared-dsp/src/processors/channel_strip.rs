@@ -23,8 +23,9 @@ use crate::primitives::complex::Complex;
 use crate::primitives::level::{db_to_amplitude, sanitize};
 use crate::primitives::smoother::Smoother;
 use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
+use crate::units::eq::NUM_EQ_BANDS;
 use crate::units::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
-use crate::units::filter::PassKind;
+use crate::units::filter::{BiquadCoefs, ButterworthCoefs, PassKind};
 use crate::units::saturation::{SaturationSettings, Saturator};
 use crate::units::stereo::{StereoSettings, StereoStage};
 
@@ -109,35 +110,71 @@ fn clamp_gain_db(db: f32) -> f64 {
 
 /// Analytic response of the filter sections (high-pass, low-pass, EQ) for
 /// `settings` at `sample_rate`, as the strip realises them once every ramp
-/// has settled: what the editor's curve draws. (For the coefficients in use
-/// mid-ramp see [`ChannelStrip::filter_response`].)
+/// has settled. (For the coefficients in use mid-ramp see
+/// [`ChannelStrip::filter_response`]; for many frequencies, design a
+/// [`FilterCurve`] once.)
 pub fn settings_response(
     settings: &ChannelStripSettings,
     sample_rate: f64,
     freq_hz: f64,
 ) -> Complex {
-    let mut h = Complex::new(1.0, 0.0);
-    if settings.eq_enabled {
-        for band in settings.eq.bands.iter().filter(|b| b.enabled) {
-            h = h * crate::units::eq::band_settings_coefs(band, sample_rate)
-                .response(freq_hz, sample_rate);
+    FilterCurve::new(settings, sample_rate).response(freq_hz)
+}
+
+/// The filter sections (EQ bands, high-pass, low-pass) of a
+/// [`ChannelStripSettings`] as coefficients, designed once, so a curve of
+/// many points only evaluates responses: what the editor's curve draws.
+/// Plain values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FilterCurve {
+    /// Sample rate the coefficients are designed for, Hz.
+    sample_rate: f64,
+    /// Each EQ band's coefficients; `None` where the band (or the EQ) is off.
+    bands: [Option<BiquadCoefs>; NUM_EQ_BANDS],
+    /// High-pass then low-pass; `None` where off.
+    cuts: [Option<ButterworthCoefs>; 2],
+}
+
+impl FilterCurve {
+    /// Designs the sections of `settings` at `sample_rate` (Hz, > 0).
+    pub fn new(settings: &ChannelStripSettings, sample_rate: f64) -> Self {
+        let bands = std::array::from_fn(|i| {
+            let band = &settings.eq.bands[i];
+            (settings.eq_enabled && band.enabled)
+                .then(|| crate::units::eq::band_settings_coefs(band, sample_rate))
+        });
+        let cut = |filter: &CutFilterSettings, kind| {
+            filter.enabled.then(|| {
+                ButterworthCoefs::new(
+                    kind,
+                    usize::from(filter.order),
+                    f64::from(filter.cutoff_hz),
+                    sample_rate,
+                )
+            })
+        };
+        Self {
+            sample_rate,
+            bands,
+            cuts: [
+                cut(&settings.high_pass, PassKind::HighPass),
+                cut(&settings.low_pass, PassKind::LowPass),
+            ],
         }
     }
-    for (filter, kind) in [
-        (&settings.high_pass, PassKind::HighPass),
-        (&settings.low_pass, PassKind::LowPass),
-    ] {
-        if filter.enabled {
-            let design = crate::units::filter::ButterworthCoefs::new(
-                kind,
-                usize::from(filter.order),
-                f64::from(filter.cutoff_hz),
-                sample_rate,
-            );
-            h = h * design.response(freq_hz, sample_rate);
+
+    /// Analytic response at `freq_hz` (0 ..= Nyquist), in the order the
+    /// strip applies the sections' responses: EQ bands, high-pass, low-pass.
+    pub fn response(&self, freq_hz: f64) -> Complex {
+        let mut h = Complex::new(1.0, 0.0);
+        for band in self.bands.iter().flatten() {
+            h = h * band.response(freq_hz, self.sample_rate);
         }
+        for cut in self.cuts.iter().flatten() {
+            h = h * cut.response(freq_hz, self.sample_rate);
+        }
+        h
     }
-    h
 }
 
 /// A smoothed gain with a per-channel sign (polarity). The gain ramps

@@ -4,11 +4,11 @@
 use nice_plug::prelude::{formatters, FloatParam, FloatRange};
 use std::sync::Arc;
 
-/// A text → plain value parser, as nice-plug's `with_string_to_value` takes it.
-pub type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
-
 #[cfg(test)]
 use nice_plug::prelude::Param;
+
+/// A text → plain value parser, as nice-plug's `with_string_to_value` takes it.
+pub type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
 
 /// A gain/level parameter in dB (or dBTP, LUFS): linear range, 0.01 steps,
 /// two decimals, typed text must be a finite number.
@@ -75,6 +75,62 @@ pub fn percent_param(name: &str, default: f32) -> FloatParam {
         .with_string_to_value(s2v_finite_percentage())
 }
 
+/// Ratios at or above this are ∞:1 (limiting, hard gating).
+pub const RATIO_INFINITE_AT: f32 = 100.0;
+
+/// A dynamics ratio, 1:1 ..= ∞:1: more travel for low ratios, shown as "4.0:1";
+/// the top of the range shows and parses as "∞:1" (read it with [`ratio_value`]).
+pub fn ratio_param(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min: 1.0,
+            max: RATIO_INFINITE_AT,
+            factor: FloatRange::skew_factor(-2.0),
+        },
+    )
+    .with_value_to_string(Arc::new(|ratio| {
+        if ratio >= RATIO_INFINITE_AT {
+            "∞:1".to_owned()
+        } else {
+            format!("{ratio:.1}:1")
+        }
+    }))
+    .with_string_to_value(Arc::new(|text| {
+        let text = text.trim().trim_end_matches(":1").trim();
+        if text == "∞" || text.eq_ignore_ascii_case("inf") {
+            return Some(RATIO_INFINITE_AT);
+        }
+        text.parse::<f32>().ok().filter(|r| r.is_finite())
+    }))
+}
+
+/// The ratio a [`ratio_param`] stands for: `f32::INFINITY` at the top of its range.
+pub fn ratio_value(param: &FloatParam) -> f32 {
+    let ratio = param.value();
+    if ratio >= RATIO_INFINITE_AT {
+        f32::INFINITY
+    } else {
+        ratio
+    }
+}
+
+/// A pan or balance position, −1 (left) ..= +1 (right), centred by default,
+/// shown as "50L" / "C" / "50R".
+pub fn pan_param(name: &str) -> FloatParam {
+    FloatParam::new(
+        name,
+        0.0,
+        FloatRange::Linear {
+            min: -1.0,
+            max: 1.0,
+        },
+    )
+    .with_value_to_string(formatters::v2s_f32_panning())
+    .with_string_to_value(formatters::s2v_f32_panning())
+}
+
 /// A plain number (ratio, Q, width) with `decimals` shown.
 pub fn number_param(
     name: &str,
@@ -130,5 +186,27 @@ mod tests {
         assert!(hz.string_to_normalized_value("1 kHz").is_some());
         assert_eq!(percent("50 %"), Some(0.5));
         assert_eq!(percent("NaN%"), None);
+    }
+
+    #[test]
+    fn ratio_at_the_top_of_its_range_is_infinite() {
+        let ratio = ratio_param("Ratio", 4.0);
+        assert_eq!(ratio.normalized_value_to_string(1.0, false), "∞:1");
+        assert_eq!(ratio.string_to_normalized_value("∞:1"), Some(1.0));
+        assert_eq!(ratio.string_to_normalized_value("inf"), Some(1.0));
+        assert_eq!(ratio.string_to_normalized_value("NaN"), None);
+        assert_eq!(ratio_value(&ratio), 4.0);
+        assert_eq!(
+            ratio_value(&ratio_param("Ratio", RATIO_INFINITE_AT)),
+            f32::INFINITY
+        );
+    }
+
+    #[test]
+    fn pan_is_centred_by_default_and_parses_sides() {
+        let pan = pan_param("Pan");
+        assert_eq!(pan.value(), 0.0);
+        assert_eq!(pan.string_to_normalized_value("C"), Some(0.5));
+        assert!(pan.string_to_normalized_value("50L").unwrap() < 0.5);
     }
 }

@@ -1,0 +1,208 @@
+//! Lathe's plugin kit: everything a plugin shares with the others below its
+//! editor, so a new plugin is its parameters, its editor and a processor from
+//! `shared-dsp`, with its identity written once.
+//!
+//! A plugin implements [`KitPlugin`] (identity, layouts, params, editor, and
+//! the glue that feeds its processor) and ends its `lib.rs` with
+//! [`export!`]. [`Kit`] turns it into a nice-plug CLAP and VST3 plugin: the
+//! `Plugin`/`ClapPlugin`/`Vst3Plugin` constants, activation through
+//! [`host::activation`], and announcing latency changes to the host.
+//!
+//! - [`host`]: channel layouts and activation checks every plugin shares.
+//! - [`params`]: parameter builders (dB, ms, Hz, %, ratio, pan) with units and
+//!   safe text parsing.
+//! - [`targets`]: the loudness targets as parameter choices.
+//! - [`telemetry`]: lock-free, allocation-free cells through which a plugin's
+//!   audio thread hands meter values to its editor.
+//! - [`bundler`]: the suite's `bundler.toml`, checked against each identity.
+//!
+//! The egui side (theme, widgets, editor shell) is `shared-ui`.
+
+use nice_plug::prelude::*;
+use std::sync::Arc;
+
+pub mod bundler;
+pub mod host;
+pub mod params;
+pub mod targets;
+pub mod telemetry;
+
+pub use host::Activation;
+/// The framework, for [`export!`] and for plugins that need more of it.
+pub use nice_plug;
+
+/// Vendor every Lathe plugin reports.
+pub const VENDOR: &str = "Lathe";
+
+/// Who a plugin is, to hosts and to users' saved projects. Written once per
+/// plugin (`const IDENTITY` in its `lib.rs`); every field but the description
+/// is part of users' sessions: never change one once released.
+#[derive(Debug, Clone, Copy)]
+pub struct PluginIdentity {
+    /// Plugin name as hosts list it; also the bundle name in `bundler.toml`
+    /// (`<name>.clap`, `<name>.vst3`).
+    pub name: &'static str,
+    /// CLAP id, reverse domain: `dev.lathe.<package>`.
+    pub clap_id: &'static str,
+    /// VST3 class id, 16 bytes (`*b"LatheSomething01"`).
+    pub vst3_class_id: [u8; 16],
+    /// One line on what the plugin does (CLAP description).
+    pub description: &'static str,
+    /// CLAP features, main category first (`AudioEffect`, `Analyzer`, …).
+    pub clap_features: &'static [ClapFeature],
+    /// VST3 subcategories, `Fx` first.
+    pub vst3_subcategories: &'static [Vst3SubCategory],
+}
+
+/// What a plugin writes; [`Kit`] does the rest.
+///
+/// The lifecycle follows nice-plug's: [`activate`](Self::activate) (main
+/// thread, may allocate, called again on every re-activation), then
+/// [`reset`](Self::reset) and [`process`](Self::process) on the audio thread,
+/// which never allocate, lock or panic.
+pub trait KitPlugin: Default + Send + 'static {
+    /// Name, ids and categories.
+    const IDENTITY: PluginIdentity;
+    /// Channel layouts offered, preferred first (see [`host`]).
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout];
+    /// Most output channels the plugin processes; activation clamps to it.
+    const MAX_CHANNELS: usize;
+    /// The editor type (an `EguiEditor` over `shared_ui::editor::EditorShell`).
+    type Editor: Editor;
+
+    /// The parameters (shared with the editor).
+    fn params(&self) -> Arc<dyn Params>;
+    /// Creates the editor; `None` for none.
+    fn editor(&mut self) -> Option<Self::Editor>;
+    /// (Re)builds the DSP for an accepted activation (layout and rate already
+    /// checked). Must be idempotent.
+    fn activate(&mut self, activation: Activation);
+    /// Clears DSP state (audio thread, never allocates).
+    fn reset(&mut self);
+    /// Processes one block in place (audio thread, never allocates).
+    fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, transport: &Transport);
+    /// Current latency, samples. [`Kit`] reports it on activation and
+    /// announces every change after a block.
+    fn latency_samples(&self) -> u32 {
+        0
+    }
+}
+
+/// A [`KitPlugin`] as a nice-plug plugin. Export it with [`export!`].
+pub struct Kit<P: KitPlugin> {
+    plugin: P,
+    /// Latency last reported to the host, samples.
+    reported_latency: u32,
+}
+
+impl<P: KitPlugin> Default for Kit<P> {
+    fn default() -> Self {
+        Self {
+            plugin: P::default(),
+            reported_latency: 0,
+        }
+    }
+}
+
+impl<P: KitPlugin> Kit<P> {
+    /// The wrapped plugin.
+    pub fn plugin(&self) -> &P {
+        &self.plugin
+    }
+}
+
+impl<P: KitPlugin> Plugin for Kit<P> {
+    const NAME: &'static str = P::IDENTITY.name;
+    const VENDOR: &'static str = VENDOR;
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
+    // Every crate of the suite inherits the workspace version.
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = P::AUDIO_IO_LAYOUTS;
+
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = P::Editor;
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.plugin.params()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        self.plugin.editor()
+    }
+
+    fn activate(
+        &mut self,
+        audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let Some(activation) = host::activation(audio_io_layout, buffer_config, P::MAX_CHANNELS)
+        else {
+            return false;
+        };
+        self.plugin.activate(activation);
+        self.reported_latency = self.plugin.latency_samples();
+        context.set_latency_samples(self.reported_latency);
+        true
+    }
+
+    fn reset(&mut self) {
+        self.plugin.reset();
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        self.plugin.process(buffer, aux, context.transport());
+        let latency = self.plugin.latency_samples();
+        if latency != self.reported_latency {
+            // nice-plug announces this the way each format requires
+            // (CLAP: latency changed + restart request; VST3: restartComponent).
+            context.set_latency_samples(latency);
+            self.reported_latency = latency;
+        }
+        ProcessStatus::Normal
+    }
+}
+
+impl<P: KitPlugin> ClapPlugin for Kit<P> {
+    const CLAP_ID: &'static str = P::IDENTITY.clap_id;
+    const CLAP_DESCRIPTION: Option<&'static str> = Some(P::IDENTITY.description);
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = P::IDENTITY.clap_features;
+}
+
+impl<P: KitPlugin> Vst3Plugin for Kit<P> {
+    const VST3_CLASS_ID: [u8; 16] = P::IDENTITY.vst3_class_id;
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = P::IDENTITY.vst3_subcategories;
+}
+
+/// Exports a [`KitPlugin`] as CLAP and VST3 (`plugin_kit::export!(MyPlugin);`
+/// at the end of the plugin's `lib.rs`), and adds a test that the plugin's
+/// `bundler.toml` entry matches its [`PluginIdentity`].
+#[macro_export]
+macro_rules! export {
+    ($plugin:ty) => {
+        $crate::nice_plug::nice_export_clap!($crate::Kit<$plugin>);
+        $crate::nice_plug::nice_export_vst3!($crate::Kit<$plugin>);
+
+        #[cfg(test)]
+        #[test]
+        fn identity_is_the_one_in_bundler_toml() {
+            $crate::bundler::assert_listed(
+                &<$plugin as $crate::KitPlugin>::IDENTITY,
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_MANIFEST_DIR"),
+            );
+        }
+    };
+}
