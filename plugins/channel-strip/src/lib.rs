@@ -22,7 +22,7 @@ pub use params::ChannelStripParams;
 use telemetry::{peak_db, StripTelemetry};
 
 /// Most channels the strip processes (mono and stereo tracks).
-const MAX_CHANNELS: usize = 2;
+const MAX_CHANNELS: usize = shared_dsp::primitives::channels::STEREO;
 
 /// The plugin (exported as `plugin_kit::Kit<ChannelStrip>`). See the crate docs.
 pub struct ChannelStrip {

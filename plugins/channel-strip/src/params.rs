@@ -22,16 +22,15 @@ use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings, DRI
 use shared_dsp::units::stereo::{StereoSettings, MAX_WIDTH};
 
 const FREQ_RANGE: (f32, f32) = (MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ);
-/// Gate ranges.
-const GATE_THRESHOLD_DB: (f32, f32) = (-90.0, 0.0);
-const GATE_RANGE_DB: (f32, f32) = (0.0, 90.0);
-const GATE_ATTACK_MS: (f32, f32) = (0.01, 100.0);
-const GATE_HOLD_MS: (f32, f32) = (0.0, 2000.0);
-const GATE_RELEASE_MS: (f32, f32) = (1.0, 5000.0);
-const GATE_HYSTERESIS_DB: (f32, f32) = (0.0, 24.0);
+/// Gate ranges: the gate's own.
+use shared_dsp::units::dynamics::gate::{
+    ATTACK_RANGE_MS as GATE_ATTACK_MS, HOLD_RANGE_MS as GATE_HOLD_MS,
+    HYSTERESIS_RANGE_DB as GATE_HYSTERESIS_DB, RANGE_RANGE_DB as GATE_RANGE_DB,
+    RELEASE_RANGE_MS as GATE_RELEASE_MS, THRESHOLD_RANGE_DB as GATE_THRESHOLD_DB,
+};
 /// Gate attenuation when first switched on, dB (the DSP default of 0 dB is neutral).
 const GATE_DEFAULT_RANGE_DB: f32 = 40.0;
-const SAT_OUTPUT_DB: (f32, f32) = (-24.0, 24.0);
+use shared_dsp::units::saturation::OUTPUT_RANGE_DB as SAT_OUTPUT_DB;
 
 /// Filter slope in dB/octave (Butterworth order = slope / 6).
 ///

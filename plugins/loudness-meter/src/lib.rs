@@ -1,14 +1,17 @@
 //! Lathe Loudness Meter: ITU-R BS.1770-4 / EBU R128 metering as a VST3 and
-//! CLAP plugin. Glue only: the measurement is `shared_dsp::units::loudness`.
+//! CLAP plugin. Glue only: the processor is
+//! `shared_dsp::processors::loudness_meter` (sanitising, the transport rule,
+//! the 100 ms steps).
 //!
 //! Audio passes through untouched (bit-exact for every finite, normal input
 //! sample) with zero latency; non-finite and subnormal input samples leave as
 //! 0.0 so nothing a host could choke on ever reaches the output.
 
 use nice_plug::prelude::*;
-use plugin_kit::host::{MONO, STEREO};
+use plugin_kit::host::{MONO, STEREO as STEREO_LAYOUT};
 use plugin_kit::{Activation, KitPlugin, PluginIdentity};
-use shared_dsp::units::loudness::LoudnessMeter as Meter;
+use shared_dsp::primitives::channels::STEREO;
+use shared_dsp::processors::loudness_meter::{LoudnessMeterProcessor as Meter, TransportPolicy};
 use std::sync::Arc;
 
 mod editor;
@@ -19,7 +22,7 @@ pub use params::{LoudnessMeterParams, TargetPreset};
 use telemetry::MeterTelemetry;
 
 /// Most channels the meter measures (stereo; 5.1 will raise this).
-const MAX_CHANNELS: usize = 2;
+const MAX_CHANNELS: usize = STEREO;
 
 /// The plugin (exported as `plugin_kit::Kit<LoudnessMeter>`). See the crate docs.
 pub struct LoudnessMeter {
@@ -27,12 +30,6 @@ pub struct LoudnessMeter {
     telemetry: Arc<MeterTelemetry>,
     /// Built in `activate` for the negotiated channel count and rate.
     meter: Option<Meter>,
-    /// Whether the host transport was playing at the previous block.
-    was_playing: bool,
-    /// Whether this host has ever reported a running transport. Hosts without
-    /// a transport (offline renderers, some test hosts) always report
-    /// "stopped"; pausing on that would never measure anything.
-    host_has_transport: bool,
 }
 
 impl Default for LoudnessMeter {
@@ -41,56 +38,16 @@ impl Default for LoudnessMeter {
             params: Arc::new(LoudnessMeterParams::default()),
             telemetry: Arc::new(MeterTelemetry::default()),
             meter: None,
-            was_playing: false,
-            host_has_transport: false,
         }
     }
 }
 
 impl LoudnessMeter {
-    /// Replaces every non-finite or subnormal sample with 0.0, in place.
-    /// Finite normal samples and zeros of either sign are left bit-identical.
-    fn sanitize(buffer: &mut Buffer) {
-        for channel in buffer.as_slice().iter_mut() {
-            for sample in channel.iter_mut() {
-                if !sample.is_finite() || sample.is_subnormal() {
-                    *sample = 0.0;
-                }
-            }
-        }
-    }
-
     fn reset_measurement(&mut self) {
         if let Some(meter) = self.meter.as_mut() {
-            meter.reset();
+            meter.reset_measurement();
         }
         self.telemetry.clear();
-    }
-
-    /// Feeds the meter, publishing readings at every completed 100 ms step.
-    fn measure(&mut self, buffer: &Buffer) {
-        let Some(meter) = self.meter.as_mut() else {
-            return;
-        };
-        let channels = buffer.as_slice_immutable();
-        let num_channels = channels.len().min(meter.num_channels()).min(MAX_CHANNELS);
-        let num_samples = buffer.samples();
-        let mut start = 0;
-        while start < num_samples {
-            let len = meter
-                .samples_until_next_step()
-                .clamp(1, num_samples - start);
-            let mut block: [&[f32]; MAX_CHANNELS] = [&[]; MAX_CHANNELS];
-            for (slot, channel) in block.iter_mut().zip(channels.iter()) {
-                *slot = &channel[start..start + len];
-            }
-            let steps_before = meter.steps_completed();
-            meter.process(&block[..num_channels]);
-            if meter.steps_completed() != steps_before {
-                self.telemetry.publish(&meter.readings(), meter.time_s());
-            }
-            start += len;
-        }
     }
 }
 
@@ -109,7 +66,7 @@ impl KitPlugin for LoudnessMeter {
         ],
         vst3_subcategories: &[Vst3SubCategory::Fx, Vst3SubCategory::Analyzer],
     };
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO];
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO_LAYOUT, MONO];
     const MAX_CHANNELS: usize = MAX_CHANNELS;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::MeterView>>;
 
@@ -135,29 +92,32 @@ impl KitPlugin for LoudnessMeter {
     }
 
     fn reset(&mut self) {
-        self.was_playing = false;
-        self.reset_measurement();
+        if let Some(meter) = self.meter.as_mut() {
+            meter.reset();
+        }
+        self.telemetry.clear();
     }
 
     fn process(&mut self, buffer: &mut Buffer, _aux: &mut AuxiliaryBuffers, transport: &Transport) {
-        Self::sanitize(buffer);
-
-        let playing = transport.playing;
-        self.host_has_transport |= playing;
-        let started = playing && !self.was_playing;
-        self.was_playing = playing;
-
-        if self.telemetry.reset_request.take()
-            || (started && self.params.auto_reset_on_play.value())
-        {
+        if self.telemetry.reset_request.take() {
             self.reset_measurement();
         }
-
-        let paused = self.params.pause_when_stopped.value() && self.host_has_transport && !playing;
-        self.telemetry.set_paused(paused);
-        if !paused {
-            self.measure(buffer);
+        let Some(meter) = self.meter.as_mut() else {
+            return;
+        };
+        let policy = TransportPolicy {
+            reset_on_play: self.params.auto_reset_on_play.value(),
+            pause_when_stopped: self.params.pause_when_stopped.value(),
+        };
+        let status = meter.follow_transport(transport.playing, policy);
+        if status.reset {
+            self.telemetry.clear();
         }
+        self.telemetry.set_paused(status.paused);
+        let telemetry = &self.telemetry;
+        meter.process(buffer.as_slice(), status, |readings, time_s| {
+            telemetry.publish(readings, time_s)
+        });
     }
 }
 

@@ -2,7 +2,7 @@
 //! loudness and true-peak meters, latency readout, every control with units,
 //! Learn. Reads only [`MaximizerTelemetry`]; writes only parameters.
 
-use crate::params::{MaximizerParams, INPUT_GAIN_DB};
+use crate::params::MaximizerParams;
 use crate::telemetry::{
     MaximizerTelemetry, COL_GAIN_REDUCTION, COL_INPUT_PEAK, COL_OUTPUT_PEAK, WAVEFORM_COLUMN_S,
 };
@@ -10,6 +10,7 @@ use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
 use plugin_kit::KitPlugin;
+use shared_dsp::processors::maximizer::learn::learned_gain_db;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, RichText};
 use shared_ui::theme;
@@ -221,7 +222,9 @@ impl MaximizerView {
                     if let Some(out) = measured {
                         let current = self.params.input_gain_db.value();
                         let target = self.params.learn_target_lufs.value();
-                        let gain = (current + target - out).clamp(INPUT_GAIN_DB.0, INPUT_GAIN_DB.1);
+                        let gain =
+                            learned_gain_db(f64::from(current), f64::from(out), f64::from(target))
+                                as f32;
                         set_param(setter, &self.params.input_gain_db, gain);
                     }
                     t.learning.store(false, Ordering::Relaxed);

@@ -65,11 +65,11 @@ pub enum Listen {
 }
 
 /// Ranges (plain units) shared by the parameters and their docs.
-pub const INPUT_GAIN_DB: (f32, f32) = (-12.0, 24.0);
-pub const CEILING_DBTP: (f32, f32) = (-3.0, -0.1);
-pub const RELEASE_MS: (f32, f32) = (1.0, 1000.0);
-pub const LOOKAHEAD_MS: (f32, f32) = (0.5, 5.0);
-pub const LEARN_TARGET_LUFS: (f32, f32) = (-30.0, -6.0);
+pub use shared_dsp::processors::maximizer::learn::LEARN_TARGET_RANGE_LUFS as LEARN_TARGET_LUFS;
+pub use shared_dsp::processors::maximizer::{
+    CEILING_RANGE_DBTP as CEILING_DBTP, INPUT_GAIN_RANGE_DB as INPUT_GAIN_DB,
+    LOOKAHEAD_RANGE_MS as LOOKAHEAD_MS, RELEASE_RANGE_MS as RELEASE_MS,
+};
 
 #[derive(Params)]
 pub struct MaximizerParams {

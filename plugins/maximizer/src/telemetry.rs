@@ -3,11 +3,13 @@
 
 use nice_plug_egui::RepaintNotifier;
 use plugin_kit::telemetry::{AtomicReading, History, Request};
+use shared_dsp::primitives::level::peak_to_db;
+use shared_dsp::processors::maximizer::WaveformColumn;
 use shared_dsp::units::loudness::LoudnessReadings;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// Time covered by one waveform column, seconds.
-pub const WAVEFORM_COLUMN_S: f64 = 0.02;
+pub use shared_dsp::processors::maximizer::WAVEFORM_COLUMN_S;
 /// Waveform history length, seconds.
 pub const WAVEFORM_SECONDS: f64 = 8.0;
 /// Columns of a waveform row.
@@ -79,14 +81,13 @@ impl MaximizerTelemetry {
     }
 
     /// Appends one waveform column (audio thread). Peaks are linear.
-    pub fn push_column(&self, input_peak: f32, output_peak: f32, gain_reduction_db: f32) {
-        let db = |peak: f32| (peak > 0.0).then(|| 20.0 * f64::from(peak).log10());
+    pub fn push_column(&self, column: &WaveformColumn) {
         self.gain_reduction_db
-            .store(Some(f64::from(gain_reduction_db)));
+            .store(Some(f64::from(column.gain_reduction_db)));
         self.waveform.push([
-            db(input_peak),
-            db(output_peak),
-            Some(f64::from(gain_reduction_db)),
+            peak_to_db(column.input_peak),
+            peak_to_db(column.output_peak),
+            Some(f64::from(column.gain_reduction_db)),
         ]);
         self.repaint.request_repaint();
     }

@@ -87,20 +87,12 @@ impl LoudnessMeterProcessor {
         self.meter.readings()
     }
 
-    /// Sanitises `channels` in place (NaN, ±∞, subnormals → 0: nothing
-    /// non-finite leaves the plugin; everything else passes bit-identical),
-    /// applies the transport rule for a block during which the host was
-    /// `playing`, and measures — calling `on_step(readings, time_s)` at every
-    /// completed 100 ms step, so displays update on the meter's own grid.
-    /// Never allocates.
-    pub fn process(
-        &mut self,
-        channels: &mut [&mut [f32]],
-        playing: bool,
-        policy: TransportPolicy,
-        mut on_step: impl FnMut(&LoudnessReadings, f64),
-    ) -> MeterStatus {
-        sanitize_channels(channels);
+    /// Applies the transport rule for a block during which the host was
+    /// `playing`: restarts the measurement when playback starts (with
+    /// [`TransportPolicy::reset_on_play`]) and says whether the block is to
+    /// be measured. Call once per block, before [`Self::process`]. Never
+    /// allocates.
+    pub fn follow_transport(&mut self, playing: bool, policy: TransportPolicy) -> MeterStatus {
         self.host_has_transport |= playing;
         let started = playing && !self.was_playing;
         self.was_playing = playing;
@@ -110,8 +102,23 @@ impl LoudnessMeterProcessor {
             status.reset = true;
         }
         status.paused = policy.pause_when_stopped && self.host_has_transport && !playing;
+        status
+    }
+
+    /// Sanitises `channels` in place (NaN, ±∞, subnormals → 0: nothing
+    /// non-finite leaves the plugin; everything else passes bit-identical)
+    /// and, unless `status.paused`, measures them — calling
+    /// `on_step(readings, time_s)` at every completed 100 ms step, so
+    /// displays update on the meter's own grid. Never allocates.
+    pub fn process(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        status: MeterStatus,
+        mut on_step: impl FnMut(&LoudnessReadings, f64),
+    ) {
+        sanitize_channels(channels);
         if status.paused {
-            return status;
+            return;
         }
         let num_channels = channels.len().min(self.meter.num_channels());
         let frames = channels[..num_channels]
@@ -136,7 +143,6 @@ impl LoudnessMeterProcessor {
             }
             start += len;
         }
-        status
     }
 }
 
@@ -162,7 +168,8 @@ mod tests {
         let mut left = tone(1000);
         let expected = left.clone();
         let mut right = vec![f32::NAN, f32::INFINITY, 1e-42, -0.0, 0.5];
-        p.process(&mut [&mut left, &mut right], false, POLICY, |_, _| {});
+        let status = p.follow_transport(false, POLICY);
+        p.process(&mut [&mut left, &mut right], status, |_, _| {});
         assert_eq!(left, expected);
         assert_eq!(right[..3], [0.0, 0.0, 0.0]);
         assert_eq!(right[3].to_bits(), (-0.0f32).to_bits());
@@ -177,7 +184,8 @@ mod tests {
             let mut times = Vec::new();
             for chunk in signal.chunks(block) {
                 let mut chunk = chunk.to_vec();
-                p.process(&mut [&mut chunk], false, POLICY, |_, t| times.push(t));
+                let status = p.follow_transport(false, POLICY);
+                p.process(&mut [&mut chunk], status, |_, t| times.push(t));
             }
             assert_eq!(times.len(), 10, "block {block}");
             for (k, t) in times.iter().enumerate() {
@@ -194,15 +202,18 @@ mod tests {
         let mut p = LoudnessMeterProcessor::new(RATE, 1);
         let mut block = tone(9600);
         // No transport seen yet: measured while "stopped".
-        let s = p.process(&mut [&mut block], false, POLICY, |_, _| {});
+        let s = p.follow_transport(false, POLICY);
+        p.process(&mut [&mut block], s, |_, _| {});
         assert!(!s.paused && !s.reset);
         assert!(p.meter().steps_completed() > 0);
         // Playback starts: measurement restarts.
-        let s = p.process(&mut [&mut block], true, POLICY, |_, _| {});
+        let s = p.follow_transport(true, POLICY);
+        p.process(&mut [&mut block], s, |_, _| {});
         assert!(s.reset && !s.paused);
         let steps = p.meter().steps_completed();
         // Stopped after playing: paused, nothing measured.
-        let s = p.process(&mut [&mut block], false, POLICY, |_, _| {});
+        let s = p.follow_transport(false, POLICY);
+        p.process(&mut [&mut block], s, |_, _| {});
         assert!(s.paused);
         assert_eq!(p.meter().steps_completed(), steps);
         // Without the rule, stopped is measured.
@@ -210,7 +221,8 @@ mod tests {
             reset_on_play: false,
             pause_when_stopped: false,
         };
-        let s = p.process(&mut [&mut block], false, free, |_, _| {});
+        let s = p.follow_transport(false, free);
+        p.process(&mut [&mut block], s, |_, _| {});
         assert!(!s.paused);
         assert!(p.meter().steps_completed() > steps);
     }

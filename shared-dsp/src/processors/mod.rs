@@ -30,7 +30,8 @@ impl Unit for LoudnessMeterProcessor {
             reset_on_play: true,
             pause_when_stopped: true,
         };
-        LoudnessMeterProcessor::process(self, channels, false, policy, |_, _| {});
+        let status = self.follow_transport(false, policy);
+        LoudnessMeterProcessor::process(self, channels, status, |_, _| {});
     }
     fn latency_samples(&self) -> usize {
         0

@@ -817,9 +817,13 @@ impl StereoImager {
         let mut band_correlation = [correlation; MAX_BANDS];
         let mut side_exceeds_mid = self.side_energy > self.mid_energy && self.side_energy > 0.0;
         if multiband {
-            for b in 0..n {
-                band_correlation[b] = self.band_energy[b].correlation();
-                let (m, s) = self.band_ms_energy[b];
+            for ((correlation, energy), &(m, s)) in band_correlation
+                .iter_mut()
+                .zip(&self.band_energy)
+                .zip(&self.band_ms_energy)
+                .take(n)
+            {
+                *correlation = energy.correlation();
                 side_exceeds_mid |= s > m && s > SILENT_ENERGY;
             }
         }

@@ -256,6 +256,8 @@ impl Crossover {
         let state = &mut self.channels[channel];
         let splits = self.num_bands - 1;
         let mut rest = x;
+        // Index loop: split `s` also reads the coefficients of later splits.
+        #[allow(clippy::needless_range_loop)]
         for s in 0..splits {
             let coefs = &self.coefs[s];
             let split = &mut state.splits[s];
