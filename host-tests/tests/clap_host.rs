@@ -7,6 +7,9 @@
 //!
 //! The fuzz test prints its seed; rerun a failure with `LATHE_FUZZ_SEED=<seed>`, and run longer
 //! with `LATHE_FUZZ_SESSIONS=<n>`.
+//!
+//! `saved_state` loads state saved by released builds (`fixtures/state/`) into today's bundles;
+//! those fixtures are written once per release and never regenerated.
 
 use clack_host::prelude::*;
 use host_tests::audio::{AudioRig, ThreadMode};
@@ -192,5 +195,7 @@ mod fuzz;
 mod params;
 #[path = "clap_host/processing.rs"]
 mod processing;
+#[path = "clap_host/saved_state.rs"]
+mod saved_state;
 #[path = "clap_host/state.rs"]
 mod state;
