@@ -10,8 +10,9 @@
 
 use crate::processors::maximizer;
 
-/// Loudness targets Learn and `lathe master` accept, LUFS.
-pub const LEARN_TARGET_RANGE_LUFS: (f32, f32) = (-40.0, -5.0);
+/// Loudness targets Learn and `lathe master` accept, LUFS (the plugin's
+/// Learn Target parameter range: frozen, hosts' automation depends on it).
+pub const LEARN_TARGET_RANGE_LUFS: (f32, f32) = (-30.0, -6.0);
 /// Lowest input gain of the Maximizer, dB.
 pub const MIN_INPUT_GAIN_DB: f64 = maximizer::INPUT_GAIN_RANGE_DB.0 as f64;
 /// Highest input gain of the Maximizer, dB.
@@ -177,7 +178,7 @@ mod tests {
         assert!((learned_gain_db(2.0, -17.5, -14.0) - 5.5).abs() < 1e-12);
         assert!((learned_gain_db(0.0, -9.0, -14.0) + 5.0).abs() < 1e-12);
         assert_eq!(learned_gain_db(20.0, -40.0, -6.0), MAX_INPUT_GAIN_DB);
-        assert_eq!(learned_gain_db(0.0, -2.0, -40.0), MIN_INPUT_GAIN_DB);
+        assert_eq!(learned_gain_db(0.0, -2.0, -30.0), MIN_INPUT_GAIN_DB);
     }
 
     #[test]
