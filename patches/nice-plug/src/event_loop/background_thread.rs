@@ -94,10 +94,11 @@ impl<T: Send + 'static, E: MainThreadExecutor<T> + 'static> WorkerThread<T, E> {
 
 impl<T, E> Drop for WorkerThread<T, E> {
     fn drop(&mut self) {
-        // The thread is shut down and joined when the handle is dropped
-        self.tasks_sender
-            .send(Message::Shutdown)
-            .expect("Failed while sending worker thread shutdown request");
+        // The thread is shut down and joined when the handle is dropped.
+        // LATHE PATCH (see /patches/PATCHES.md): a worker that has already stopped is not an
+        // error; upstream panicked here, and this runs inside a `release()` that cannot unwind,
+        // so the host process aborted.
+        let _ = self.tasks_sender.send(Message::Shutdown);
         self.join_handle
             .take()
             // Only possible if the WorkerThread got dropped twice, somehow?
@@ -147,12 +148,14 @@ where
         match tasks_receiver.recv() {
             Ok(Message::Task((task, executor))) => match executor.upgrade() {
                 Some(e) => e.execute(task, true),
+                // LATHE PATCH (see /patches/PATCHES.md): the worker is shared by every instance
+                // of the plugin in the process; a task left behind by an instance that is gone
+                // is dropped, and the worker keeps serving the others. Upstream returned here,
+                // which stopped the shared worker: later tasks of the remaining instances could
+                // not be queued ("The task queue is full") and dropping the last instance
+                // panicked in `WorkerThread::drop`.
                 None => {
-                    nice_trace!(
-                        "Received a new task but the executor is no longer alive, shutting down \
-                         worker"
-                    );
-                    return;
+                    nice_trace!("Dropping a task whose executor is no longer alive");
                 }
             },
             Ok(Message::Shutdown) => return,

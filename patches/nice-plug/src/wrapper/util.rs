@@ -20,6 +20,14 @@ pub(crate) mod context_checks;
 #[cfg(all(not(miri), target_feature = "sse", feature = "unsafe_flush_denormals"))]
 const SSE_FTZ_BIT: u32 = 1 << 15;
 
+/// LATHE PATCH (see /patches/PATCHES.md): bit 6 of MXCSR, Denormals-Are-Zero (section 10.2.3.4).
+/// FTZ alone only flushes denormal *results*; denormal *operands* (a host feeding denormal input,
+/// as clap-validator's `process-audio-denormals` does) still take the slow microcode path on x86.
+/// DAZ treats them as zero, which is what JUCE's `ScopedNoDenormals` sets too. AArch64's FZ bit
+/// already covers both.
+#[cfg(all(not(miri), target_feature = "sse", feature = "unsafe_flush_denormals"))]
+const SSE_DAZ_BIT: u32 = 1 << 6;
+
 /// The bit that controls flush-to-zero behavior for denormals in 32 and 64-bit floating point
 /// numbers on AArch64.
 ///
@@ -211,6 +219,9 @@ struct ScopedFtz {
     /// feature enabled.
     #[allow(unused)]
     should_disable_again: bool,
+    /// LATHE PATCH: the MXCSR bits (FTZ, DAZ) this guard turned on and `Drop` turns off again.
+    #[allow(unused)]
+    sse_bits_set: u32,
     /// We can't directly implement !Send and !Sync, but this will do the same thing. This object
     /// affects the current thread's floating point registers, so it may only be dropped on the
     /// current thread.
@@ -230,13 +241,17 @@ impl ScopedFtz {
                 // <https://cdrdv2-public.intel.com/843823/252046-sdm-change-document-1.pdf>
                 let mut mxcsr: u32 = 0;
                 unsafe { std::arch::asm!("stmxcsr [{}]", in(reg) &mut mxcsr) };
-                let should_disable_again = mxcsr & SSE_FTZ_BIT == 0;
+                // LATHE PATCH: FTZ and DAZ together (see SSE_DAZ_BIT); `Drop` clears only the
+                // bits that were off before.
+                let sse_bits_set = (SSE_FTZ_BIT | SSE_DAZ_BIT) & !mxcsr;
+                let should_disable_again = sse_bits_set != 0;
                 if should_disable_again {
-                    unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &(mxcsr | SSE_FTZ_BIT)) };
+                    unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &(mxcsr | sse_bits_set)) };
                 }
 
                 return Self {
                     should_disable_again,
+                    sse_bits_set,
                     _send_sync_marker: PhantomData,
                 };
             }
@@ -256,6 +271,7 @@ impl ScopedFtz {
 
                 return Self {
                     should_disable_again,
+                    sse_bits_set: 0,
                     _send_sync_marker: PhantomData,
                 };
             }
@@ -266,6 +282,7 @@ impl ScopedFtz {
         #[allow(unreachable_code)]
         Self {
             should_disable_again: false,
+            sse_bits_set: 0,
             _send_sync_marker: PhantomData,
         }
     }
@@ -279,7 +296,7 @@ impl Drop for ScopedFtz {
             {
                 let mut mxcsr: u32 = 0;
                 unsafe { std::arch::asm!("stmxcsr [{}]", in(reg) &mut mxcsr) };
-                unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &(mxcsr & !SSE_FTZ_BIT)) };
+                unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &(mxcsr & !self.sse_bits_set)) };
             }
 
             #[cfg(target_arch = "aarch64")]

@@ -79,8 +79,9 @@ pub(crate) struct RemoteControlPages<'a> {
 
 impl<P: ClapPlugin> Drop for WrapperActivateContext<'_, P> {
     fn drop(&mut self) {
+        // LATHE PATCH (see /patches/PATCHES.md): this runs at the end of `clap_plugin::activate`.
         if let Some(samples) = self.pending_requests.latency_changed.take() {
-            self.wrapper.set_latency_samples(samples)
+            self.wrapper.set_latency_samples_in_activate(samples)
         }
     }
 }

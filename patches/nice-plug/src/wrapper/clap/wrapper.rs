@@ -310,6 +310,9 @@ pub enum Task<P: Plugin> {
     ParameterModulationChanged(u32, f32),
     StateChanged,
     /// Inform the host that the latency has changed.
+    // LATHE PATCH (see /patches/PATCHES.md): no longer posted (latency changes request a restart
+    // directly or are announced inside `activate`); kept so the task handler stays as upstream.
+    #[allow(dead_code)]
     LatencyChanged,
     /// Inform the host that the voice info has changed.
     VoiceInfoChanged,
@@ -447,11 +450,15 @@ impl<P: ClapPlugin> MainThreadExecutor<Task<P>> for Wrapper<P> {
                     //
                     // In practice, ignoring the activation status would be fine for many hosts, but
                     // following the specification is probably a good idea regardless :)
+                    //
+                    // LATHE PATCH (see /patches/PATCHES.md): never call `changed` here. The CLAP
+                    // spec only allows it inside `clap_plugin::activate`; when this task ran after
+                    // the host had deactivated the plugin, upstream called it directly. Either way
+                    // the next `activate` announces it.
+                    let _ = host_latency;
+                    self.latency_changed.store(true, Ordering::SeqCst);
                     if self.is_activated.load(Ordering::SeqCst) {
-                        self.latency_changed.store(true, Ordering::SeqCst);
                         self.request_restart();
-                    } else {
-                        unsafe_clap_call! { host_latency=>changed(&*self.host_callback) };
                     }
                 }
                 None => {
@@ -1540,14 +1547,38 @@ impl<P: ClapPlugin> Wrapper<P> {
         } // Else the RescanParamValues task has already been sent
     }
 
+    /// A latency change while the plugin is active (from `process`).
+    ///
+    /// LATHE PATCH (see /patches/PATCHES.md): the CLAP spec allows `clap_host_latency::changed`
+    /// only inside `clap_plugin::activate`; while active the plugin may only request a restart
+    /// (`clap_host::request_restart` is thread-safe, so no main-thread task is needed). The flag
+    /// makes the next `activate` announce the new latency. Upstream posted a `LatencyChanged`
+    /// task, which called `changed` directly when it ran after the host had deactivated the
+    /// plugin.
     pub fn set_latency_samples(&self, samples: u32) {
         // Only make a callback if it's actually needed
-        // XXX: For CLAP we could move this handling to the Plugin struct, but it may be worthwhile
-        //      to keep doing it this way to stay consistent with VST3.
         let old_latency = self.current_latency.swap(samples, Ordering::SeqCst);
         if old_latency != samples {
-            let task_posted = self.schedule_gui(Task::LatencyChanged);
-            crate::nice_debug_assert!(task_posted, "The task queue is full, dropping task...");
+            self.latency_changed.store(true, Ordering::SeqCst);
+            if self.is_activated.load(Ordering::SeqCst) {
+                self.request_restart();
+            }
+        }
+    }
+
+    /// A latency set by the plugin in its `activate`: still inside `clap_plugin::activate`, the
+    /// one place the CLAP spec allows `clap_host_latency::changed`, so announce it right away.
+    ///
+    /// LATHE PATCH (see /patches/PATCHES.md): upstream posted a `LatencyChanged` task here,
+    /// which ran after `activate` had returned and so requested a needless restart (or, if the
+    /// host had deactivated the plugin in between, called `changed` outside `activate`).
+    pub fn set_latency_samples_in_activate(&self, samples: u32) {
+        let old_latency = self.current_latency.swap(samples, Ordering::SeqCst);
+        let pending = self.latency_changed.swap(false, Ordering::SeqCst);
+        if (old_latency != samples || pending)
+            && let Some(host_latency) = &*self.host_latency.borrow()
+        {
+            unsafe_clap_call! { host_latency=>changed(&*self.host_callback) };
         }
     }
 

@@ -43,6 +43,10 @@ use crate::wrapper::vst3::context::WrapperGuiContext;
 #[cfg(feature = "editor")]
 use crate::wrapper::vst3::view::WrapperView;
 
+/// LATHE PATCH (see /patches/PATCHES.md): "no pending controller value" in
+/// [`WrapperInner::controller_values`] (a NaN bit pattern, never a parameter value).
+pub const NO_CONTROLLER_VALUE: u32 = u32::MAX;
+
 /// The actual wrapper bits. We need this as an `Arc<T>` so we can safely use our event loop API.
 /// Since we can't combine that with VST3's interior reference counting this just has to be moved to
 /// its own struct.
@@ -158,6 +162,15 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// parameters belonging to the plugin. These addresses will remain stable as long as the
     /// `params` object does not get deallocated.
     pub param_by_hash: HashMap<u32, ParamPtr>,
+    /// LATHE PATCH (see /patches/PATCHES.md): the value the host last gave the edit controller
+    /// through `IEditController::setParamNormalized()` while processing (f32 bits,
+    /// [`NO_CONTROLLER_VALUE`] when none). Upstream ignored those calls so that the value only
+    /// changes through the process call, sample-accurately; but then `getParamNormalized()`
+    /// returned the old value, which the VST3 SDK validator's `[Parameter Bypass persistence]`
+    /// reports as "The bypass parameter was not correctly set!". The controller now reports
+    /// this value until the processor applies a change of that parameter; the processor still
+    /// only changes through the process call.
+    pub controller_values: HashMap<u32, AtomicU32>,
     /// Mappings from parameter hashes to string parameter IDs. Used for notifying the plugin's
     /// editor about parameter changes.
     pub param_id_by_hash: HashMap<u32, String>,
@@ -303,6 +316,10 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             .iter()
             .map(|(_, hash, ptr, _)| (*hash, *ptr))
             .collect();
+        let controller_values = param_id_hashes_ptrs_groups
+            .iter()
+            .map(|(_, hash, _, _)| (*hash, AtomicU32::new(NO_CONTROLLER_VALUE)))
+            .collect();
         let param_id_by_hash = param_id_hashes_ptrs_groups
             .iter()
             .map(|(id, hash, _, _)| (*hash, id.clone()))
@@ -376,6 +393,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
 
             param_hashes,
             param_by_hash,
+            controller_values,
             param_id_by_hash,
             param_units,
             param_id_to_hash,
@@ -546,6 +564,11 @@ impl<P: Vst3Plugin> WrapperInner<P> {
     ) -> tresult {
         if !normalized_value.is_finite() {
             return kInvalidArgument;
+        }
+
+        // LATHE PATCH: the processor has caught up with the controller (see `controller_values`).
+        if let Some(controller_value) = self.controller_values.get(&hash) {
+            controller_value.store(NO_CONTROLLER_VALUE, Ordering::Relaxed);
         }
 
         match self.param_by_hash.get(&hash) {
@@ -729,7 +752,15 @@ impl<P: Vst3Plugin> MainThreadExecutor<Task<P>> for WrapperInner<P> {
                         flags
                     );
                 },
-                None => crate::nice_debug_assert_failure!("Component handler not yet set"),
+                // LATHE PATCH (see /patches/PATCHES.md): a host that has not (yet) given the
+                // controller a component handler (the VST3 validator's component-only tests, a
+                // host scanning or rendering without a controller) has nobody to notify; it reads
+                // the latency and parameter values when it connects. Upstream logged a
+                // debug-assertion failure here for every latency change at activation.
+                None => nice_plug_core::nice_trace!(
+                    "No component handler set, not sending restart flags '{:?}'",
+                    flags
+                ),
             },
             #[cfg(feature = "editor")]
             Task::RequestResize { size, scale_factor } => {

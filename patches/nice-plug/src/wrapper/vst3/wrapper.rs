@@ -760,6 +760,14 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
     }
 
     unsafe fn getParamNormalized(&self, id: ParamID) -> ParamValue {
+        // LATHE PATCH (see /patches/PATCHES.md and `WrapperInner::controller_values`): a value
+        // set while processing that the processor has not applied yet.
+        if let Some(controller_value) = self.inner.controller_values.get(&id) {
+            let bits = controller_value.load(Ordering::Relaxed);
+            if bits != super::inner::NO_CONTROLLER_VALUE {
+                return f32::from_bits(bits) as f64;
+            }
+        }
         match self.inner.param_by_hash.get(&id) {
             Some(param_ptr) => unsafe { param_ptr.modulated_normalized_value() as f64 },
             _ => 0.5,
@@ -770,6 +778,12 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
         // If the plugin is currently processing audio, then this parameter change will also be sent
         // to the process function
         if self.inner.is_processing.load(Ordering::SeqCst) {
+            // LATHE PATCH: but the controller reports it until then (see `controller_values`).
+            if let Some(controller_value) = self.inner.controller_values.get(&id)
+                && (value as f32).is_finite()
+            {
+                controller_value.store((value as f32).to_bits(), Ordering::Relaxed);
+            }
             return kResultOk;
         }
 
@@ -1027,6 +1041,11 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
         // Always reset the processing status when the plugin gets activated or deactivated
         self.inner.last_process_status.store(ProcessStatus::Normal);
         self.inner.is_processing.store(state, Ordering::SeqCst);
+        // LATHE PATCH: a controller value the processor never received is forgotten when
+        // processing starts or stops (see `controller_values`); the processor's value stands.
+        for controller_value in self.inner.controller_values.values() {
+            controller_value.store(super::inner::NO_CONTROLLER_VALUE, Ordering::Relaxed);
+        }
 
         // This function is also used to reset buffers on the plugin, so we should do the same
         // thing. We don't call `reset()` in `setup_processing()` for that same reason.
