@@ -8,11 +8,15 @@
 //!   the VST3 harness in pedalboard. One profile, so one build of everything.
 //! - `screenshots` — render every plugin's editor headless (standalone build
 //!   under Xvfb) into `docs/screenshots/<package>.png`.
+//! - `validate` — run clap-validator, Steinberg's VST3 validator and pluginval
+//!   on every bundle in `target/bundled/` (see [`validate`]).
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
+
+mod validate;
 
 /// Every plugin of the suite: (cargo package, bundle name from bundler.toml).
 /// Adding a plugin to the suite is one line here and one in bundler.toml.
@@ -35,6 +39,7 @@ fn main() -> Result<()> {
         "test" => test(&rest),
         "screenshots" => screenshots(),
         "bundle-suite" => bundle_suite(&rest).map(|_| ()),
+        "validate" => validate::validate(&rest, SUITE),
         _ => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once(command).chain(rest)),
     }
 }
