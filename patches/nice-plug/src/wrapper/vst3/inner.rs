@@ -578,8 +578,13 @@ impl<P: Vst3Plugin> WrapperInner<P> {
                         unsafe { param_ptr._internal_update_smoother(sample_rate, false) };
                     }
 
+                    // LATHE PATCH (see /patches/PATCHES.md): the task only tells an open editor
+                    // about the change, so without one it is not posted. Upstream posted one per
+                    // change; a host setting parameters from other threads (pluginval's
+                    // "Parameter thread safety") filled the task queue faster than the worker
+                    // drained it ("The task queue is full, dropping task...").
                     #[cfg(feature = "editor")]
-                    {
+                    if self.is_editor_open.load(Ordering::Relaxed) {
                         let task_posted =
                             self.schedule_gui(Task::ParameterValueChanged(hash, normalized_value));
                         crate::nice_debug_assert!(
