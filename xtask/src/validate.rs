@@ -4,6 +4,7 @@
 //! ```text
 //! cargo xtask validate [--validators DIR] [--bundle-dir DIR] [--fuzz-seconds N]
 //!                      [--plugin PACKAGE]… [--only RUN]… [--allow-missing]
+//!                      [--tolerate-denormal-timing]
 //! ```
 //!
 //! For each plugin it runs clap-validator `validate` and `fuzz`, the VST3 SDK
@@ -16,6 +17,15 @@
 //! misuse the validators do not check. One line per run and plugin is printed
 //! (`PASS`, `WARN n`, `FAIL n`); any failure, warning or missing validator
 //! makes the command fail (`--allow-missing` skips missing validators instead).
+//!
+//! `--tolerate-denormal-timing` lets one warning through, clap-validator's
+//! `process-audio-denormals` timing comparison, and prints it as tolerated.
+//! Its cause on our side is fixed (DAZ in the wrapper, subnormals measured as
+//! silence; `shared-dsp/benches/denormals.rs` shows denormal input costs what
+//! normal input does), but the validator times its own generation of the
+//! denormal input (≈ 56 ns a sample on x86 without FTZ/DAZ in its thread)
+//! together with the plugin, so a cheap plugin (a neutral channel strip, the
+//! meter) still reads 2–8× on a 2-core machine.
 //!
 //! Validators are looked up in `--validators DIR`, then `$LATHE_VALIDATORS`,
 //! then `PATH`. The bundles are the ones already in `target/bundled/` (or
@@ -106,7 +116,11 @@ struct Options {
     plugins: Vec<String>,
     only: Vec<String>,
     allow_missing: bool,
+    tolerate_denormal_timing: bool,
 }
+
+/// The clap-validator test whose warning `--tolerate-denormal-timing` tolerates.
+const DENORMAL_TIMING_TEST: &str = "process-audio-denormals";
 
 fn parse_options(args: &[String]) -> Result<Options> {
     let mut options = Options {
@@ -116,6 +130,7 @@ fn parse_options(args: &[String]) -> Result<Options> {
         plugins: Vec::new(),
         only: Vec::new(),
         allow_missing: false,
+        tolerate_denormal_timing: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -135,10 +150,11 @@ fn parse_options(args: &[String]) -> Result<Options> {
             "--plugin" => options.plugins.push(value()?),
             "--only" => options.only.push(value()?),
             "--allow-missing" => options.allow_missing = true,
+            "--tolerate-denormal-timing" => options.tolerate_denormal_timing = true,
             other => bail!(
                 "validate: unknown argument {other:?}; usage: cargo xtask validate \
                  [--validators DIR] [--bundle-dir DIR] [--fuzz-seconds N] [--plugin PACKAGE]… \
-                 [--only {}]… [--allow-missing]",
+                 [--only {}]… [--allow-missing] [--tolerate-denormal-timing]",
                 Run::ALL.map(Run::name).join("|")
             ),
         }
@@ -176,6 +192,8 @@ struct Verdict {
     failures: Vec<String>,
     /// Warnings, `ERROR:` lines inside passed tests, nice-plug's debug-assertion lines.
     warnings: Vec<String>,
+    /// Warnings let through by `--tolerate-denormal-timing`.
+    tolerated: Vec<String>,
 }
 
 impl Verdict {
@@ -184,6 +202,8 @@ impl Verdict {
             format!("FAIL {}", self.failures.len())
         } else if !self.warnings.is_empty() {
             format!("WARN {}", self.warnings.len())
+        } else if !self.tolerated.is_empty() {
+            return format!("PASS (tolerated: {})", self.tolerated.join("; "));
         } else {
             return "PASS".into();
         };
@@ -231,6 +251,11 @@ fn json_string_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     rest.rsplit_once('"').map(|(value, _)| value)
 }
 
+/// nice-plug log messages that are the right answer to what a validator
+/// deliberately does, not a fault: refusing the corrupt and truncated state
+/// blobs of clap-validator's `state-invalid` tests.
+const EXPECTED_NICE_PLUG_MESSAGES: &[&str] = &["Failed to load state"];
+
 /// Lines every run is checked for: nice-plug's own warnings and errors (debug
 /// assertions, allocation and threading checks, dropped tasks) and panics.
 fn read_common(log: &str, verdict: &mut Verdict) {
@@ -238,7 +263,9 @@ fn read_common(log: &str, verdict: &mut Verdict) {
         if line.contains("panicked at") {
             verdict.failures.push(line.trim().to_owned());
         } else if (line.contains(" WARN nice_plug") || line.contains(" ERROR nice_plug"))
-            && !line.contains("Host does not support")
+            && !EXPECTED_NICE_PLUG_MESSAGES
+                .iter()
+                .any(|expected| line.contains(expected))
         {
             // The message, without the timestamp and module path.
             let message = line.split_once(": ").map_or(line, |(_, m)| m);
@@ -323,14 +350,26 @@ fn read_pluginval(log: &str, verdict: &mut Verdict) {
 }
 
 /// Runs `cmd` with stdout and stderr captured, killing it after [`RUN_TIMEOUT`].
-/// Returns (exit success, stdout, stderr).
-fn run_captured(cmd: &mut Command, log_path: &Path) -> Result<(bool, String, String)> {
+/// Returns (exit success, stdout, stderr). With `interleave`, both go to one
+/// stream, in order (so the plugin's own log lines sit inside the test that
+/// caused them), returned as stdout.
+fn run_captured(
+    cmd: &mut Command,
+    log_path: &Path,
+    interleave: bool,
+) -> Result<(bool, String, String)> {
     let stdout_path = log_path.with_extension("stdout");
     let stderr_path = log_path.with_extension("stderr");
+    let stdout = File::create(&stdout_path)?;
+    let stderr = if interleave {
+        stdout.try_clone()?
+    } else {
+        File::create(&stderr_path)?
+    };
     let mut child = cmd
         .stdin(Stdio::null())
-        .stdout(File::create(&stdout_path)?)
-        .stderr(File::create(&stderr_path)?)
+        .stdout(stdout)
+        .stderr(stderr)
         .spawn()
         .with_context(|| format!("could not start {cmd:?}"))?;
     let started = Instant::now();
@@ -346,6 +385,9 @@ fn run_captured(cmd: &mut Command, log_path: &Path) -> Result<(bool, String, Str
         std::thread::sleep(Duration::from_millis(100));
     };
     let read = |path: &Path| -> Result<String> {
+        if !path.exists() {
+            return Ok(String::new());
+        }
         let bytes = std::fs::read(path)?;
         std::fs::remove_file(path)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -371,6 +413,7 @@ fn run_one(
     bundle_name: &str,
     log_path: &Path,
     fuzz_seconds: u64,
+    tolerate_denormal_timing: bool,
 ) -> Result<Verdict> {
     let clap = bundle_dir.join(format!("{bundle_name}.clap"));
     let vst3 = bundle_dir.join(format!("{bundle_name}.vst3"));
@@ -393,7 +436,9 @@ fn run_one(
             .arg("--validate")
             .arg(&vst3),
     };
-    let (success, stdout, stderr) = run_captured(&mut cmd, log_path)?;
+    // clap-validator's JSON must stay apart from its (and the plugin's) log lines.
+    let interleave = run.tool() != Tool::Clap;
+    let (success, stdout, stderr) = run_captured(&mut cmd, log_path, interleave)?;
     let mut verdict = Verdict::default();
     let all = strip_ansi(&format!("{stderr}\n{stdout}"));
     read_common(&all, &mut verdict);
@@ -401,6 +446,13 @@ fn run_one(
         Run::ClapValidate | Run::ClapFuzz => read_clap(&stdout, &mut verdict),
         Run::Vst3 | Run::Vst3Extensive => read_vst3(&all, &mut verdict),
         Run::Pluginval => read_pluginval(&all, &mut verdict),
+    }
+    if tolerate_denormal_timing && run == Run::ClapValidate {
+        let (tolerated, warnings) = std::mem::take(&mut verdict.warnings)
+            .into_iter()
+            .partition(|warning| warning.starts_with(DENORMAL_TIMING_TEST));
+        verdict.tolerated = tolerated;
+        verdict.warnings = warnings;
     }
     if !success && verdict.failures.is_empty() {
         verdict
@@ -498,6 +550,7 @@ pub fn validate(args: &[String], suite: &[(&str, &str)]) -> Result<()> {
                 name,
                 &log_path,
                 options.fuzz_seconds,
+                options.tolerate_denormal_timing,
             )?;
             let line = format!(
                 "{:<15} {:<16} {:>5.0} s  {}",
