@@ -9,6 +9,9 @@
 //! ```sh
 //! cargo bench -p shared-dsp --bench denormals -- --warm-up-time 1 --measurement-time 3
 //! ```
+// Settings are built up field by field from the neutral default: it reads
+// as "neutral except …".
+#![allow(clippy::field_reassign_with_default)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
@@ -50,7 +53,11 @@ fn inputs() -> [(&'static str, [Vec<f32>; 2]); 2] {
 }
 
 /// Runs `process` over one second in [`BLOCK_FRAMES`] blocks.
-fn run(input: &[Vec<f32>; 2], work: &mut [Vec<f32>; 2], mut process: impl FnMut(&mut [&mut [f32]])) {
+fn run(
+    input: &[Vec<f32>; 2],
+    work: &mut [Vec<f32>; 2],
+    mut process: impl FnMut(&mut [&mut [f32]]),
+) {
     let [left, right] = work;
     left.copy_from_slice(&input[0]);
     right.copy_from_slice(&input[1]);

@@ -10,6 +10,7 @@
 #![allow(clippy::field_reassign_with_default)]
 
 #[path = "support/rng.rs"]
+#[allow(dead_code)] // the shared RNG has helpers this file does not need
 mod rng;
 use rng::Rng;
 
@@ -40,7 +41,7 @@ fn programme(rate: f64, rng: &mut Rng) -> [Vec<f32>; 2] {
     let mut channel = || -> Vec<f32> {
         (0..len)
             .map(|i| {
-                let on = (i / period) % 2 == 0;
+                let on = (i / period).is_multiple_of(2);
                 (rng.bipolar() * if on { 1.0 } else { 0.01 }) as f32
             })
             .collect()
