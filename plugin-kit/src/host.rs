@@ -2,7 +2,6 @@
 //! and activation.
 
 use nice_plug::prelude::{AudioIOLayout, BufferConfig, NonZeroU32};
-use shared_dsp::units::loudness::{MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ};
 
 /// Stereo in, stereo out.
 pub const STEREO: AudioIOLayout = AudioIOLayout {
@@ -32,13 +31,16 @@ pub struct Activation {
     pub inputs: usize,
     /// Main output channels, at most the plugin's maximum (≥ 1).
     pub outputs: usize,
-    /// Sample rate, Hz, within the DSP's supported range.
+    /// Sample rate, Hz, finite and > 0.
     pub sample_rate: f64,
 }
 
 /// Checks an activation request: `None` (refuse activation, never panic in
-/// the host) when a main port is missing or the rate is outside what the DSP
-/// supports ([`MIN_SAMPLE_RATE_HZ`]..=[`MAX_SAMPLE_RATE_HZ`]).
+/// the host) when a main port is missing or the rate is not a finite,
+/// positive number. Every other rate is accepted: hosts and validators offer
+/// odd ones (clap-validator tries 1234.57 Hz, the VST3 validator up to
+/// 384 kHz), and the DSP designs its filters for whatever rate it is given,
+/// clamping frequencies it cannot realise below Nyquist.
 pub fn activation(
     layout: &AudioIOLayout,
     buffer_config: &BufferConfig,
@@ -50,12 +52,13 @@ pub fn activation(
         .map_or(0, |n| n.get() as usize)
         .min(max_channels);
     let sample_rate = f64::from(buffer_config.sample_rate);
-    (inputs > 0 && outputs > 0 && (MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate))
-        .then_some(Activation {
+    (inputs > 0 && outputs > 0 && sample_rate.is_finite() && sample_rate > 0.0).then_some(
+        Activation {
             inputs,
             outputs,
             sample_rate,
-        })
+        },
+    )
 }
 
 #[cfg(test)]
@@ -73,15 +76,21 @@ mod tests {
     }
 
     #[test]
-    fn accepts_supported_layouts_and_rates_and_refuses_the_rest() {
+    fn accepts_supported_layouts_and_any_positive_rate_and_refuses_the_rest() {
         let a = activation(&MONO_TO_STEREO, &config(48_000.0), 2).unwrap();
         assert_eq!((a.inputs, a.outputs, a.sample_rate), (1, 2, 48_000.0));
         assert_eq!(
             activation(&STEREO, &config(192_000.0), 2).unwrap().outputs,
             2
         );
-        assert!(activation(&STEREO, &config(1_000.0), 2).is_none());
-        assert!(activation(&STEREO, &config(f32::NAN), 2).is_none());
+        // The odd and extreme rates the plugin validators offer.
+        for rate in [1_000.0, 1_200.0, 1_234.57, 8_000.0, 384_000.0, 768_000.0] {
+            let a = activation(&STEREO, &config(rate), 2).unwrap();
+            assert_eq!(a.sample_rate, f64::from(rate));
+        }
+        for rate in [0.0, -44_100.0, f32::NAN, f32::INFINITY] {
+            assert!(activation(&STEREO, &config(rate), 2).is_none(), "{rate}");
+        }
         let no_input = AudioIOLayout {
             main_input_channels: None,
             ..STEREO

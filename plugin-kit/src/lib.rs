@@ -31,6 +31,9 @@ pub use host::Activation;
 /// The framework, for [`export!`] and for plugins that need more of it.
 pub use nice_plug;
 
+/// nice-plug's own input event capacity, events per block.
+pub const DEFAULT_INPUT_EVENT_CAPACITY: usize = 1024;
+
 /// Vendor every Lathe plugin reports.
 pub const VENDOR: &str = "Lathe";
 
@@ -67,6 +70,10 @@ pub trait KitPlugin: Default + Send + 'static {
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout];
     /// Most output channels the plugin processes; activation clamps to it.
     const MAX_CHANNELS: usize;
+    /// Parameter events the wrapper can queue per block without allocating
+    /// (nice-plug's default is 1024): raise it for plugins with many
+    /// parameters, which validators automate all at once on every sample.
+    const INPUT_EVENT_CAPACITY: usize = DEFAULT_INPUT_EVENT_CAPACITY;
     /// The editor type (an `EguiEditor` over `shared_ui::editor::EditorShell`).
     type Editor: Editor;
 
@@ -122,6 +129,7 @@ impl<P: KitPlugin> Plugin for Kit<P> {
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = P::AUDIO_IO_LAYOUTS;
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+    const INPUT_EVENT_CAPACITY: usize = P::INPUT_EVENT_CAPACITY;
 
     type Editor = P::Editor;
     type SysExMessage = ();

@@ -8,11 +8,15 @@
 //!   the VST3 harness in pedalboard. One profile, so one build of everything.
 //! - `screenshots` — render every plugin's editor headless (standalone build
 //!   under Xvfb) into `docs/screenshots/<package>.png`.
+//! - `validate` — run clap-validator, Steinberg's VST3 validator and pluginval
+//!   on every bundle in `target/bundled/` (see [`validate`]).
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
+
+mod validate;
 
 /// Every plugin of the suite, in `bundler.toml` order: (cargo package, bundle
 /// name). A plugin joins the suite by its table in `bundler.toml`; each
@@ -45,6 +49,14 @@ fn main() -> Result<()> {
         "test" => test(&rest),
         "screenshots" => screenshots(),
         "bundle-suite" => bundle_suite(&rest).map(|_| ()),
+        "validate" => {
+            let suite = suite()?;
+            let suite: Vec<(&str, &str)> = suite
+                .iter()
+                .map(|(package, name)| (package.as_str(), name.as_str()))
+                .collect();
+            validate::validate(&rest, &suite)
+        }
         _ => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once(command).chain(rest)),
     }
 }

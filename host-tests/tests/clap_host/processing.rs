@@ -209,7 +209,8 @@ const LATENCY_CHANGE_ROUNDS: usize = 6;
 
 /// One session on the audio thread with `events` in its first block; returns the number of
 /// `latency.changed` calls and whether a restart was first requested while it ran, with the main
-/// thread pumped afterwards (deactivated by then, so nice-plug announces with `latency.changed`).
+/// thread pumped afterwards. A change while active must only request a restart (the CLAP spec
+/// allows `latency.changed` only inside `activate`; see patches/PATCHES.md).
 fn announcements_during_session(
     plugin: &mut LoadedPlugin,
     activation: Activation,

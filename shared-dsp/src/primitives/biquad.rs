@@ -22,6 +22,12 @@ use core::f64::consts::PI;
 /// up to ≈ 100× the threshold instead of silencing it.
 pub const STATE_FLUSH_THRESHOLD: f64 = 1e-20;
 
+/// Highest corner [`BiquadCoefs::bilinear`] designs, as a fraction of the
+/// sample rate: just below Nyquist, where the prewarp `tan(π·f0/fs)` is
+/// still finite (≈ 32). Only reached when a host runs at a rate too low for
+/// a filter's corner (a 1.7 kHz K-weighting shelf at 1.2 kHz).
+pub const MAX_BILINEAR_CORNER_FRACTION: f64 = 0.49;
+
 /// Second-order analog prototype
 /// `H(s) = (b[2]·s² + b[1]·s + b[0]) / (a[2]·s² + a[1]·s + a[0])`
 /// with `s = j·f/f0` normalised to the corner frequency `f0`.
@@ -185,10 +191,14 @@ impl BiquadCoefs {
     /// Bilinear transform of `prototype` with its corner at `f0_hz`,
     /// prewarped so the digital response equals the analog one at `f0_hz`:
     /// `s ← (1/K)·(1 − z⁻¹)/(1 + z⁻¹)`, `K = tan(π·f0_hz/sample_rate)`.
-    /// `0 < f0_hz < sample_rate/2`. A first-order prototype
+    /// `0 < f0_hz`; a corner at or above Nyquist (a host offering a very
+    /// low rate) is clamped to [`MAX_BILINEAR_CORNER_FRACTION`]·`sample_rate`,
+    /// where `tan` would otherwise wrap round and give an unstable or
+    /// meaningless filter. A first-order prototype
     /// ([`AnalogBiquad::is_first_order`]) gives a first-order section
     /// (`b2 = a2 = 0`).
     pub fn bilinear(prototype: &AnalogBiquad, f0_hz: f64, sample_rate: f64) -> Self {
+        let f0_hz = f0_hz.min(MAX_BILINEAR_CORNER_FRACTION * sample_rate);
         let k = (PI * f0_hz / sample_rate).tan();
         if prototype.is_first_order() {
             // Multiply numerator and denominator by K·(1 + z⁻¹).

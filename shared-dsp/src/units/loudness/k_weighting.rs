@@ -69,8 +69,11 @@ pub struct KWeightingCoefs {
 }
 
 impl KWeightingCoefs {
-    /// Designs both stages for `sample_rate` Hz (must exceed
-    /// 2·[`SHELF_FREQUENCY_HZ`], i.e. ≳ 3.4 kHz).
+    /// Designs both stages for `sample_rate` Hz (finite, > 0). The response
+    /// follows BS.1770-4 when the rate exceeds 2·[`SHELF_FREQUENCY_HZ`]
+    /// (≳ 3.4 kHz); below that the bilinear design clamps the corners below
+    /// Nyquist ([`BiquadCoefs::bilinear`]), so the filter stays stable and the
+    /// readings are only indicative.
     pub fn new(sample_rate: f64) -> Self {
         Self {
             shelf: BiquadCoefs::bilinear(&shelf_prototype(), SHELF_FREQUENCY_HZ, sample_rate),

@@ -16,9 +16,14 @@ pub const STEP_DURATION_S: f64 = 0.1;
 pub const MOMENTARY_WINDOW_STEPS: usize = 4;
 /// Short-term window, steps (3 s, EBU Tech 3341 "S").
 pub const SHORT_TERM_WINDOW_STEPS: usize = 30;
-/// Lowest accepted sample rate, Hz.
+/// Lowest sample rate the readings are specified for, Hz (the CLI refuses
+/// files outside [`MIN_SAMPLE_RATE_HZ`] ..= [`MAX_SAMPLE_RATE_HZ`]). The meter
+/// itself runs at any finite, positive rate, since plugin hosts may offer
+/// any: below ≈ 3.4 kHz the K-weighting shelf corner lies above Nyquist and is
+/// clamped below it (see [`KWeightingCoefs::new`]), so readings there are
+/// only indicative.
 pub const MIN_SAMPLE_RATE_HZ: f64 = 8_000.0;
-/// Highest accepted sample rate, Hz.
+/// Highest sample rate the readings are specified for, Hz (see [`MIN_SAMPLE_RATE_HZ`]).
 pub const MAX_SAMPLE_RATE_HZ: f64 = 768_000.0;
 
 /// Loudness meter for mono, stereo or surround (up to 7.1) audio.
@@ -36,7 +41,7 @@ pub const MAX_SAMPLE_RATE_HZ: f64 = 768_000.0;
 /// bins, see [`super::gating`] and [`super::range`]): memory does not grow.
 ///
 /// Non-finite input samples (NaN, ±∞) are measured as 0.0 so they cannot
-/// poison filter state or readings.
+/// poison filter state or readings; so are subnormals (see `sanitize`).
 ///
 /// No allocation after construction / [`LoudnessMeter::set_sample_rate`].
 #[derive(Debug, Clone)]
@@ -144,7 +149,7 @@ impl LoudnessMeter {
     ///
     /// # Panics
     /// If `num_channels` is 0 or above [`MAX_CHANNELS`], or `sample_rate` is
-    /// outside [`MIN_SAMPLE_RATE_HZ`] ..= [`MAX_SAMPLE_RATE_HZ`].
+    /// not finite and positive.
     pub fn new(sample_rate: f64, num_channels: usize) -> Self {
         assert!(
             (1..=MAX_CHANNELS).contains(&num_channels),
@@ -219,8 +224,8 @@ impl LoudnessMeter {
 
     fn assert_sample_rate(sample_rate: f64) {
         assert!(
-            (MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate),
-            "LoudnessMeter sample rate must be {MIN_SAMPLE_RATE_HZ}..={MAX_SAMPLE_RATE_HZ} Hz, got {sample_rate}"
+            sample_rate.is_finite() && sample_rate > 0.0,
+            "LoudnessMeter sample rate must be finite and positive, got {sample_rate}"
         );
     }
 
@@ -228,7 +233,7 @@ impl LoudnessMeter {
     /// May allocate.
     ///
     /// # Panics
-    /// If `sample_rate` is outside [`MIN_SAMPLE_RATE_HZ`] ..= [`MAX_SAMPLE_RATE_HZ`].
+    /// If `sample_rate` is not finite and positive.
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         Self::assert_sample_rate(sample_rate);
         self.sample_rate = sample_rate;
