@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use shared_dsp::units::loudness::{LoudnessMeter, LoudnessReadings};
+use shared_dsp::units::mono_check::{MonoCheck, MonoLoss};
 
 use crate::decode::{AudioInfo, AudioReader, DecodeError};
 
@@ -52,6 +53,19 @@ pub struct Measurement {
     pub readings: LoudnessReadings,
     /// The per-step series, when asked for.
     pub series: Option<LoudnessSeries>,
+    /// Stereo files: the mono fold-down loss (see
+    /// `shared_dsp::units::mono_check`) and the correlation of the channels
+    /// over the whole file; `None` for other channel counts.
+    pub mono: Option<MonoReport>,
+}
+
+/// Mono compatibility of a stereo file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonoReport {
+    /// Fold-down loss, LU (`+∞`: the fold-down is silent).
+    pub loss: MonoLoss,
+    /// Correlation of L and R over the whole file (`None` if a channel is silent).
+    pub correlation: Option<f64>,
 }
 
 impl Measurement {
@@ -68,6 +82,8 @@ pub struct Measurer {
     info: AudioInfo,
     num_frames: u64,
     series: Option<LoudnessSeries>,
+    /// The fold-down check, for stereo files.
+    mono: Option<MonoCheck>,
 }
 
 impl Measurer {
@@ -78,6 +94,7 @@ impl Measurer {
             info,
             num_frames: 0,
             series: options.series.then(LoudnessSeries::default),
+            mono: (info.num_channels == 2).then(|| MonoCheck::new(f64::from(info.sample_rate))),
         }
     }
 
@@ -106,6 +123,9 @@ impl Measurer {
             }
             start = end;
         }
+        if let (Some(mono), [left, right]) = (self.mono.as_mut(), channels) {
+            mono.process(left, right);
+        }
         self.num_frames += block_frames as u64;
     }
 
@@ -133,11 +153,16 @@ impl Measurer {
 
     /// The final measurement.
     pub fn finish(self) -> Measurement {
+        let readings = self.meter.readings();
         Measurement {
             info: self.info,
             num_frames: self.num_frames,
-            readings: self.meter.readings(),
+            readings,
             series: self.series,
+            mono: self.mono.map(|mono| MonoReport {
+                loss: mono.loss(&readings),
+                correlation: mono.correlation(),
+            }),
         }
     }
 }

@@ -18,6 +18,10 @@ pub(crate) const JSON_LEVEL_DECIMALS: i32 = 3;
 /// Decimals of times in JSON: a microsecond is finer than one sample at
 /// any supported rate's step boundary, and hides `0.30000000000000004`.
 const JSON_TIME_DECIMALS: i32 = 6;
+/// Decimals of the correlation in JSON output.
+const JSON_CORRELATION_DECIMALS: i32 = 3;
+/// Decimals of the correlation in human output.
+const HUMAN_CORRELATION_DECIMALS: usize = 2;
 /// Decimals of loudness values in the human report (EBU Tech 3341 displays
 /// to 0.1 LU).
 pub(crate) const HUMAN_LOUDNESS_DECIMALS: usize = 1;
@@ -73,6 +77,14 @@ struct JsonReport<'a> {
     true_peak_dbtp: Option<f64>,
     sample_peak_dbfs: Option<f64>,
     plr_lu: Option<f64>,
+    /// Stereo files: how much quieter the mono fold-down `(L+R)/2` is, LU
+    /// (integrated loudness); `null` when undefined or total.
+    mono_loss_lu: Option<f64>,
+    /// Stereo files: the fold-down is silent while the mix is not (inverted
+    /// channels); `null` for other channel counts.
+    mono_collapses: Option<bool>,
+    /// Stereo files: correlation of L and R over the whole file.
+    correlation: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     momentary_series: Option<Vec<(f64, Option<f64>)>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +106,16 @@ pub fn json_line(file: &str, measurement: &Measurement) -> String {
         true_peak_dbtp: json_level(readings.true_peak_dbtp),
         sample_peak_dbfs: json_level(readings.sample_peak_dbfs),
         plr_lu: json_level(readings.plr_lu),
+        mono_loss_lu: measurement
+            .mono
+            .and_then(|m| json_level(m.loss.integrated_lu)),
+        mono_collapses: measurement
+            .mono
+            .map(|m| m.loss.integrated_lu == Some(f64::INFINITY)),
+        correlation: measurement.mono.and_then(|m| {
+            m.correlation
+                .map(|c| round_to(c, JSON_CORRELATION_DECIMALS))
+        }),
         momentary_series: measurement
             .series
             .as_ref()
@@ -164,6 +186,19 @@ pub fn human_block(file: &str, measurement: &Measurement) -> String {
     ];
 
     let mut out = format!("{file}\n");
+    let mut rows = rows.to_vec();
+    if let Some(mono) = measurement.mono {
+        let loss = match mono.loss.integrated_lu {
+            Some(lu) if lu.is_infinite() => "total".to_owned(),
+            other => loudness(other),
+        };
+        rows.push(("Mono fold-down loss", loss, "LU"));
+        rows.push((
+            "Correlation",
+            format_value(mono.correlation, HUMAN_CORRELATION_DECIMALS, UNDEFINED_TEXT),
+            "",
+        ));
+    }
     for (label, value, unit) in rows {
         let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value:>VALUE_WIDTH$} {unit}");
     }

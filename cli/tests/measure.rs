@@ -525,3 +525,67 @@ fn series_absent_without_flag() {
         assert!(keys.contains(&key), "missing {key} in {keys:?}");
     }
 }
+
+#[test]
+fn mono_fold_down_loss_and_correlation_keys_report_stereo_compatibility() {
+    // Fold-down (L+R)/2 on both channels: identical channels fold to
+    // themselves (0 LU), independent equal-power noise loses half its power
+    // (3.01 LU), inverted channels collapse (no finite loss).
+    let dir = tempfile::tempdir().unwrap();
+    let rate = 48_000;
+    let a = noise(rate, -12.0, 6.0, 21);
+    let b = noise(rate, -12.0, 6.0, 22);
+    let inverted: Vec<f64> = a.iter().map(|x| -x).collect();
+    let cases = [
+        (
+            "identical.wav",
+            vec![a.clone(), a.clone()],
+            Some(0.0),
+            false,
+            Some(1.0),
+        ),
+        (
+            "independent.wav",
+            vec![a.clone(), b],
+            Some(3.01),
+            false,
+            Some(0.0),
+        ),
+        (
+            "inverted.wav",
+            vec![a.clone(), inverted],
+            None,
+            true,
+            Some(-1.0),
+        ),
+    ];
+    for (name, planar, loss, collapses, correlation) in cases {
+        let signal = Signal::new(rate, SampleFormat::Float32, planar);
+        let path = write(&dir, name, &signal, Container::Wav);
+        let report = &measure_json(&[path], &[])[0];
+        assert_close(
+            &format!("{name} mono_loss_lu"),
+            opt_f64(report, "mono_loss_lu"),
+            loss,
+            0.1,
+        );
+        assert_eq!(
+            report["mono_collapses"].as_bool(),
+            Some(collapses),
+            "{name}"
+        );
+        assert_close(
+            &format!("{name} correlation"),
+            opt_f64(report, "correlation"),
+            correlation,
+            0.03,
+        );
+    }
+    // A mono file has no stereo image to check.
+    let mono = Signal::new(rate, SampleFormat::Float32, vec![a]);
+    let path = write(&dir, "mono.wav", &mono, Container::Wav);
+    let report = &measure_json(&[path], &[])[0];
+    for key in ["mono_loss_lu", "mono_collapses", "correlation"] {
+        assert!(report[key].is_null(), "mono file: {key} = {}", report[key]);
+    }
+}

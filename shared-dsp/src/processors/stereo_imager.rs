@@ -34,6 +34,7 @@ use crate::primitives::level::{clamp_or, db_to_amplitude, sanitize};
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::crossover::{Crossover, CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
 use crate::units::loudness::LoudnessMeter;
+use crate::units::mono_check::MonoCheck;
 use crate::units::stereo::{balance_gains, decode_mid_side, encode_mid_side};
 
 /// Width range (0 = mono, 1 = unchanged, 2 = side +6 dB).
@@ -196,16 +197,7 @@ impl ImagerSettings {
     }
 }
 
-/// Mono fold-down loss, LU: stereo loudness minus fold-down loudness.
-/// `+∞` when the fold-down is silent but the stereo signal is not (inverted
-/// channels); `None` while undefined.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct MonoLoss {
-    /// From the integrated loudness of both, LU.
-    pub integrated_lu: Option<f64>,
-    /// From the short-term loudness of both, LU.
-    pub short_term_lu: Option<f64>,
-}
+pub use crate::units::mono_check::MonoLoss;
 
 /// The imager's meters, as of the last processed frame.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -224,6 +216,9 @@ pub struct ImagerReadings {
     pub side_exceeds_mid: bool,
     /// Mono fold-down loss.
     pub mono_loss: MonoLoss,
+    /// Correlation over everything since the last meter reset (`None`
+    /// while a channel is silent): the whole-mix figure.
+    pub correlation_since_reset: Option<f64>,
 }
 
 impl ImagerReadings {
@@ -350,7 +345,7 @@ pub struct StereoImager {
     side_energy: f64,
     band_ms_energy: [(f64, f64); MAX_BANDS],
     stereo_meter: LoudnessMeter,
-    fold_meter: LoudnessMeter,
+    mono_check: MonoCheck,
     scope_countdown: usize,
 }
 
@@ -409,7 +404,7 @@ impl StereoImager {
             side_energy: 0.0,
             band_ms_energy: [(0.0, 0.0); MAX_BANDS],
             stereo_meter: LoudnessMeter::new(sample_rate, 2),
-            fold_meter: LoudnessMeter::new(sample_rate, 2),
+            mono_check: MonoCheck::new(sample_rate),
             scope_countdown: 0,
         };
         imager.set_sample_rate(sample_rate);
@@ -455,7 +450,7 @@ impl StereoImager {
         );
         self.meter_coef = one_pole_coef(METER_TIME_MS, sample_rate);
         self.stereo_meter.set_sample_rate(sample_rate);
-        self.fold_meter.set_sample_rate(sample_rate);
+        self.mono_check.set_sample_rate(sample_rate);
         self.side_low.2 = f32::NAN;
         self.side_high.2 = f32::NAN;
         self.update_filters(true);
@@ -487,7 +482,7 @@ impl StereoImager {
         self.side_energy = 0.0;
         self.band_ms_energy = [(0.0, 0.0); MAX_BANDS];
         self.stereo_meter.reset();
-        self.fold_meter.reset();
+        self.mono_check.reset();
         self.scope_countdown = 0;
     }
 
@@ -647,7 +642,6 @@ impl StereoImager {
         // The metered stereo signal (before the Mono listen switch) and its
         // fold-down, per chunk, for the two loudness meters.
         let mut metered = [[0.0f32; METER_CHUNK]; 2];
-        let mut folded = [0.0f32; METER_CHUNK];
         let mut start = 0;
         while start < frames {
             let len = (frames - start).min(METER_CHUNK);
@@ -664,7 +658,6 @@ impl StereoImager {
                 let fold = 0.5 * (l + r);
                 metered[0][i] = l;
                 metered[1][i] = r;
-                folded[i] = fold;
                 // Listen: the fold-down on both channels, crossfaded.
                 let listen = if self.mono_listen.is_off() {
                     0.0
@@ -686,7 +679,8 @@ impl StereoImager {
             }
             self.stereo_meter
                 .process(&[&metered[0][..len], &metered[1][..len]]);
-            self.fold_meter.process(&[&folded[..len], &folded[..len]]);
+            self.mono_check
+                .process(&metered[0][..len], &metered[1][..len]);
             start += len;
         }
     }
@@ -827,13 +821,6 @@ impl StereoImager {
                 side_exceeds_mid |= s > m && s > SILENT_ENERGY;
             }
         }
-        let stereo = self.stereo_meter.readings();
-        let fold = self.fold_meter.readings();
-        let loss = |stereo: Option<f64>, fold: Option<f64>| match (stereo, fold) {
-            (Some(s), Some(f)) => Some(s - f),
-            (Some(_), None) => Some(f64::INFINITY),
-            _ => None,
-        };
         ImagerReadings {
             correlation,
             band_correlation,
@@ -841,10 +828,8 @@ impl StereoImager {
             mid_db: level(self.mid_energy),
             side_db: level(self.side_energy),
             side_exceeds_mid,
-            mono_loss: MonoLoss {
-                integrated_lu: loss(stereo.integrated_lufs, fold.integrated_lufs),
-                short_term_lu: loss(stereo.short_term_lufs, fold.short_term_lufs),
-            },
+            mono_loss: self.mono_check.loss(&self.stereo_meter.readings()),
+            correlation_since_reset: self.mono_check.correlation(),
         }
     }
 }

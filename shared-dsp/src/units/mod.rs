@@ -7,6 +7,7 @@ pub mod eq;
 pub mod filter;
 pub mod limiter;
 pub mod loudness;
+pub mod mono_check;
 pub mod saturation;
 pub mod spectrum;
 pub mod stereo;
