@@ -22,6 +22,7 @@ use rng::Rng;
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::loudness_meter::LoudnessMeterProcessor;
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
+use shared_dsp::units::crossover::{Crossover, CrossoverSlope};
 use shared_dsp::units::dither::{DitherShape, Requantizer};
 use shared_dsp::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use shared_dsp::units::eq::{
@@ -29,6 +30,7 @@ use shared_dsp::units::eq::{
 };
 use shared_dsp::units::filter::PassKind;
 use shared_dsp::units::loudness::LoudnessMeter;
+use shared_dsp::units::mono_check::MonoCheck;
 use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings, Saturator};
 use shared_dsp::units::stereo::{StereoSettings, StereoStage};
 use shared_dsp::units::unit::{Delay, LimiterGain};
@@ -363,6 +365,17 @@ fn stereo_stage_conforms() {
         2,
         LatencyShows::Peak,
     );
+}
+
+#[test]
+fn crossover_and_mono_check_conform() {
+    conformance(
+        "Crossover",
+        || Crossover::new(RATE, CrossoverSlope::Lr48, 4, [150.0, 1_500.0, 7_000.0]),
+        2,
+        LatencyShows::Onset,
+    );
+    conformance("MonoCheck", || MonoCheck::new(RATE), 2, LatencyShows::Peak);
 }
 
 #[test]

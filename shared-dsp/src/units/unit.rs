@@ -141,6 +141,57 @@ impl Unit for LoudnessMeter {
     }
 }
 
+/// The crossover as a unit: every channel split and summed back, which is
+/// the all-pass the bands add up to (magnitude flat, the documented phase).
+impl Unit for crate::units::crossover::Crossover {
+    type Sample = f64;
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        crate::units::crossover::Crossover::set_sample_rate(self, sample_rate);
+    }
+    fn reset(&mut self) {
+        crate::units::crossover::Crossover::reset(self);
+    }
+    fn process(&mut self, channels: &mut [&mut [f64]]) {
+        crate::primitives::level::sanitize_channels_f64(channels);
+        let n = self.num_bands();
+        let mut bands = [0.0; crate::units::crossover::MAX_BANDS];
+        for (c, channel) in channels
+            .iter_mut()
+            .enumerate()
+            .take(crate::units::crossover::MAX_CHANNELS)
+        {
+            for x in channel.iter_mut() {
+                self.split(c, *x, &mut bands);
+                *x = bands[..n].iter().sum();
+            }
+        }
+    }
+    fn latency_samples(&self) -> usize {
+        0
+    }
+}
+
+/// The mono check as a unit: measures a stereo pair; the audio passes
+/// through sanitised.
+impl Unit for crate::units::mono_check::MonoCheck {
+    type Sample = f32;
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        crate::units::mono_check::MonoCheck::set_sample_rate(self, sample_rate);
+    }
+    fn reset(&mut self) {
+        crate::units::mono_check::MonoCheck::reset(self);
+    }
+    fn process(&mut self, channels: &mut [&mut [f32]]) {
+        crate::primitives::level::sanitize_channels(channels);
+        if let [left, right] = channels {
+            crate::units::mono_check::MonoCheck::process(self, left, right);
+        }
+    }
+    fn latency_samples(&self) -> usize {
+        0
+    }
+}
+
 /// The limiter as a unit makes its gain signal: with the threshold at
 /// `threshold` (linear), each sample is replaced by the gain (0 < g ≤ 1)
 /// for the audio frame [`TruePeakLimiter::latency_samples`] earlier.

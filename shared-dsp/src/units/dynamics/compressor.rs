@@ -199,7 +199,9 @@ pub struct Compressor {
     slow_ballistics: Ballistics,
     rms_coef: f64,
     sidechain_coefs: ButterworthCoefs,
-    makeup_db: Smoother,
+    /// Make-up gain, linear (> 0), ramping multiplicatively: no `powf`
+    /// per sample while it glides.
+    makeup: Smoother,
     mix: Smoother,
     fade: Fade,
     channels: Vec<ChannelState>,
@@ -232,7 +234,7 @@ impl Compressor {
                 80.0,
                 sample_rate,
             ),
-            makeup_db: Smoother::linear(0.0, 1),
+            makeup: Smoother::multiplicative(1.0, 1),
             mix: Smoother::linear(1.0, 1),
             fade: Fade::new(false, 1),
             channels: vec![ChannelState::default(); num_channels],
@@ -248,7 +250,7 @@ impl Compressor {
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
         let ramp = Smoother::samples_for_ms(RAMP_MS, sample_rate);
-        self.makeup_db.set_ramp_samples(ramp);
+        self.makeup.set_ramp_samples(ramp);
         self.mix.set_ramp_samples(ramp);
         self.fade
             .set_fade_samples(Smoother::samples_for_ms(FADE_MS, sample_rate));
@@ -263,7 +265,7 @@ impl Compressor {
         for ch in &mut self.channels {
             *ch = ChannelState::default();
         }
-        self.makeup_db.settle();
+        self.makeup.settle();
         self.mix.settle();
         self.fade.reset_to(self.settings.enabled);
         self.last_reduction_db = 0.0;
@@ -304,11 +306,12 @@ impl Compressor {
         }
         self.settings = new;
         self.update_coefs();
-        self.makeup_db.set_target(new.total_makeup_db());
+        self.makeup
+            .set_target(db_to_amplitude(new.total_makeup_db()));
         self.mix.set_target(f64::from(new.mix));
         self.fade.set_on(new.enabled);
         if self.fade.is_off() {
-            self.makeup_db.settle();
+            self.makeup.settle();
             self.mix.settle();
         }
     }
@@ -331,7 +334,7 @@ impl Compressor {
             return true;
         }
         let s = &self.settings;
-        let idle = !self.makeup_db.is_smoothing()
+        let idle = !self.makeup.is_smoothing()
             && self
                 .channels
                 .iter()
@@ -373,8 +376,8 @@ impl Compressor {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
                 *x = detector.get(c).map_or(0.0, |d| sanitize_f64(d[i]));
             }
-            let makeup_db = self.makeup_db.advance(1);
-            self.frame_gains(&frame, num_channels, makeup_db, &mut frame_gains);
+            let makeup = self.makeup.tick();
+            self.frame_gains(&frame, num_channels, makeup, &mut frame_gains);
             for (c, g) in gains[..num_channels].iter_mut().enumerate() {
                 g[i] = frame_gains[c];
             }
@@ -406,10 +409,10 @@ impl Compressor {
                     Some(key) => key.get(c).map_or(0.0, |k| sanitize_f64(k[i])),
                 };
             }
-            let makeup_db = self.makeup_db.advance(1);
+            let makeup = self.makeup.tick();
             let mix = self.mix.advance(1);
             let amount = mix * self.fade.step();
-            self.frame_gains(&frame, num_channels, makeup_db, &mut gains);
+            self.frame_gains(&frame, num_channels, makeup, &mut gains);
             for (samples, &gain) in channels[..num_channels].iter_mut().zip(&gains) {
                 let x = samples[i];
                 let wet = x * gain;
@@ -435,7 +438,7 @@ impl Compressor {
         &mut self,
         detector: &[f64; MAX_CHANNELS],
         num_channels: usize,
-        makeup_db: f64,
+        makeup: f64,
         gains: &mut [f64; MAX_CHANNELS],
     ) {
         let link = f64::from(self.settings.stereo_link);
@@ -466,7 +469,12 @@ impl Compressor {
                     reduction.max(state.reduction_slow.process(target, &self.slow_ballistics));
             }
             self.last_reduction_db = self.last_reduction_db.max(reduction);
-            gains[c] = db_to_amplitude(makeup_db - reduction);
+            let reduction_gain = if reduction == 0.0 {
+                1.0
+            } else {
+                db_to_amplitude(-reduction)
+            };
+            gains[c] = makeup * reduction_gain;
         }
     }
 }
