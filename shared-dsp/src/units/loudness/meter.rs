@@ -16,6 +16,13 @@ pub const STEP_DURATION_S: f64 = 0.1;
 pub const MOMENTARY_WINDOW_STEPS: usize = 4;
 /// Short-term window, steps (3 s, EBU Tech 3341 "S").
 pub const SHORT_TERM_WINDOW_STEPS: usize = 30;
+/// Hop of the fine grid on which the *maximum* momentary loudness is
+/// sought, s (10 ms): a 400 ms burst at any offset is then caught by a
+/// window holding at least 395 ms of it (−0.05 LU), where the 100 ms step
+/// grid can miss up to a quarter of it (EBU Tech 3341 cases 13 and 14).
+pub const FINE_HOP_S: f64 = 0.01;
+/// Momentary window on the fine grid, hops (40 × 10 ms = 400 ms).
+pub const MOMENTARY_WINDOW_HOPS: usize = 40;
 /// Lowest sample rate the readings are specified for, Hz (the CLI refuses
 /// files outside [`MIN_SAMPLE_RATE_HZ`] ..= [`MAX_SAMPLE_RATE_HZ`]). The meter
 /// itself runs at any finite, positive rate, since plugin hosts may offer
@@ -33,6 +40,9 @@ pub const MAX_SAMPLE_RATE_HZ: f64 = 768_000.0;
 /// maxima) are updated at every 100 ms *step* (the gating-block hop of
 /// BS.1770-4, and the 10 Hz update rate of EBU Tech 3341); a step is exactly
 /// `round(0.1·fs)` frames. Peaks are live: they include every frame fed.
+///
+/// The maximum momentary loudness is also sought on a 10 ms grid
+/// ([`FINE_HOP_S`]), so a short burst at any offset reads its level.
 ///
 /// Momentary and short-term loudness come from a ring of per-step energy sums
 /// (f64), so the 400 ms and 3 s windows are exactly 4 and 30 steps. Gating
@@ -70,6 +80,19 @@ pub struct LoudnessMeter {
     range: LoudnessRange,
     /// Loudness readings as of the last completed step.
     stepped: SteppedReadings,
+    /// Frames per fine hop (`round(0.01·fs)`, ≥ 1).
+    hop_len: usize,
+    /// Frames of the current hop fed so far.
+    frames_in_hop: usize,
+    /// Σ y² per channel over the current hop.
+    hop_energy: [f64; MAX_CHANNELS],
+    /// Channel-weighted Σ y² of the last completed hops (ring).
+    hop_ring: [f64; MOMENTARY_WINDOW_HOPS],
+    /// Ring slot the next completed hop goes to.
+    hop_write_idx: usize,
+    hops_completed: u64,
+    /// Largest momentary energy on the fine grid since reset.
+    max_fine_momentary_energy: f64,
 }
 
 /// The readings that change only at step boundaries.
@@ -95,7 +118,8 @@ pub struct LoudnessReadings {
     pub integrated_lufs: Option<f64>,
     /// Loudness range (EBU Tech 3342), LU.
     pub loudness_range_lu: Option<f64>,
-    /// Highest momentary loudness since reset, LUFS.
+    /// Highest momentary loudness since reset, LUFS (400 ms windows every
+    /// 10 ms, [`FINE_HOP_S`]).
     pub max_momentary_lufs: Option<f64>,
     /// Highest short-term loudness since reset, LUFS.
     pub max_short_term_lufs: Option<f64>,
@@ -105,6 +129,11 @@ pub struct LoudnessReadings {
     pub sample_peak_dbfs: Option<f64>,
     /// Peak-to-loudness ratio: true peak − integrated loudness, LU.
     pub plr_lu: Option<f64>,
+}
+
+/// Frames per fine hop at `sample_rate`: `round(0.01·fs)`, at least 1.
+fn hop_len_for(sample_rate: f64) -> usize {
+    ((sample_rate * FINE_HOP_S).round() as usize).max(1)
 }
 
 /// Frames per step at `sample_rate`: `round(0.1·fs)`, at least 1.
@@ -177,6 +206,13 @@ impl LoudnessMeter {
             gated: GatedLoudness::new(),
             range: LoudnessRange::new(),
             stepped: SteppedReadings::default(),
+            hop_len: hop_len_for(sample_rate),
+            frames_in_hop: 0,
+            hop_energy: [0.0; MAX_CHANNELS],
+            hop_ring: [0.0; MOMENTARY_WINDOW_HOPS],
+            hop_write_idx: 0,
+            hops_completed: 0,
+            max_fine_momentary_energy: 0.0,
         };
         meter.reset();
         meter
@@ -241,6 +277,7 @@ impl LoudnessMeter {
         self.true_peak =
             TruePeakMeter::with_grade(self.true_peak_grade, sample_rate, self.num_channels);
         self.step_len = step_len_for(sample_rate);
+        self.hop_len = hop_len_for(sample_rate);
         self.reset();
     }
 
@@ -256,6 +293,12 @@ impl LoudnessMeter {
         self.gated.reset();
         self.range.reset();
         self.stepped = SteppedReadings::default();
+        self.frames_in_hop = 0;
+        self.hop_energy = [0.0; MAX_CHANNELS];
+        self.hop_ring = [0.0; MOMENTARY_WINDOW_HOPS];
+        self.hop_write_idx = 0;
+        self.hops_completed = 0;
+        self.max_fine_momentary_energy = 0.0;
     }
 
     /// Number of channels this meter measures.
@@ -306,22 +349,31 @@ impl LoudnessMeter {
         let frames = provided.iter().map(|c| c.as_ref().len()).min().unwrap_or(0);
         let mut offset = 0;
         while offset < frames {
-            let chunk = (self.step_len - self.frames_in_step).min(frames - offset);
+            let chunk = (self.step_len - self.frames_in_step)
+                .min(self.hop_len - self.frames_in_hop)
+                .min(frames - offset);
             for c in 0..self.num_channels {
                 let input = provided
                     .get(c)
                     .map(|samples| &samples.as_ref()[offset..offset + chunk]);
+                let before = self.step_energy[c];
                 self.step_energy[c] = measure_channel(
                     input,
                     chunk,
                     &self.k_weighting,
                     &mut self.k_states[c],
                     self.true_peak.channel_mut(c),
-                    self.step_energy[c],
+                    before,
                 );
+                // The hop's share of the running step sum (≥ 0 up to rounding).
+                self.hop_energy[c] += (self.step_energy[c] - before).max(0.0);
             }
             offset += chunk;
             self.frames_in_step += chunk;
+            self.frames_in_hop += chunk;
+            if self.frames_in_hop == self.hop_len {
+                self.complete_hop();
+            }
             if self.frames_in_step == self.step_len {
                 self.complete_step();
             }
@@ -337,6 +389,25 @@ impl LoudnessMeter {
             })
             .sum();
         sum / (steps * self.step_len) as f64
+    }
+
+    /// Closes the current fine hop and updates the fine-grid momentary maximum.
+    fn complete_hop(&mut self) {
+        let weighted: f64 = self.hop_energy[..self.num_channels]
+            .iter()
+            .zip(&self.channel_weights)
+            .map(|(energy, weight)| energy * weight)
+            .sum();
+        self.hop_energy = [0.0; MAX_CHANNELS];
+        self.frames_in_hop = 0;
+        self.hop_ring[self.hop_write_idx] = weighted;
+        self.hop_write_idx = (self.hop_write_idx + 1) % MOMENTARY_WINDOW_HOPS;
+        self.hops_completed += 1;
+        if self.hops_completed >= MOMENTARY_WINDOW_HOPS as u64 {
+            let sum: f64 = self.hop_ring.iter().sum();
+            let energy = sum / (MOMENTARY_WINDOW_HOPS * self.hop_len) as f64;
+            self.max_fine_momentary_energy = self.max_fine_momentary_energy.max(energy);
+        }
     }
 
     /// Closes the current step and updates every loudness reading.
@@ -412,7 +483,11 @@ impl LoudnessMeter {
             short_term_lufs: stepped.short_term_lufs,
             integrated_lufs: stepped.integrated_lufs,
             loudness_range_lu: stepped.loudness_range_lu,
-            max_momentary_lufs: lufs_unless_silent(stepped.max_momentary_energy),
+            max_momentary_lufs: lufs_unless_silent(
+                stepped
+                    .max_momentary_energy
+                    .max(self.max_fine_momentary_energy),
+            ),
             max_short_term_lufs: lufs_unless_silent(stepped.max_short_term_energy),
             true_peak_dbtp,
             sample_peak_dbfs: peak_to_db(self.true_peak.max_sample_peak()),
