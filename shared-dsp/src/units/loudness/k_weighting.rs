@@ -31,6 +31,16 @@ pub const SHELF_MID_EXPONENT: f64 = 0.4996667741545416;
 pub const HIGHPASS_FREQUENCY_HZ: f64 = 38.13547087602444;
 /// RLB high-pass quality factor. BS.1770-4 Table 2 fitted.
 pub const HIGHPASS_Q: f64 = 0.5003270373238773;
+/// From this rate up the pre-filter is the bilinear design (which at 48 kHz
+/// *is* the BS.1770-4 table, and within 0.005 LU of it at 44.1 kHz and
+/// above); below it, the magnitude-matched design, Hz.
+pub const BILINEAR_SHELF_FROM_HZ: f64 = 44_100.0;
+/// The matched shelf needs its natural frequency below Nyquist with room:
+/// rates above this multiple of [`SHELF_FREQUENCY_HZ`] (≈ 4.2 kHz).
+const MATCHED_SHELF_MIN_RATE_FACTOR: f64 = 2.5;
+/// Where the matched shelf's magnitude is pinned to the analog prototype,
+/// besides DC and Nyquist, Hz: 1 kHz, the calibration frequency.
+const SHELF_MATCH_HZ: f64 = 1_000.0;
 /// The rate at which BS.1770-4 tabulates the coefficients, Hz.
 pub const REFERENCE_SAMPLE_RATE_HZ: f64 = 48_000.0;
 
@@ -75,8 +85,23 @@ impl KWeightingCoefs {
     /// Nyquist ([`BiquadCoefs::bilinear`]), so the filter stays stable and the
     /// readings are only indicative.
     pub fn new(sample_rate: f64) -> Self {
+        let shelf = if sample_rate < BILINEAR_SHELF_FROM_HZ
+            && sample_rate > MATCHED_SHELF_MIN_RATE_FACTOR * SHELF_FREQUENCY_HZ
+        {
+            // Below 44.1 kHz the bilinear shelf is warped enough to move
+            // readings (−0.21 LU at 8 kHz): follow the analog prototype's
+            // magnitude up to Nyquist instead, exact at DC, Nyquist and 1 kHz.
+            BiquadCoefs::matched(
+                &shelf_prototype(),
+                SHELF_FREQUENCY_HZ,
+                SHELF_MATCH_HZ,
+                sample_rate,
+            )
+        } else {
+            BiquadCoefs::bilinear(&shelf_prototype(), SHELF_FREQUENCY_HZ, sample_rate)
+        };
         Self {
-            shelf: BiquadCoefs::bilinear(&shelf_prototype(), SHELF_FREQUENCY_HZ, sample_rate),
+            shelf,
             highpass: BiquadCoefs::bilinear(
                 &highpass_prototype(),
                 HIGHPASS_FREQUENCY_HZ,
