@@ -82,17 +82,23 @@ fn compare(label: &str, rate: f64, channels: &[Vec<f32>]) -> Comparison {
     let mut max_momentary = f64::NEG_INFINITY;
     let mut max_short_term = f64::NEG_INFINITY;
     let mut short_terms = Vec::new();
+    // The meter seeks the momentary maximum on a 10 ms grid: read the
+    // reference's momentary loudness on the same grid.
+    let hop = ((rate * 0.01).round() as usize).max(1);
     while pos < len {
-        let n = meter.samples_until_next_step().min(len - pos);
+        let n = meter
+            .samples_until_next_step()
+            .min(hop - pos % hop)
+            .min(len - pos);
         let block: Vec<&[f32]> = channels.iter().map(|c| &c[pos..pos + n]).collect();
         meter.process(&block);
         reference.add_frames_planar_f32(&block).unwrap();
         pos += n;
+        if pos % hop == 0 && pos >= 40 * hop {
+            max_momentary = max_momentary.max(reference.loudness_momentary().unwrap());
+        }
         if meter.samples_until_next_step() == meter.step_len_samples() {
             let steps = meter.steps_completed();
-            if steps >= 4 {
-                max_momentary = max_momentary.max(reference.loudness_momentary().unwrap());
-            }
             if steps >= 30 {
                 let s = reference.loudness_shortterm().unwrap();
                 max_short_term = max_short_term.max(s);
