@@ -252,7 +252,8 @@ pub struct Reference {
 }
 
 /// Measures `signal` with `ebur128`, querying the windows at every 100 ms
-/// step boundary (the only times the meter's readings change).
+/// step boundary (when the meter's readings change), and the momentary
+/// loudness also every 10 ms for its maximum (the meter's grid for it).
 pub fn reference(signal: &Signal) -> Reference {
     let num_channels = signal.num_channels() as u32;
     let mut meter = EbuR128::new(
@@ -267,15 +268,29 @@ pub fn reference(signal: &Signal) -> Reference {
         "test rates have whole-sample steps"
     );
     let step_frames = signal.sample_rate as usize / 10;
+    // lathe seeks the momentary maximum on a 10 ms grid: so does the reference.
+    let hop_frames = signal.sample_rate as usize / 100;
     let mut momentary_series = Vec::new();
     let mut short_term_series = Vec::new();
+    let mut max_momentary: Option<f64> = None;
     let mut start = 0;
     let mut steps = 0;
     while start < signal.num_frames() {
-        let end = (start + step_frames).min(signal.num_frames());
-        meter
-            .add_frames_f32(&signal.interleaved_f32(start, end))
-            .expect("ebur128 add frames");
+        let step_end = (start + step_frames).min(signal.num_frames());
+        let mut hop_start = start;
+        while hop_start < step_end {
+            let hop_end = (hop_start + hop_frames).min(step_end);
+            meter
+                .add_frames_f32(&signal.interleaved_f32(hop_start, hop_end))
+                .expect("ebur128 add frames");
+            if hop_end - hop_start == hop_frames && hop_end >= 40 * hop_frames {
+                if let Some(m) = defined(meter.loudness_momentary().expect("momentary")) {
+                    max_momentary = Some(max_momentary.map_or(m, |a| a.max(m)));
+                }
+            }
+            hop_start = hop_end;
+        }
+        let end = step_end;
         if end - start == step_frames {
             steps += 1;
             let t_end_s = steps as f64 * STEP_S;
@@ -307,7 +322,7 @@ pub fn reference(signal: &Signal) -> Reference {
             .iter()
             .any(|&(_, v)| v.is_some_and(|v| v > LRA_ABSOLUTE_GATE_LUFS))
             .then(|| meter.loudness_range().expect("LRA")),
-        max_momentary_lufs: max_of(&momentary_series),
+        max_momentary_lufs: max_momentary,
         max_short_term_lufs: max_of(&short_term_series),
         true_peak_dbtp: peak_db(channel_max(&|c| meter.true_peak(c).expect("true peak"))),
         sample_peak_dbfs: peak_db(channel_max(&|c| meter.sample_peak(c).expect("sample peak"))),
