@@ -639,12 +639,15 @@ impl StereoImager {
             self.settle_next = false;
         }
         let neutral = self.is_neutral();
-        // The metered stereo signal (before the Mono listen switch) and its
-        // fold-down, per chunk, for the two loudness meters.
+        // The metered stereo signal (before the Mono listen switch), per
+        // chunk, for the loudness meter and the mono check.
         let mut metered = [[0.0f32; METER_CHUNK]; 2];
         let mut start = 0;
         while start < frames {
             let len = (frames - start).min(METER_CHUNK);
+            // Index loop: frame `i` of the chunk is frame `start + i` of both
+            // channels and of the scratch.
+            #[allow(clippy::needless_range_loop)]
             for i in 0..len {
                 let n = start + i;
                 let (l, r) = (sanitize(left[n]), sanitize(right[n]));
