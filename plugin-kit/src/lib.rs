@@ -31,6 +31,22 @@ pub use host::Activation;
 /// The framework, for [`export!`] and for plugins that need more of it.
 pub use nice_plug;
 
+/// [`KitPlugin::reset`] for a plugin whose DSP is one `shared-dsp` processor
+/// built at activation (`None` before it). Never allocates.
+pub fn reset_processor<U: shared_dsp::units::Unit>(processor: &mut Option<U>) {
+    if let Some(processor) = processor.as_mut() {
+        processor.reset();
+    }
+}
+
+/// [`KitPlugin::latency_samples`] for such a plugin: the processor's
+/// latency, 0 before activation.
+pub fn processor_latency<U: shared_dsp::units::Unit>(processor: &Option<U>) -> u32 {
+    processor
+        .as_ref()
+        .map_or(0, |processor| processor.latency_samples() as u32)
+}
+
 /// nice-plug's own input event capacity, events per block.
 pub const DEFAULT_INPUT_EVENT_CAPACITY: usize = 1024;
 

@@ -8,11 +8,10 @@
 mod strip_common;
 
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings, SectionOrder};
-use shared_dsp::units::dynamics::{CompressorSettings, Detection, GateSettings};
 use shared_dsp::units::eq::{CutFilterSettings, EqBandSettings, EqBandType};
-use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings};
+use shared_dsp::units::saturation::SaturationSettings;
 use shared_dsp::units::stereo::{
-    apply_width, balance_gains, decode_mid_side, encode_mid_side, pan_gains, StereoSettings,
+    apply_width, balance_gains, decode_mid_side, encode_mid_side, pan_gains,
 };
 use strip_common::*;
 
@@ -32,69 +31,6 @@ fn test_signal(len: usize, seed: u64) -> [Vec<f32>; 2] {
             .collect()
     };
     [make(&mut rng, 220.0), make(&mut rng, 330.0)]
-}
-
-/// Every section on, with non-trivial settings.
-fn busy_settings() -> ChannelStripSettings {
-    let mut s = ChannelStripSettings {
-        input_trim_db: 3.0,
-        high_pass: CutFilterSettings {
-            enabled: true,
-            cutoff_hz: 60.0,
-            order: 3,
-        },
-        low_pass: CutFilterSettings {
-            enabled: true,
-            cutoff_hz: 16_000.0,
-            order: 4,
-        },
-        gate: GateSettings {
-            enabled: true,
-            threshold_db: -45.0,
-            range_db: 20.0,
-            ratio: 3.0,
-            ..GateSettings::default()
-        },
-        compressor: CompressorSettings {
-            enabled: true,
-            threshold_db: -20.0,
-            ratio: 4.0,
-            knee_db: 6.0,
-            attack_ms: 5.0,
-            release_ms: 80.0,
-            auto_release: true,
-            detection: Detection::Rms,
-            sidechain_hpf_enabled: true,
-            sidechain_hpf_hz: 100.0,
-            stereo_link: 0.7,
-            makeup_db: 4.0,
-            auto_makeup: false,
-            mix: 0.8,
-        },
-        saturation: SaturationSettings {
-            enabled: true,
-            character: SaturationCharacter::Tape,
-            drive_db: 9.0,
-            compensate: true,
-            output_db: -1.0,
-            mix: 0.7,
-        },
-        stereo: StereoSettings {
-            pan: 0.1,
-            balance: -0.2,
-            width: 1.3,
-        },
-        output_gain_db: -2.0,
-        ..ChannelStripSettings::default()
-    };
-    s.invert_polarity[1] = true;
-    s.eq.bands[0] = EqBandSettings::new(EqBandType::LowShelf, 120.0, 3.0, 0.7);
-    s.eq.bands[1] = EqBandSettings::new(EqBandType::Bell, 450.0, -4.0, 1.5);
-    s.eq.bands[2] = EqBandSettings::new(EqBandType::Bell, 3000.0, 5.0, 2.0);
-    s.eq.bands[3] = EqBandSettings::new(EqBandType::Notch, 7000.0, 0.0, 8.0);
-    s.eq.bands[4] = EqBandSettings::new(EqBandType::HighShelf, 10_000.0, 2.0, 0.7);
-    s.eq.bands[5] = EqBandSettings::new(EqBandType::Tilt, 1000.0, -1.5, 0.5);
-    s
 }
 
 /// Runs `strip` over `input` in blocks of `block`, applying `change` at

@@ -9,20 +9,14 @@
 //! (and, for the meter, of every reading), so they are platform-independent
 //! for the IEEE operations the processors use.
 
-#[path = "support/rng.rs"]
-#[allow(dead_code)] // the shared test RNG; this file uses part of it
-mod rng;
+mod strip_common;
 
-use rng::Rng;
-use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
+use shared_dsp::processors::channel_strip::ChannelStrip;
 use shared_dsp::processors::maximizer::{
     Character, DitherMode, Listen, Maximizer, MaximizerSettings, Oversampling,
 };
-use shared_dsp::units::dynamics::{CompressorSettings, Detection, GateSettings};
-use shared_dsp::units::eq::{CutFilterSettings, EqBandSettings, EqBandType};
 use shared_dsp::units::loudness::LoudnessMeter;
-use shared_dsp::units::saturation::{SaturationCharacter, SaturationSettings};
-use shared_dsp::units::stereo::StereoSettings;
+use strip_common::{busy_settings, Rng};
 
 /// FNV-1a, 64 bit.
 struct Fnv(u64);
@@ -71,68 +65,6 @@ fn programme(rate: f64, seconds: f64, seed: u64, peak: f64) -> [Vec<f32>; 2] {
     out
 }
 
-fn busy_strip() -> ChannelStripSettings {
-    let mut s = ChannelStripSettings {
-        input_trim_db: 3.0,
-        high_pass: CutFilterSettings {
-            enabled: true,
-            cutoff_hz: 60.0,
-            order: 3,
-        },
-        low_pass: CutFilterSettings {
-            enabled: true,
-            cutoff_hz: 16_000.0,
-            order: 4,
-        },
-        gate: GateSettings {
-            enabled: true,
-            threshold_db: -45.0,
-            range_db: 20.0,
-            ratio: 3.0,
-            ..GateSettings::default()
-        },
-        compressor: CompressorSettings {
-            enabled: true,
-            threshold_db: -20.0,
-            ratio: 4.0,
-            knee_db: 6.0,
-            attack_ms: 5.0,
-            release_ms: 80.0,
-            auto_release: true,
-            detection: Detection::Rms,
-            sidechain_hpf_enabled: true,
-            sidechain_hpf_hz: 100.0,
-            stereo_link: 0.7,
-            makeup_db: 4.0,
-            auto_makeup: false,
-            mix: 0.8,
-        },
-        saturation: SaturationSettings {
-            enabled: true,
-            character: SaturationCharacter::Tape,
-            drive_db: 9.0,
-            compensate: true,
-            output_db: -1.0,
-            mix: 0.7,
-        },
-        stereo: StereoSettings {
-            pan: 0.1,
-            balance: -0.2,
-            width: 1.3,
-        },
-        output_gain_db: -2.0,
-        ..ChannelStripSettings::default()
-    };
-    s.invert_polarity[1] = true;
-    s.eq.bands[0] = EqBandSettings::new(EqBandType::LowShelf, 120.0, 3.0, 0.7);
-    s.eq.bands[1] = EqBandSettings::new(EqBandType::Bell, 450.0, -4.0, 1.5);
-    s.eq.bands[2] = EqBandSettings::new(EqBandType::Bell, 3000.0, 5.0, 2.0);
-    s.eq.bands[3] = EqBandSettings::new(EqBandType::Notch, 7000.0, 0.0, 8.0);
-    s.eq.bands[4] = EqBandSettings::new(EqBandType::HighShelf, 10_000.0, 2.0, 0.7);
-    s.eq.bands[5] = EqBandSettings::new(EqBandType::Tilt, 1000.0, -1.5, 0.5);
-    s
-}
-
 /// Runs a stereo processor over `input` in `block`-frame blocks, calling
 /// `at_block(block_index, processor)` before each block.
 fn run_blocks<P>(
@@ -165,7 +97,7 @@ fn hash_stereo(out: &[Vec<f32>; 2]) -> u64 {
 fn channel_strip_hash(rate: f64, block: usize) -> u64 {
     let input = programme(rate, 2.0, 7, 0.5);
     let mut strip = ChannelStrip::new(rate, 2);
-    let busy = busy_strip();
+    let busy = busy_settings();
     let mut changed = busy;
     changed.compressor.ratio = 8.0;
     changed.eq.bands[2].gain_db = -6.0;

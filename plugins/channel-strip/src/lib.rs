@@ -114,15 +114,11 @@ impl KitPlugin for ChannelStrip {
     }
 
     fn reset(&mut self) {
-        if let Some(p) = self.processor.as_mut() {
-            p.reset();
-        }
+        plugin_kit::reset_processor(&mut self.processor);
     }
 
     fn latency_samples(&self) -> u32 {
-        self.processor
-            .as_ref()
-            .map_or(0, |p| p.latency_samples() as u32)
+        plugin_kit::processor_latency(&self.processor)
     }
 
     fn process(
