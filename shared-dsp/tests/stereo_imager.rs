@@ -289,5 +289,93 @@ fn processing_never_allocates() {
     });
 }
 
+#[test]
+fn bypass_is_exactly_the_input_and_switches_without_a_click() {
+    let busy = ImagerSettings {
+        width: 2.0,
+        side_gain_db: 6.0,
+        mono_maker: true,
+        stereoize: 0.8,
+        mono_listen: true,
+        ..ImagerSettings::default()
+    };
+    let (l, r) = (sine(48_000, 220.0, 0.5, RATE), noise(48_000, 21, 0.3));
+    // Bypassed from the start: the input, bit for bit, even with Mono listen on.
+    let mut imager = StereoImager::new(RATE);
+    imager.set_settings(&busy);
+    imager.set_bypass(true);
+    assert!(imager.is_bypassed());
+    let (ol, or) = run(&mut imager, &l, &r, 64);
+    assert!(ol.iter().zip(&l).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert!(or.iter().zip(&r).all(|(a, b)| a.to_bits() == b.to_bits()));
+
+    // Switching mid-signal crossfades: the processed/dry difference is spread
+    // over the fade, so no step is larger than a hard switch's would be.
+    let mut hard = imager_with(busy);
+    let (wl, _) = run(&mut hard, &l, &r, 64);
+    let switch_at = 24_000;
+    let hard_jump = (wl[switch_at - 1] - l[switch_at]).abs();
+    let mut imager = imager_with(busy);
+    let (mut ol, mut or) = (l.clone(), r.clone());
+    imager.process(&mut [&mut ol[..switch_at], &mut or[..switch_at]]);
+    imager.set_bypass(true);
+    imager.process(&mut [&mut ol[switch_at..], &mut or[switch_at..]]);
+    let max_signal_step = l
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+        .max(
+            wl.windows(2)
+                .map(|w| (w[1] - w[0]).abs())
+                .fold(0.0, f32::max),
+        );
+    let fade_len = (shared_dsp::processors::stereo_imager::FADE_MS * 1e-3 * RATE) as usize;
+    let max_jump = ol[switch_at - 1..switch_at + fade_len]
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max);
+    assert!(
+        max_jump <= 1.5 * max_signal_step,
+        "bypass jumps by {max_jump}; signal steps ≤ {max_signal_step}, a hard switch {hard_jump}"
+    );
+    // After the fade: the input again, exactly.
+    let settled = switch_at + fade_len + 1;
+    assert!(ol[settled..]
+        .iter()
+        .zip(&l[settled..])
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert!(or[settled..]
+        .iter()
+        .zip(&r[settled..])
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
+}
+
+#[test]
+fn goniometer_puts_mono_up_sides_on_the_diagonals_and_polar_bins_find_them() {
+    use shared_dsp::processors::stereo_imager::{goniometer_xy, polar_levels};
+    let h = std::f32::consts::FRAC_1_SQRT_2;
+    let close = |(x, y): (f32, f32), (ex, ey): (f32, f32)| {
+        assert!((x - ex).abs() < 1e-6 && (y - ey).abs() < 1e-6, "({x}, {y})");
+    };
+    close(goniometer_xy(0.5, 0.5), (0.0, 2.0 * 0.5 * h)); // mono: straight up
+    close(goniometer_xy(1.0, 0.0), (-h, h)); // left only: upper left
+    close(goniometer_xy(0.0, 1.0), (h, h)); // right only: upper right
+    close(goniometer_xy(1.0, -1.0), (-2.0 * h, 0.0)); // inverted: horizontal
+                                                      // Mono frames (both polarities) land in the middle sector, left-only in
+                                                      // the first quarter, inverted at the edge; radius √(L² + R²).
+    let mut bins = [0.0f32; 8];
+    polar_levels(&[0.5, 0.5, -0.25, -0.25, 0.3, 0.0, 0.2, -0.2], &mut bins);
+    assert!(
+        (bins[4] - 0.5 * std::f32::consts::SQRT_2).abs() < 1e-6,
+        "{bins:?}"
+    );
+    assert!((bins[2] - 0.3).abs() < 1e-6, "{bins:?}");
+    assert!(
+        (bins[0] - 0.2 * std::f32::consts::SQRT_2).abs() < 1e-6,
+        "{bins:?}"
+    );
+    assert_eq!(bins.iter().filter(|&&b| b > 0.0).count(), 3);
+}
+
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;

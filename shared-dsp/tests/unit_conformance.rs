@@ -23,6 +23,7 @@ use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::loudness_meter::LoudnessMeterProcessor;
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
 use shared_dsp::units::crossover::{Crossover, CrossoverSlope};
+use shared_dsp::processors::stereo_imager::{ImagerSettings, StereoImager};
 use shared_dsp::units::dither::{DitherShape, Requantizer};
 use shared_dsp::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use shared_dsp::units::eq::{
@@ -454,5 +455,33 @@ fn maximizer_conforms() {
         },
         2,
         LatencyShows::Peak,
+    );
+}
+
+#[test]
+fn stereo_imager_conforms() {
+    conformance(
+        "StereoImager",
+        || {
+            let mut imager = StereoImager::new(RATE);
+            imager.set_settings(&ImagerSettings {
+                width: 1.5,
+                side_gain_db: 2.0,
+                rotation_deg: 10.0,
+                balance: 0.2,
+                num_bands: 4,
+                band_width: [0.0, 1.0, 1.5, 2.0],
+                mono_maker: true,
+                stereoize: 0.5,
+                side_low_gain_db: -3.0,
+                side_high_gain_db: 3.0,
+                ..ImagerSettings::default()
+            });
+            imager
+        },
+        2,
+        // Minimum-phase crossovers and all-passes: the response starts at 0
+        // and peaks later.
+        LatencyShows::Onset,
     );
 }

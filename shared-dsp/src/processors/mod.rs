@@ -12,9 +12,11 @@ use crate::units::unit::{unit_with_inherent_lifecycle, Unit};
 use channel_strip::ChannelStrip;
 use loudness_meter::{LoudnessMeterProcessor, TransportPolicy};
 use maximizer::Maximizer;
+use stereo_imager::StereoImager;
 
 unit_with_inherent_lifecycle!(ChannelStrip, f32, latency: ChannelStrip::latency_samples);
 unit_with_inherent_lifecycle!(Maximizer, f32, latency: Maximizer::latency_samples);
+unit_with_inherent_lifecycle!(StereoImager, f32, latency: StereoImager::latency_samples);
 
 impl Unit for LoudnessMeterProcessor {
     type Sample = f32;

@@ -233,6 +233,43 @@ impl ImagerReadings {
     }
 }
 
+/// Goniometer coordinates of a stereo frame, the L/R plane turned 45° so
+/// mono is vertical: `x = (R − L)/√2`, `y = (L + R)/√2`. Left-only points
+/// lie on the upper-left diagonal, right-only on the upper-right one,
+/// inverted channels on the horizontal; the radius is `√(L² + R²)`.
+#[inline]
+pub fn goniometer_xy(l: f32, r: f32) -> (f32, f32) {
+    let k = core::f32::consts::FRAC_1_SQRT_2;
+    ((r - l) * k, (l + r) * k)
+}
+
+/// The polar level view of a goniometer: `interleaved` holds (L, R) frames
+/// (`[l0, r0, l1, r1, …]`); each of the `bins.len()` equal sectors of the
+/// upper half-plane (−90° = left of vertical … +90°, 0° = mono) gets the
+/// largest radius of the frames pointing into it. A frame and its negation
+/// point the same way (the same signal half a cycle later), so the lower
+/// half folds onto the upper. Empty sectors read 0.
+pub fn polar_levels(interleaved: &[f32], bins: &mut [f32]) {
+    bins.fill(0.0);
+    let n = bins.len();
+    if n == 0 {
+        return;
+    }
+    for frame in interleaved.chunks_exact(2) {
+        let (mut x, mut y) = goniometer_xy(frame[0], frame[1]);
+        if !(x.is_finite() && y.is_finite()) || (x == 0.0 && y == 0.0) {
+            continue;
+        }
+        if y < 0.0 || (y == 0.0 && x > 0.0) {
+            (x, y) = (-x, -y);
+        }
+        let angle = x.atan2(y); // −π/2 ..= π/2, 0 = straight up
+        let t = (angle + core::f32::consts::FRAC_PI_2) / core::f32::consts::PI;
+        let bin = ((t * n as f32) as usize).min(n - 1);
+        bins[bin] = bins[bin].max(x.hypot(y));
+    }
+}
+
 /// Exponentially averaged products of a stereo pair: what correlation and
 /// balance are read from.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -328,6 +365,8 @@ pub struct StereoImager {
     multiband: Fade,
     mono_maker_fade: Fade,
     mono_listen: Fade,
+    /// Plugin bypass: 0 = processed, 1 = the (sanitised) input.
+    bypass: Fade,
     // Filters (f64).
     crossover: Crossover,
     mono_maker: [SplitCoefs; 1],
@@ -370,6 +409,7 @@ impl StereoImager {
             multiband: Fade::new(false, 1),
             mono_maker_fade: Fade::new(false, 1),
             mono_listen: Fade::new(false, 1),
+            bypass: Fade::new(false, 1),
             crossover: Crossover::new(
                 sample_rate,
                 BAND_SLOPE,
@@ -437,6 +477,7 @@ impl StereoImager {
             &mut self.multiband,
             &mut self.mono_maker_fade,
             &mut self.mono_listen,
+            &mut self.bypass,
         ] {
             f.set_fade_samples(fade);
         }
@@ -510,6 +551,7 @@ impl StereoImager {
             &mut self.multiband,
             &mut self.mono_maker_fade,
             &mut self.mono_listen,
+            &mut self.bypass,
         ] {
             f.settle();
         }
@@ -548,6 +590,28 @@ impl StereoImager {
             self.settle_all();
         }
         self.update_filters(self.settle_next);
+    }
+
+    /// Plugin bypass: crossfades over [`FADE_MS`] to the sanitised input
+    /// (exactly the input once settled; still metered). Before the first
+    /// processed frame it takes effect at once. Never allocates.
+    pub fn set_bypass(&mut self, bypass: bool) {
+        self.bypass.set_on(bypass);
+        if self.settle_next {
+            self.bypass.settle();
+        }
+    }
+
+    /// True if the plugin bypass is on (or fading on).
+    pub fn is_bypassed(&self) -> bool {
+        !self.bypass.target_is_off()
+    }
+
+    /// True while the per-band meters run: more than one band and the
+    /// multiband path audible (a band width off 100 % or a band soloed).
+    /// Otherwise [`ImagerReadings::band_correlation`] repeats the overall one.
+    pub fn band_meters_live(&self) -> bool {
+        !self.multiband.is_off()
     }
 
     /// The settings in use (after clamping).
@@ -638,7 +702,8 @@ impl StereoImager {
         if frames > 0 {
             self.settle_next = false;
         }
-        let neutral = self.is_neutral();
+        // Fully bypassed counts as neutral: the input is the output.
+        let neutral = self.is_neutral() || self.bypass.is_on();
         // The metered stereo signal (before the Mono listen switch), per
         // chunk, for the loudness meter and the mono check.
         let mut metered = [[0.0f32; METER_CHUNK]; 2];
@@ -650,12 +715,19 @@ impl StereoImager {
             #[allow(clippy::needless_range_loop)]
             for i in 0..len {
                 let n = start + i;
-                let (l, r) = (sanitize(left[n]), sanitize(right[n]));
+                let (dry_l, dry_r) = (sanitize(left[n]), sanitize(right[n]));
                 let (l, r) = if neutral {
-                    (l, r)
+                    (dry_l, dry_r)
                 } else {
-                    let (a, b) = self.frame(f64::from(l), f64::from(r));
+                    let (a, b) = self.frame(f64::from(dry_l), f64::from(dry_r));
                     (a as f32, b as f32)
+                };
+                let bypass = if self.bypass.is_off() {
+                    0.0
+                } else if self.bypass.is_on() {
+                    1.0
+                } else {
+                    self.bypass.step() as f32
                 };
                 self.meter_frame(f64::from(l), f64::from(r));
                 let fold = 0.5 * (l + r);
@@ -667,13 +739,20 @@ impl StereoImager {
                 } else {
                     self.mono_listen.step() as f32
                 };
-                if listen == 0.0 {
-                    left[n] = l;
-                    right[n] = r;
+                let (mut out_l, mut out_r) = if listen == 0.0 {
+                    (l, r)
                 } else {
-                    left[n] = l + listen * (fold - l);
-                    right[n] = r + listen * (fold - r);
+                    (l + listen * (fold - l), r + listen * (fold - r))
+                };
+                // Bypass: a linear crossfade to the input while switching.
+                if bypass >= 1.0 {
+                    (out_l, out_r) = (dry_l, dry_r);
+                } else if bypass > 0.0 {
+                    out_l += bypass * (dry_l - out_l);
+                    out_r += bypass * (dry_r - out_r);
                 }
+                left[n] = out_l;
+                right[n] = out_r;
                 if self.scope_countdown == 0 {
                     on_scope(l, r);
                     self.scope_countdown = SCOPE_DECIMATION;
