@@ -40,6 +40,7 @@ static BEHAVIOURS: &[(&str, Behaviour)] = &[
     ("loudness-meter", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::BitExact, layouts: &[STEREO, MONO] }),
     ("maximizer", Behaviour { latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
     ("channel-strip", Behaviour { latency_samples: Latency::Parametric { default: no_latency, max: channel_strip_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
+    ("stereo-imager", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
 ];
 
 /// The plugins under test: the suite of `bundler.toml` with [`BEHAVIOURS`].

@@ -56,6 +56,11 @@ EXPECTED = {
                                          "threshold_db", "ratio", "drive_db", "pan", "width",
                                          "output_db", "band_1_frequency", "band_6_gain_db",
                                          "band_3_q"})),
+    # Every control neutral by default: bit-identical, zero latency.
+    "stereo-imager": Expected(0, True,
+                              frozenset({"width", "mid_gain_db", "side_gain_db", "balance",
+                                         "mono_maker", "mono_maker_frequency", "stereoize",
+                                         "band_1_width", "crossover_1", "mono_listen"})),
 }
 
 
