@@ -377,5 +377,40 @@ fn goniometer_puts_mono_up_sides_on_the_diagonals_and_polar_bins_find_them() {
     assert_eq!(bins.iter().filter(|&&b| b > 0.0).count(), 3);
 }
 
+#[test]
+fn huge_input_never_overflows_to_infinity() {
+    // ±f32::MAX and +120 dBFS at every gain maxed, Mono listen on: the host
+    // harness's hostile input. Output must stay finite and not subnormal.
+    let loud = ImagerSettings {
+        width: 2.0,
+        mid_gain_db: 12.0,
+        side_gain_db: 12.0,
+        num_bands: 4,
+        band_width: [2.0; 4],
+        stereoize: 1.0,
+        side_low_gain_db: 12.0,
+        side_high_gain_db: 12.0,
+        rotation_deg: 30.0,
+        mono_listen: true,
+        ..ImagerSettings::default()
+    };
+    let l: Vec<f32> = (0..4096)
+        .map(|n| [f32::MAX, -f32::MAX, 1e6, 1e-40][n % 4])
+        .collect();
+    let r: Vec<f32> = (0..4096)
+        .map(|n| [f32::MAX, f32::MAX, -1e6, 0.0][n % 3])
+        .collect();
+    for mono_listen in [true, false] {
+        let mut imager = imager_with(ImagerSettings {
+            mono_listen,
+            ..loud
+        });
+        let (ol, or) = run(&mut imager, &l, &r, 64);
+        for x in ol.iter().chain(&or) {
+            assert!(x.is_finite() && (*x == 0.0 || x.is_normal()), "{x}");
+        }
+    }
+}
+
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;

@@ -30,7 +30,7 @@
 
 use crate::primitives::biquad::{BiquadCoefs, BiquadState};
 use crate::primitives::envelope::{one_pole_coef, one_pole_step};
-use crate::primitives::level::{clamp_or, db_to_amplitude, sanitize};
+use crate::primitives::level::{clamp_or, db_to_amplitude, flush_subnormal, sanitize};
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::crossover::{Crossover, CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
 use crate::units::loudness::LoudnessMeter;
@@ -83,6 +83,10 @@ const SHELF_Q: f64 = core::f64::consts::FRAC_1_SQRT_2;
 const SILENT_ENERGY: f64 = 1e-20;
 /// Frames metered per loudness-meter call (stack scratch size).
 const METER_CHUNK: usize = 64;
+/// Largest |input| the processing path takes (+120 dBFS, as the
+/// Maximizer): absurd input stays bounded, so no gain of the chain can
+/// overflow f32. The neutral and bypassed paths pass input untouched.
+pub const MAX_INPUT_ABS: f32 = 1.0e6;
 /// Every Nth frame goes to the goniometer.
 pub const SCOPE_DECIMATION: usize = 8;
 
@@ -719,8 +723,9 @@ impl StereoImager {
                 let (l, r) = if neutral {
                     (dry_l, dry_r)
                 } else {
-                    let (a, b) = self.frame(f64::from(dry_l), f64::from(dry_r));
-                    (a as f32, b as f32)
+                    let clamp = |x: f32| f64::from(x.clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS));
+                    let (a, b) = self.frame(clamp(dry_l), clamp(dry_r));
+                    (flush_subnormal(a as f32), flush_subnormal(b as f32))
                 };
                 let bypass = if self.bypass.is_off() {
                     0.0
@@ -730,7 +735,8 @@ impl StereoImager {
                     self.bypass.step() as f32
                 };
                 self.meter_frame(f64::from(l), f64::from(r));
-                let fold = 0.5 * (l + r);
+                // In f64: the sum of two huge finite samples must not overflow.
+                let fold = flush_subnormal((0.5 * (f64::from(l) + f64::from(r))) as f32);
                 metered[0][i] = l;
                 metered[1][i] = r;
                 // Listen: the fold-down on both channels, crossfaded.
@@ -751,8 +757,8 @@ impl StereoImager {
                     out_l += bypass * (dry_l - out_l);
                     out_r += bypass * (dry_r - out_r);
                 }
-                left[n] = out_l;
-                right[n] = out_r;
+                left[n] = flush_subnormal(out_l);
+                right[n] = flush_subnormal(out_r);
                 if self.scope_countdown == 0 {
                     on_scope(l, r);
                     self.scope_countdown = SCOPE_DECIMATION;
