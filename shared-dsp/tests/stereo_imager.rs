@@ -412,5 +412,33 @@ fn huge_input_never_overflows_to_infinity() {
     }
 }
 
+#[test]
+fn fold_down_loss_equals_two_bs1770_meters_on_the_stereo_and_the_fold_on_both_channels() {
+    use shared_dsp::units::loudness::LoudnessMeter;
+    let (l, r) = (
+        noise(4 * 48_000, 31, 0.4),
+        sine(4 * 48_000, 330.0, 0.2, RATE),
+    );
+    let mut imager = StereoImager::new(RATE);
+    let _ = run(&mut imager, &l, &r, 64);
+    let fold: Vec<f32> = l.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect();
+    let mut stereo = LoudnessMeter::new(RATE, 2);
+    stereo.process(&[&l[..], &r[..]]);
+    let mut folded = LoudnessMeter::new(RATE, 2);
+    folded.process(&[&fold[..], &fold[..]]);
+    let (s, f) = (stereo.readings(), folded.readings());
+    let loss = imager.readings().mono_loss;
+    let expected_integrated = s.integrated_lufs.unwrap() - f.integrated_lufs.unwrap();
+    let expected_short = s.short_term_lufs.unwrap() - f.short_term_lufs.unwrap();
+    assert!(
+        (loss.integrated_lu.unwrap() - expected_integrated).abs() < 1e-9,
+        "{loss:?}"
+    );
+    assert!(
+        (loss.short_term_lu.unwrap() - expected_short).abs() < 1e-9,
+        "{loss:?}"
+    );
+}
+
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;

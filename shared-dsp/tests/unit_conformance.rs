@@ -22,8 +22,8 @@ use rng::Rng;
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::loudness_meter::LoudnessMeterProcessor;
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
-use shared_dsp::units::crossover::{Crossover, CrossoverSlope};
 use shared_dsp::processors::stereo_imager::{ImagerSettings, StereoImager};
+use shared_dsp::units::crossover::{Crossover, CrossoverSlope};
 use shared_dsp::units::dither::{DitherShape, Requantizer};
 use shared_dsp::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use shared_dsp::units::eq::{

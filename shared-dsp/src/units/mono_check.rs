@@ -26,6 +26,19 @@ pub struct MonoLoss {
     pub short_term_lu: Option<f64>,
 }
 
+/// Weight of the one channel the fold-down is metered on: the fold plays on
+/// both channels, and two identical channels of weight 1 are one of weight 2
+/// (BS.1770-4: `z = Σ G_i·z_i`), for half the filtering.
+const FOLD_CHANNEL_WEIGHT: f64 = 2.0;
+
+/// A loudness meter for the fold-down: one channel of weight
+/// [`FOLD_CHANNEL_WEIGHT`].
+fn fold_down_meter(sample_rate: f64) -> LoudnessMeter {
+    let mut meter = LoudnessMeter::new(sample_rate, 1);
+    meter.set_channel_weights(&[FOLD_CHANNEL_WEIGHT]);
+    meter
+}
+
 /// Fold-down meter and channel sums of a stereo signal.
 #[derive(Debug, Clone)]
 pub struct MonoCheck {
@@ -41,7 +54,7 @@ impl MonoCheck {
     /// As [`LoudnessMeter::new`].
     pub fn new(sample_rate: f64) -> Self {
         Self {
-            fold_meter: LoudnessMeter::new(sample_rate, 2),
+            fold_meter: fold_down_meter(sample_rate),
             sums: [0.0; 3],
         }
     }
@@ -49,6 +62,7 @@ impl MonoCheck {
     /// Re-derives everything rate-dependent and resets. May allocate.
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.fold_meter.set_sample_rate(sample_rate);
+        self.fold_meter.set_channel_weights(&[FOLD_CHANNEL_WEIGHT]);
         self.sums = [0.0; 3];
     }
 
@@ -69,9 +83,10 @@ impl MonoCheck {
                 self.sums[0] += a * a;
                 self.sums[1] += b * b;
                 self.sums[2] += a * b;
-                folded[i] = 0.5 * (l[i] + r[i]);
+                // In f64: (L + R) of huge finite input must not overflow.
+                folded[i] = (0.5 * (a + b)) as f32;
             }
-            self.fold_meter.process(&[&folded[..n], &folded[..n]]);
+            self.fold_meter.process(&[&folded[..n]]);
         }
     }
 
