@@ -61,6 +61,9 @@ pub enum TruePeakGrade {
     /// The limiter's detector ([`TruePeakDetector`]) at this factor: what
     /// the Maximizer limits against, so its display shows the same.
     Limiter(DetectorFactor),
+    /// No interpolator: the true peak reads the sample peak. For meters
+    /// whose true peak nobody reads (loudness-only analysis), at no cost.
+    Off,
 }
 
 /// The interpolator behind a [`TruePeakChannel`].
@@ -68,6 +71,7 @@ pub enum TruePeakGrade {
 enum Interpolator {
     Meter(Upsampler),
     Limiter(Box<TruePeakDetector>),
+    Off,
 }
 
 /// Running true peak and sample peak of one channel (linear, full scale = 1.0).
@@ -105,6 +109,7 @@ impl TruePeakChannel {
         match &mut self.interpolator {
             Interpolator::Meter(upsampler) => upsampler.reset(),
             Interpolator::Limiter(detector) => detector.reset(),
+            Interpolator::Off => {}
         }
         self.true_peak = 0.0;
         self.sample_peak = 0.0;
@@ -117,6 +122,7 @@ impl TruePeakChannel {
         let peak = match &mut self.interpolator {
             Interpolator::Meter(upsampler) => upsampler.process_sample_peak(x),
             Interpolator::Limiter(detector) => detector.process(x),
+            Interpolator::Off => return,
         };
         self.true_peak = self.true_peak.max(peak);
     }
@@ -165,6 +171,13 @@ impl TruePeakMeter {
                     latency_samples: design.latency_samples(),
                 }
             }
+            TruePeakGrade::Off => Self {
+                channels: (0..num_channels)
+                    .map(|_| TruePeakChannel::with_interpolator(Interpolator::Off))
+                    .collect(),
+                factor: 1,
+                latency_samples: 0,
+            },
             TruePeakGrade::Limiter(factor) => Self {
                 channels: (0..num_channels)
                     .map(|_| TruePeakChannel::limiter_grade(factor, sample_rate))

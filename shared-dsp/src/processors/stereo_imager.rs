@@ -447,7 +447,7 @@ impl StereoImager {
             mid_energy: 0.0,
             side_energy: 0.0,
             band_ms_energy: [(0.0, 0.0); MAX_BANDS],
-            stereo_meter: LoudnessMeter::new(sample_rate, 2),
+            stereo_meter: LoudnessMeter::loudness_only(sample_rate, 2),
             mono_check: MonoCheck::new(sample_rate),
             scope_countdown: 0,
         };

@@ -34,7 +34,7 @@ const FOLD_CHANNEL_WEIGHT: f64 = 2.0;
 /// A loudness meter for the fold-down: one channel of weight
 /// [`FOLD_CHANNEL_WEIGHT`].
 fn fold_down_meter(sample_rate: f64) -> LoudnessMeter {
-    let mut meter = LoudnessMeter::new(sample_rate, 1);
+    let mut meter = LoudnessMeter::loudness_only(sample_rate, 1);
     meter.set_channel_weights(&[FOLD_CHANNEL_WEIGHT]);
     meter
 }

@@ -235,6 +235,18 @@ impl LoudnessMeter {
         meter
     }
 
+    /// A loudness-only meter: no true-peak interpolator
+    /// ([`TruePeakGrade::Off`]; the true peak reads the sample peak), for
+    /// analyses that never show it. Allocates.
+    ///
+    /// # Panics
+    /// As [`Self::new`].
+    pub fn loudness_only(sample_rate: f64, num_channels: usize) -> Self {
+        let mut meter = Self::new(sample_rate, num_channels);
+        meter.set_true_peak_grade(TruePeakGrade::Off);
+        meter
+    }
+
     /// Switches the true-peak interpolator and resets. May allocate.
     pub fn set_true_peak_grade(&mut self, grade: TruePeakGrade) {
         if grade != self.true_peak_grade {
