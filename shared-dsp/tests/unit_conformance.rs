@@ -19,6 +19,7 @@
 mod rng;
 
 use rng::Rng;
+use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings, DetectMode};
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::loudness_meter::LoudnessMeterProcessor;
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
@@ -483,5 +484,45 @@ fn stereo_imager_conforms() {
         // Minimum-phase crossovers and all-passes: the response starts at 0
         // and peaks later.
         LatencyShows::Onset,
+    );
+}
+
+#[test]
+fn bus_glue_conforms() {
+    conformance(
+        "BusGlue",
+        || {
+            let mut g = BusGlue::new(RATE, 2);
+            g.set_settings(&BusGlueSettings {
+                threshold_db: -24.0,
+                ratio: 4.0,
+                attack_ms: 3.0,
+                auto_release: true,
+                auto_makeup: true,
+                detector_rms: 0.5,
+                sc_hpf_enabled: true,
+                ..BusGlueSettings::default()
+            });
+            g
+        },
+        2,
+        LatencyShows::Peak,
+    );
+    conformance(
+        "BusGlue (M/S detection, parallel, level-matched bypass)",
+        || {
+            let mut g = BusGlue::new(RATE, 2);
+            g.set_settings(&BusGlueSettings {
+                threshold_db: -30.0,
+                ratio: 10.0,
+                detect_mode: DetectMode::Mid,
+                mix: 0.5,
+                matched_bypass: true,
+                ..BusGlueSettings::default()
+            });
+            g
+        },
+        2,
+        LatencyShows::Peak,
     );
 }

@@ -416,6 +416,9 @@ impl ChannelStripParams {
                     Detection::Peak => DspDetection::Peak,
                     Detection::Rms => DspDetection::Rms,
                 },
+                // The Bus Glue's detector blend and range, unused here.
+                rms_blend: 0.0,
+                max_reduction_db: f32::INFINITY,
                 sidechain_hpf_enabled: self.comp_sc_hpf_enabled.value(),
                 sidechain_hpf_hz: self.comp_sc_hpf_hz.value(),
                 stereo_link: self.comp_link.value(),

@@ -144,6 +144,11 @@ impl PeakHold {
         self.value
     }
 
+    /// Current output (linear amplitude).
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
     /// Clears.
     pub fn reset(&mut self) {
         *self = Self::default();

@@ -1,6 +1,7 @@
 //! Processors: one per plugin. The plugin wrapper and the `lathe` command
 //! line run these, so what a host hears and what a file gets cannot drift.
 
+pub mod bus_glue;
 pub mod channel_strip;
 pub mod loudness_meter;
 pub mod maximizer;
@@ -9,12 +10,14 @@ pub mod stereo_imager;
 // Processors follow the unit lifecycle too, so the conformance test holds
 // them to it.
 use crate::units::unit::{unit_with_inherent_lifecycle, Unit};
+use bus_glue::BusGlue;
 use channel_strip::ChannelStrip;
 use loudness_meter::{LoudnessMeterProcessor, TransportPolicy};
 use maximizer::Maximizer;
 use stereo_imager::StereoImager;
 
 unit_with_inherent_lifecycle!(ChannelStrip, f32, latency: ChannelStrip::latency_samples);
+unit_with_inherent_lifecycle!(BusGlue, f32, latency: BusGlue::latency_samples);
 unit_with_inherent_lifecycle!(Maximizer, f32, latency: Maximizer::latency_samples);
 unit_with_inherent_lifecycle!(StereoImager, f32, latency: StereoImager::latency_samples);
 

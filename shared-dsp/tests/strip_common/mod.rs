@@ -117,6 +117,9 @@ pub fn busy_settings() -> ChannelStripSettings {
             release_ms: 80.0,
             auto_release: true,
             detection: Detection::Rms,
+            // The Bus Glue's detector blend and range, unused here.
+            rms_blend: 0.0,
+            max_reduction_db: f32::INFINITY,
             sidechain_hpf_enabled: true,
             sidechain_hpf_hz: 100.0,
             stereo_link: 0.7,

@@ -4,8 +4,9 @@
 //! log-domain detector after the gain computer):
 //!
 //! ```text
-//! x ─► side-chain high-pass (optional) ─► level (|x| or RMS) ─► stereo link
-//!   ─► dB ─► gain computer (soft knee) ─► gain reduction ─► attack/release
+//! x ─► side-chain high-pass (optional) ─► level (|x|, RMS or a blend) ─► stereo link
+//!   ─► dB ─► gain computer (soft knee) ─► gain reduction, clamped to the range
+//!   ─► attack/release
 //!   ─► + make-up ─► gain ─► × x ─► dry/wet mix
 //! ```
 //!
@@ -53,6 +54,9 @@ pub const RELEASE_RANGE_MS: (f32, f32) = (1.0, 5000.0);
 pub const SIDECHAIN_HPF_RANGE_HZ: (f32, f32) = (20.0, 500.0);
 /// Make-up gain range, dB.
 pub const MAKEUP_RANGE_DB: (f32, f32) = (-12.0, 24.0);
+/// Range (largest gain reduction allowed) when limited, dB; `f32::INFINITY`
+/// is also accepted (no limit, the default).
+pub const MAX_REDUCTION_RANGE_DB: (f32, f32) = (0.0, 60.0);
 
 /// Level detection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -83,6 +87,14 @@ pub struct CompressorSettings {
     pub auto_release: bool,
     /// Peak or RMS detection.
     pub detection: Detection,
+    /// Peak/RMS blend with [`Detection::Peak`]: the detected level is
+    /// `(1 − b)·|x| + b·RMS(x)`, `b` 0 (peak) ..= 1 (RMS). Ignored (taken as 1)
+    /// with [`Detection::Rms`].
+    pub rms_blend: f32,
+    /// Range: the largest gain reduction the curve may ask for, dB,
+    /// 0 ..= 60, or `f32::INFINITY` (unlimited). Clamps the static curve
+    /// before the ballistics, so it also bounds auto make-up.
+    pub max_reduction_db: f32,
     /// Side-chain high-pass on/off.
     pub sidechain_hpf_enabled: bool,
     /// Side-chain high-pass cutoff, Hz, 20 ..= 500 (12 dB/oct Butterworth).
@@ -111,6 +123,8 @@ impl Default for CompressorSettings {
             release_ms: 100.0,
             auto_release: false,
             detection: Detection::Peak,
+            rms_blend: 0.0,
+            max_reduction_db: f32::INFINITY,
             sidechain_hpf_enabled: false,
             sidechain_hpf_hz: 80.0,
             stereo_link: 1.0,
@@ -138,6 +152,16 @@ impl CompressorSettings {
             release_ms: clamp_or(self.release_ms, RELEASE_RANGE_MS, d.release_ms),
             auto_release: self.auto_release,
             detection: self.detection,
+            rms_blend: clamp_or(self.rms_blend, (0.0, 1.0), d.rms_blend),
+            max_reduction_db: if self.max_reduction_db == f32::INFINITY {
+                f32::INFINITY
+            } else {
+                clamp_or(
+                    self.max_reduction_db,
+                    MAX_REDUCTION_RANGE_DB,
+                    d.max_reduction_db,
+                )
+            },
             sidechain_hpf_enabled: self.sidechain_hpf_enabled,
             sidechain_hpf_hz: clamp_or(
                 self.sidechain_hpf_hz,
@@ -160,10 +184,24 @@ impl CompressorSettings {
         }
     }
 
+    /// Gain reduction (dB ≥ 0) the static curve asks for at input level
+    /// `level_db`, range included.
+    pub fn static_reduction_db(&self, level_db: f64) -> f64 {
+        (-self.curve().gain_db(level_db)).min(f64::from(self.max_reduction_db))
+    }
+
+    /// The effective peak/RMS blend, 0 (peak) ..= 1 (RMS).
+    pub fn effective_rms_blend(&self) -> f64 {
+        match self.detection {
+            Detection::Peak => f64::from(self.rms_blend),
+            Detection::Rms => 1.0,
+        }
+    }
+
     /// Total make-up gain, dB (manual + auto).
     pub fn total_makeup_db(&self) -> f64 {
         let auto = if self.auto_makeup {
-            -self.curve().gain_db(0.0)
+            self.static_reduction_db(0.0)
         } else {
             0.0
         };
@@ -442,7 +480,8 @@ impl Compressor {
         gains: &mut [f64; MAX_CHANNELS],
     ) {
         let link = f64::from(self.settings.stereo_link);
-        let peak = self.settings.detection == Detection::Peak;
+        let rms_blend = self.settings.effective_rms_blend();
+        let max_reduction_db = f64::from(self.settings.max_reduction_db);
         let sidechain_hpf = self.settings.sidechain_hpf_enabled;
         let auto_release = self.settings.auto_release;
         let mut levels = [0.0f64; MAX_CHANNELS];
@@ -452,17 +491,23 @@ impl Compressor {
             if sidechain_hpf {
                 s = state.sidechain_hpf.process(&self.sidechain_coefs, s);
             }
-            let level = if peak {
-                s.abs()
+            let peak = s.abs();
+            let level = if rms_blend == 0.0 {
+                peak
             } else {
-                state.mean_square.process(s, self.rms_coef).sqrt()
+                let rms = state.mean_square.process(s, self.rms_coef).sqrt();
+                if rms_blend == 1.0 {
+                    rms
+                } else {
+                    peak + rms_blend * (rms - peak)
+                }
             };
             levels[c] = level;
             loudest = loudest.max(level);
         }
         for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
             let level = levels[c] + link * (loudest - levels[c]);
-            let target = -self.curve.gain_db(amplitude_to_db(level));
+            let target = (-self.curve.gain_db(amplitude_to_db(level))).min(max_reduction_db);
             let mut reduction = state.reduction.process(target, &self.ballistics);
             if auto_release {
                 reduction =
