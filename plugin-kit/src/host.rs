@@ -1,7 +1,7 @@
 //! What every plugin negotiates with its host the same way: channel layouts
 //! and activation.
 
-use nice_plug::prelude::{AudioIOLayout, BufferConfig, NonZeroU32};
+use nice_plug::prelude::{new_nonzero_u32, AudioIOLayout, BufferConfig, NonZeroU32, PortNames};
 
 /// Stereo in, stereo out.
 pub const STEREO: AudioIOLayout = AudioIOLayout {
@@ -21,6 +21,19 @@ pub const MONO: AudioIOLayout = AudioIOLayout {
 pub const MONO_TO_STEREO: AudioIOLayout = AudioIOLayout {
     main_input_channels: NonZeroU32::new(1),
     main_output_channels: NonZeroU32::new(2),
+    ..AudioIOLayout::const_default()
+};
+
+/// Stereo in, stereo out, plus a stereo side-chain input (one auxiliary
+/// input port, "Side-chain"); the plugin reads it from `AuxiliaryBuffers::inputs[0]`.
+pub const STEREO_WITH_SIDECHAIN: AudioIOLayout = AudioIOLayout {
+    main_input_channels: NonZeroU32::new(2),
+    main_output_channels: NonZeroU32::new(2),
+    aux_input_ports: &[new_nonzero_u32(2)],
+    names: PortNames {
+        aux_inputs: &["Side-chain"],
+        ..PortNames::const_default()
+    },
     ..AudioIOLayout::const_default()
 };
 

@@ -477,6 +477,22 @@ impl BusGlue {
         self.stats.gain_reduction_db
     }
 
+    /// The operating point on the transfer curve for the last `process`
+    /// call: the detector's peak level (dBFS) and where the curve took it
+    /// (that level minus the largest gain reduction, plus make-up, dB).
+    /// `None` while the detector is silent.
+    pub fn operating_point_db(&self) -> Option<(f64, f64)> {
+        let peak = f64::from(self.stats.detector_peak);
+        (peak > 0.0).then(|| {
+            let level_db = amplitude_to_db(peak);
+            let makeup_db = self.settings.compressor().total_makeup_db();
+            (
+                level_db,
+                level_db - f64::from(self.stats.gain_reduction_db) + makeup_db,
+            )
+        })
+    }
+
     /// Loudness of the input since the last meter reset.
     pub fn input_readings(&self) -> LoudnessReadings {
         self.input_meter.readings()

@@ -1,0 +1,123 @@
+//! Lathe Bus Glue: the mix-bus compressor that glues a mix together. A
+//! feed-forward, stereo-linked VCA compressor with a side-chain input,
+//! M/S-aware detection, parallel mix, Delta and level-matched bypass, as a
+//! VST3 and CLAP plugin. Glue only: the processing is
+//! `shared_dsp::processors::bus_glue`.
+
+use nice_plug::prelude::*;
+use plugin_kit::host::STEREO_WITH_SIDECHAIN;
+use plugin_kit::{Activation, KitPlugin, PluginIdentity};
+use shared_dsp::processors::bus_glue::BusGlue as Processor;
+use std::sync::Arc;
+
+mod editor;
+pub mod params;
+pub mod telemetry;
+
+pub use params::BusGlueParams;
+use telemetry::{BusGlueTelemetry, Report};
+
+/// Most channels the Bus Glue processes (main and side-chain).
+const MAX_CHANNELS: usize = shared_dsp::processors::bus_glue::MAX_CHANNELS;
+
+/// The plugin (exported as `plugin_kit::Kit<BusGlue>`). See the crate docs.
+pub struct BusGlue {
+    params: Arc<BusGlueParams>,
+    telemetry: Arc<BusGlueTelemetry>,
+    /// Built in `activate` for the negotiated channel count and rate.
+    processor: Option<Processor>,
+}
+
+impl Default for BusGlue {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(BusGlueParams::default()),
+            telemetry: Arc::new(BusGlueTelemetry::default()),
+            processor: None,
+        }
+    }
+}
+
+impl KitPlugin for BusGlue {
+    const IDENTITY: PluginIdentity = PluginIdentity {
+        name: "Lathe Bus Glue",
+        clap_id: "dev.lathe.bus-glue",
+        vst3_class_id: *b"LatheBusGlue0001",
+        description: "Stereo-linked VCA bus compressor with side-chain input, parallel mix and a glue readout",
+        clap_features: &[
+            ClapFeature::AudioEffect,
+            ClapFeature::Compressor,
+            ClapFeature::Mixing,
+            ClapFeature::Mastering,
+            ClapFeature::Stereo,
+        ],
+        vst3_subcategories: &[
+            Vst3SubCategory::Fx,
+            Vst3SubCategory::Dynamics,
+            Vst3SubCategory::Stereo,
+        ],
+    };
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO_WITH_SIDECHAIN];
+    const MAX_CHANNELS: usize = MAX_CHANNELS;
+    type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::BusGlueView>>;
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn editor(&mut self) -> Option<Self::Editor> {
+        editor::create(self.params.clone(), self.telemetry.clone())
+    }
+
+    fn activate(&mut self, activation: Activation) {
+        let mut processor = Processor::new(activation.sample_rate, activation.outputs);
+        processor.set_settings(&self.params.settings());
+        processor.set_bypass(self.params.bypass.value());
+        processor.reset();
+        self.processor = Some(processor);
+    }
+
+    fn reset(&mut self) {
+        if let Some(p) = self.processor.as_mut() {
+            p.reset();
+        }
+    }
+
+    fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, _transport: &Transport) {
+        let Some(processor) = self.processor.as_mut() else {
+            return;
+        };
+        processor.set_settings(&self.params.settings());
+        processor.set_bypass(self.params.bypass.value());
+        if self.telemetry.reset_meters.take() {
+            processor.reset_meters();
+        }
+        // The side-chain port, when the host gives one (silence when it is
+        // not connected).
+        let mut key_view: [&[f32]; MAX_CHANNELS] = [&[]; MAX_CHANNELS];
+        let key_channels = aux.inputs.first().map_or(0, |port| {
+            let channels = port.as_slice_immutable();
+            for (slot, channel) in key_view.iter_mut().zip(channels.iter()) {
+                *slot = channel;
+            }
+            channels.len().min(MAX_CHANNELS)
+        });
+        let key = (key_channels > 0).then_some(&key_view[..key_channels]);
+        let telemetry = &self.telemetry;
+        processor.process_with_columns(buffer.as_slice(), key, |column| {
+            telemetry.push_column(column);
+        });
+        telemetry.publish(&Report {
+            stats: processor.block_stats(),
+            input: processor.input_readings(),
+            output: processor.output_readings(),
+            input_plr_db: processor.input_plr_db(),
+            output_plr_db: processor.output_plr_db(),
+            glue_db: processor.glue_db(),
+            operating_point_db: processor.operating_point_db(),
+            level_match_db: processor.level_match_db(),
+        });
+    }
+}
+
+plugin_kit::export!(BusGlue);

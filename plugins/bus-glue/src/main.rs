@@ -1,0 +1,7 @@
+//! Standalone build of the Bus Glue (for screenshots and quick checks).
+
+use nice_plug::prelude::*;
+
+fn main() {
+    nice_export_standalone::<plugin_kit::Kit<bus_glue::BusGlue>>();
+}
