@@ -52,6 +52,9 @@ pub struct AudioRig {
     output_ports: AudioPorts,
     /// Plugin-visible input channels, `max_frames` long.
     inputs: Vec<Vec<f32>>,
+    /// Auxiliary (side-chain) input ports after the main one: channels, `max_frames` long
+    /// each. Silent unless a test writes them ([`Self::aux_input_mut`]).
+    aux_inputs: Vec<Vec<Vec<f32>>>,
     /// Plugin-visible output channels, `max_frames` long.
     outputs: Vec<Vec<f32>>,
     output_events: EventBuffer,
@@ -62,7 +65,8 @@ pub struct AudioRig {
 }
 
 impl AudioRig {
-    /// Starts processing with buffers for `layout` and blocks up to `max_frames`.
+    /// Starts processing with buffers for `layout` and blocks up to `max_frames`, and no
+    /// auxiliary input ports.
     ///
     /// # Panics
     /// If `start_processing` fails.
@@ -70,6 +74,23 @@ impl AudioRig {
         case: &'static PluginCase,
         processor: StoppedPluginAudioProcessor<TestHost>,
         layout: Layout,
+        max_frames: u32,
+        latency_samples: u32,
+    ) -> Self {
+        Self::start_with_aux(case, processor, layout, &[], max_frames, latency_samples)
+    }
+
+    /// [`Self::start`] with one auxiliary input port per entry of `aux_input_channels` (its
+    /// channel count) after the main input: a CLAP host passes a buffer for every input port the
+    /// plugin declares (see [`crate::plugin::LoadedPlugin::aux_input_channels`]).
+    ///
+    /// # Panics
+    /// If `start_processing` fails.
+    pub fn start_with_aux(
+        case: &'static PluginCase,
+        processor: StoppedPluginAudioProcessor<TestHost>,
+        layout: Layout,
+        aux_input_channels: &[u32],
         max_frames: u32,
         latency_samples: u32,
     ) -> Self {
@@ -81,11 +102,15 @@ impl AudioRig {
         Self {
             case,
             processor: processor.into(),
-            // One port each way. The capacity matters: clack-host 0.2 recomputes buffer pointers
-            // wrongly when these grow, so they must never need to.
-            input_ports: AudioPorts::with_capacity(layout.inputs as usize, 1),
+            // One port each way (plus the auxiliary inputs). The capacity matters: clack-host 0.2
+            // recomputes buffer pointers wrongly when these grow, so they must never need to.
+            input_ports: AudioPorts::with_capacity(
+                (layout.inputs + aux_input_channels.iter().sum::<u32>()) as usize,
+                1 + aux_input_channels.len(),
+            ),
             output_ports: AudioPorts::with_capacity(layout.outputs as usize, 1),
             inputs: channels(layout.inputs),
+            aux_inputs: aux_input_channels.iter().map(|&n| channels(n)).collect(),
             outputs: channels(layout.outputs),
             output_events: EventBuffer::with_capacity(64),
             checker: OutputChecker::new(
@@ -107,6 +132,15 @@ impl AudioRig {
     /// Number of main output channels.
     pub fn output_channels(&self) -> usize {
         self.outputs.len()
+    }
+
+    /// The channels of auxiliary input port `port` (0 = the first after the main input),
+    /// `max_frames` long: what the next [`Self::process`] calls pass on that port.
+    ///
+    /// # Panics
+    /// If the plugin has no such port.
+    pub fn aux_input_mut(&mut self, port: usize) -> &mut [Vec<f32>] {
+        &mut self.aux_inputs[port]
     }
 
     /// Largest block this activation allows, in frames.
@@ -151,23 +185,28 @@ impl AudioRig {
                 input_ports,
                 output_ports,
                 inputs,
+                aux_inputs,
                 outputs,
                 output_events,
                 steady_time,
                 ..
             } = self;
             // A missing main port is no port at all, not a port with zero channels.
-            let audio_inputs = if inputs.is_empty() {
+            let audio_inputs = if inputs.is_empty() && aux_inputs.is_empty() {
                 InputAudioBuffers::empty()
             } else {
-                input_ports.with_input_buffers([AudioPortBuffer {
-                    latency: 0,
-                    channels: AudioPortBufferType::f32_input_only(
-                        inputs
-                            .iter_mut()
-                            .map(|channel| InputChannel::variable(&mut channel[..frames])),
-                    ),
-                }])
+                let main = (!inputs.is_empty()).then_some(&mut *inputs);
+                let ports: Vec<&mut Vec<Vec<f32>>> =
+                    main.into_iter().chain(aux_inputs.iter_mut()).collect();
+                input_ports.with_input_buffers(ports.into_iter().map(|port| {
+                    AudioPortBuffer {
+                        latency: 0,
+                        channels: AudioPortBufferType::f32_input_only(
+                            port.iter_mut()
+                                .map(|channel| InputChannel::variable(&mut channel[..frames])),
+                        ),
+                    }
+                }))
             };
             let mut audio_outputs = if outputs.is_empty() {
                 OutputAudioBuffers::empty()

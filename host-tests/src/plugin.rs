@@ -421,6 +421,18 @@ impl LoadedPlugin {
         }
     }
 
+    /// Channel counts of the current auxiliary input ports (every input port but the main one),
+    /// in port order.
+    pub fn aux_input_channels(&mut self) -> Vec<u32> {
+        let ports = self.ports(true);
+        let skip = usize::from(ports.first().is_some_and(|port| port.is_main));
+        ports
+            .iter()
+            .skip(skip)
+            .map(|port| port.channel_count)
+            .collect()
+    }
+
     // --- Activation and latency -----------------------------------------------------------
 
     /// The latency the plugin reports now (0 without the extension, as CLAP specifies).
@@ -472,6 +484,7 @@ impl LoadedPlugin {
         body: impl FnOnce(&mut AudioRig) -> R + Send,
     ) -> R {
         let layout = self.main_layout();
+        let aux_inputs = self.aux_input_channels();
         let processor = self.activate(activation);
         let latency = self.latency();
         let expected = self.case.latency_samples;
@@ -484,7 +497,14 @@ impl LoadedPlugin {
 
         let case = self.case;
         let (processor, result) = thread.run(move || {
-            let mut rig = AudioRig::start(case, processor, layout, activation.max_frames, latency);
+            let mut rig = AudioRig::start_with_aux(
+                case,
+                processor,
+                layout,
+                &aux_inputs,
+                activation.max_frames,
+                latency,
+            );
             let result = body(&mut rig);
             (rig.stop(), result)
         });

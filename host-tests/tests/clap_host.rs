@@ -41,6 +41,7 @@ static BEHAVIOURS: &[(&str, Behaviour)] = &[
     ("maximizer", Behaviour { latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
     ("channel-strip", Behaviour { latency_samples: Latency::Parametric { default: no_latency, max: channel_strip_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
     ("stereo-imager", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
+    ("bus-glue", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
 ];
 
 /// The plugins under test: the suite of `bundler.toml` with [`BEHAVIOURS`].
@@ -198,5 +199,7 @@ mod params;
 mod processing;
 #[path = "clap_host/saved_state.rs"]
 mod saved_state;
+#[path = "clap_host/sidechain.rs"]
+mod sidechain;
 #[path = "clap_host/state.rs"]
 mod state;

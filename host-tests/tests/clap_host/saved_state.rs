@@ -18,6 +18,16 @@ use std::path::{Path, PathBuf};
 /// The release whose saved state the fixtures hold.
 const FIXTURE_RELEASE: &str = "0.1.0";
 
+/// Plugins that joined the suite after [`FIXTURE_RELEASE`]: that release never saved their
+/// state, so there is nothing of theirs to load (and the fixture writer must not invent any).
+/// Their fixtures are written from their own first release.
+const NEWER_THAN_FIXTURE_RELEASE: &[&str] = &["bus-glue"];
+
+/// Whether `case` was part of [`FIXTURE_RELEASE`].
+fn in_fixture_release(case: &PluginCase) -> bool {
+    !NEWER_THAN_FIXTURE_RELEASE.contains(&case.package)
+}
+
 /// The fixtures per plugin and release: a fresh instance's state, and non-default values.
 const FIXTURE_KINDS: [FixtureKind; 2] = [FixtureKind::Default, FixtureKind::Custom];
 
@@ -240,6 +250,9 @@ fn write_state_fixtures() {
     std::fs::create_dir_all(&dir)
         .unwrap_or_else(|err| panic!("creating `{}`: {err}", dir.display()));
     for_each_plugin(|case| {
+        if !in_fixture_release(case) {
+            return;
+        }
         let mut original = LoadedPlugin::load(case);
         let version = factory_descriptors(original.entry())
             .into_iter()
@@ -331,6 +344,9 @@ fn write_state_fixtures() {
 #[test]
 fn saved_state_from_0_1_0_loads_unchanged() {
     for_each_plugin(|case| {
+        if !in_fixture_release(case) {
+            return;
+        }
         for kind in FIXTURE_KINDS {
             let fixture = Fixture::read(case, kind);
             let mut plugin = LoadedPlugin::load(case);
@@ -394,6 +410,9 @@ fn saved_state_from_0_1_0_loads_unchanged() {
 #[test]
 fn param_ids_from_0_1_0_still_exist() {
     for_each_plugin(|case| {
+        if !in_fixture_release(case) {
+            return;
+        }
         let mut plugin = LoadedPlugin::load(case);
         let ids: HashSet<ClapId> = plugin.param_specs().iter().map(|spec| spec.id).collect();
         for kind in FIXTURE_KINDS {

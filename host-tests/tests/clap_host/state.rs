@@ -258,6 +258,7 @@ fn state_loads_while_the_audio_thread_processes() {
 
         let mut plugin = LoadedPlugin::load(case);
         let layout = plugin.main_layout();
+        let aux_inputs = plugin.aux_input_channels();
         let activation = Activation {
             sample_rate_hz: 48_000.0,
             max_frames: TYPICAL_BLOCK as u32,
@@ -270,8 +271,14 @@ fn state_loads_while_the_audio_thread_processes() {
         let processor = std::thread::scope(|scope| {
             let audio = scope.spawn(|| {
                 let _role = AudioThreadRole::take();
-                let mut rig =
-                    AudioRig::start(case, processor, layout, activation.max_frames, latency);
+                let mut rig = AudioRig::start_with_aux(
+                    case,
+                    processor,
+                    layout,
+                    &aux_inputs,
+                    activation.max_frames,
+                    latency,
+                );
                 let mut block = 0;
                 while !stop.load(Ordering::Acquire) {
                     let context = format!("block {block} while the main thread loads state");

@@ -5,7 +5,7 @@
 //! `shared_dsp::processors::bus_glue`.
 
 use nice_plug::prelude::*;
-use plugin_kit::host::STEREO_WITH_SIDECHAIN;
+use plugin_kit::host::{MONO, STEREO_WITH_SIDECHAIN};
 use plugin_kit::{Activation, KitPlugin, PluginIdentity};
 use shared_dsp::processors::bus_glue::BusGlue as Processor;
 use std::sync::Arc;
@@ -57,7 +57,9 @@ impl KitPlugin for BusGlue {
             Vst3SubCategory::Stereo,
         ],
     };
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO_WITH_SIDECHAIN];
+    // Mono has no side-chain port: nice-plug 0.4's VST3 wrapper reads a mono aux bus that a
+    // host leaves unconnected (pedalboard/JUCE) through invalid channel pointers and aborts.
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO_WITH_SIDECHAIN, MONO];
     const MAX_CHANNELS: usize = MAX_CHANNELS;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::BusGlueView>>;
 
