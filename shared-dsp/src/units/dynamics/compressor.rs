@@ -505,21 +505,40 @@ impl Compressor {
             levels[c] = level;
             loudest = loudest.max(level);
         }
+        // Linked channels usually share their level and their reduction: the
+        // curve (a log) and the gain (an exp) are pure functions, so a value
+        // equal to the previous channel's reuses its result, bit for bit.
+        let mut previous_target: Option<(f64, f64)> = None;
+        let mut previous_gain: Option<(f64, f64)> = None;
         for (c, state) in self.channels[..num_channels].iter_mut().enumerate() {
             let level = levels[c] + link * (loudest - levels[c]);
-            let target = (-self.curve.gain_db(amplitude_to_db(level))).min(max_reduction_db);
+            let target = match previous_target {
+                Some((l, t)) if l == level => t,
+                _ => {
+                    let t = (-self.curve.gain_db(amplitude_to_db(level))).min(max_reduction_db);
+                    previous_target = Some((level, t));
+                    t
+                }
+            };
             let mut reduction = state.reduction.process(target, &self.ballistics);
             if auto_release {
                 reduction =
                     reduction.max(state.reduction_slow.process(target, &self.slow_ballistics));
             }
             self.last_reduction_db = self.last_reduction_db.max(reduction);
-            let reduction_gain = if reduction == 0.0 {
-                1.0
-            } else {
-                db_to_amplitude(-reduction)
+            gains[c] = match previous_gain {
+                Some((r, g)) if r == reduction => g,
+                _ => {
+                    let reduction_gain = if reduction == 0.0 {
+                        1.0
+                    } else {
+                        db_to_amplitude(-reduction)
+                    };
+                    let g = makeup * reduction_gain;
+                    previous_gain = Some((reduction, g));
+                    g
+                }
             };
-            gains[c] = makeup * reduction_gain;
         }
     }
 }
