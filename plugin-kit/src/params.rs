@@ -59,7 +59,17 @@ pub fn hz_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
         },
     )
     .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
-    .with_string_to_value(finite(formatters::s2v_f32_hz_then_khz()))
+    .with_string_to_value(finite(ascii_only(formatters::s2v_f32_hz_then_khz())))
+}
+
+/// Wraps a parser so it refuses text that is not ASCII before the parser sees it.
+///
+/// nice-plug's Hz parser falls back to its note-name parser, which slices the text by bytes
+/// (`&text[..1]`, `&text[1..2]`) and panics when a multi-byte character sits there ("∞",
+/// "５ kHz", "C∞"). A panic in `text_to_value` cannot unwind out of the C ABI: it aborts the
+/// host. Frequencies, units and note names are ASCII, so nothing parseable is lost.
+fn ascii_only(parse: StringToValue) -> StringToValue {
+    Arc::new(move |text: &str| if text.is_ascii() { parse(text) } else { None })
 }
 
 /// Wraps a parser so it refuses non-finite results (nice-plug's own parsers accept "NaN").
@@ -128,7 +138,7 @@ pub fn pan_param(name: &str) -> FloatParam {
         },
     )
     .with_value_to_string(formatters::v2s_f32_panning())
-    .with_string_to_value(formatters::s2v_f32_panning())
+    .with_string_to_value(finite(formatters::s2v_f32_panning()))
 }
 
 /// A plain number (ratio, Q, width) with `decimals` shown.
@@ -184,6 +194,12 @@ mod tests {
         let hz = hz_param("f", 1000.0, (20.0, 20_000.0));
         assert_eq!(hz.string_to_normalized_value("NaN"), None);
         assert!(hz.string_to_normalized_value("1 kHz").is_some());
+        assert!(hz.string_to_normalized_value("A4").is_some());
+        // Multi-byte characters where nice-plug's note-name parser slices by bytes: refused,
+        // not a panic (which would abort the host).
+        for text in ["∞", "C∞", "５ kHz", "é1", "1∞"] {
+            assert_eq!(hz.string_to_normalized_value(text), None, "{text}");
+        }
         assert_eq!(percent("50 %"), Some(0.5));
         assert_eq!(percent("NaN%"), None);
     }
