@@ -153,11 +153,19 @@ pub(crate) unsafe fn deserialize_object<P: Plugin>(
 
         unsafe {
             match (param_ptr, param_value) {
+                // LATHE PATCH: plain values from a state blob are clamped to the parameter's
+                // range (values inside it are stored unchanged, so valid state round-trips
+                // exactly). `_internal_set_plain_value` stores the plain value as given, so an
+                // enum loaded as `{"i32": 2147483647}` indexed its id table out of bounds on the
+                // next save (a panic inside `clap_plugin_state::save`, which aborts the host),
+                // and a float loaded as `1e39` reached the plugin as infinity.
                 (ParamPtr::FloatParam(p), ParamValue::F32(v)) => {
-                    (*p)._internal_set_plain_value(*v);
+                    if !v.is_nan() {
+                        (*p)._internal_set_plain_value(clamp_plain(&*p, *v));
+                    }
                 }
                 (ParamPtr::IntParam(p), ParamValue::I32(v)) => {
-                    (*p)._internal_set_plain_value(*v);
+                    (*p)._internal_set_plain_value(clamp_plain(&*p, *v));
                 }
                 (ParamPtr::BoolParam(p), ParamValue::Bool(v)) => {
                     (*p)._internal_set_plain_value(*v);
@@ -166,7 +174,7 @@ pub(crate) unsafe fn deserialize_object<P: Plugin>(
                 // same as the discriminator), or a custom set stable string ID. The latter allows the
                 // variants to be reordered.
                 (ParamPtr::EnumParam(p), ParamValue::I32(variant_idx)) => {
-                    (*p)._internal_set_plain_value(*variant_idx);
+                    (*p)._internal_set_plain_value(clamp_plain(&*p, *variant_idx));
                 }
                 (ParamPtr::EnumParam(p), ParamValue::String(id)) => {
                     let deserialized_enum = (*p).set_from_id(id);
@@ -202,6 +210,23 @@ pub(crate) unsafe fn deserialize_object<P: Plugin>(
     plugin_params.deserialize_fields(&state.fields);
 
     true
+}
+
+/// LATHE PATCH: `plain` clamped to `param`'s range, whose ends are the plain values at
+/// normalized 0 and 1 (in either order, for reversed ranges).
+fn clamp_plain<P: Param>(param: &P, plain: P::Plain) -> P::Plain
+where
+    P::Plain: PartialOrd,
+{
+    let (low, high) = (param.preview_plain(0.0), param.preview_plain(1.0));
+    let (low, high) = if low <= high { (low, high) } else { (high, low) };
+    if plain < low {
+        low
+    } else if plain > high {
+        high
+    } else {
+        plain
+    }
 }
 
 /// Deserialize a plugin's state from a vector containing (compressed) JSON data. Doesn't load the
