@@ -277,6 +277,13 @@ impl LoadedPlugin {
         params.text_to_value(&self.instance.plugin_handle(), id, &text)
     }
 
+    /// `text_to_value` of raw C-string bytes (which need not be UTF-8), or `None` if the plugin
+    /// declines.
+    pub fn text_to_value_cstr(&mut self, id: ClapId, text: &CStr) -> Option<f64> {
+        let params = self.params_ext();
+        params.text_to_value(&self.instance.plugin_handle(), id, text)
+    }
+
     /// `params.flush` on the inactive plugin (main thread); returns the plugin's output events.
     ///
     /// # Panics
@@ -378,6 +385,15 @@ impl LoadedPlugin {
         configs
             .select(&self.instance.plugin_handle(), config.id)
             .unwrap_or_else(|err| panic!("{name}: selecting layout `{}`: {err}", config.name));
+    }
+
+    /// Asks the plugin to select audio-ports-config `id` (plugin must be inactive); `false` if it
+    /// refuses or lacks the extension.
+    pub fn try_select_layout_id(&mut self, id: ClapId) -> bool {
+        match self.ext.ports_config {
+            Some(configs) => configs.select(&self.instance.plugin_handle(), id).is_ok(),
+            None => false,
+        }
     }
 
     /// The current audio ports in one direction.

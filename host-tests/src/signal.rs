@@ -15,27 +15,62 @@ pub enum Signal {
     Subnormal,
     /// Noise with NaN, ±infinity, ±`f32::MAX`, huge, subnormal and signed-zero samples mixed in.
     Hostile,
+    /// NaN only (quiet NaNs of both signs).
+    Nan,
+    /// Infinity only, alternating +∞ and −∞ sample by sample.
+    Infinite,
+    /// Full-scale DC: every sample +1.0.
+    FullScaleDc,
+    /// A full-scale square wave (±1.0) with a period of [`SQUARE_PERIOD_SAMPLES`].
+    FullScaleSquare,
 }
 
 impl Signal {
-    /// Signals a host can send; only [`Signal::Silence`] and [`Signal::Noise`] are sane.
-    pub const ALL: [Signal; 5] = [
+    /// Signals a host can send; only [`Signal::Silence`] and [`Signal::Noise`] are sane (full-scale
+    /// DC and square waves are legal but hostile to filters and detectors).
+    pub const ALL: [Signal; 9] = [
         Signal::Silence,
         Signal::Noise,
         Signal::Huge,
         Signal::Subnormal,
         Signal::Hostile,
+        Signal::Nan,
+        Signal::Infinite,
+        Signal::FullScaleDc,
+        Signal::FullScaleSquare,
+    ];
+
+    /// The bad inputs of issue 13: everything but silence and clean noise.
+    pub const BAD: [Signal; 7] = [
+        Signal::Huge,
+        Signal::Subnormal,
+        Signal::Hostile,
+        Signal::Nan,
+        Signal::Infinite,
+        Signal::FullScaleDc,
+        Signal::FullScaleSquare,
     ];
 
     /// Fills `samples` with this signal.
     pub fn fill(self, rng: &mut Rng, samples: &mut [f32]) {
-        for sample in samples {
+        for (index, sample) in samples.iter_mut().enumerate() {
             *sample = match self {
                 Signal::Silence => 0.0,
                 Signal::Noise => noise(rng),
                 Signal::Huge => HUGE_AMPLITUDE * noise(rng),
                 Signal::Subnormal => subnormal(rng),
                 Signal::Hostile => hostile(rng),
+                Signal::Nan if index % 2 == 0 => f32::NAN,
+                Signal::Nan => -f32::NAN,
+                Signal::Infinite if index % 2 == 0 => f32::INFINITY,
+                Signal::Infinite => f32::NEG_INFINITY,
+                Signal::FullScaleDc => 1.0,
+                Signal::FullScaleSquare
+                    if index % SQUARE_PERIOD_SAMPLES < SQUARE_PERIOD_SAMPLES / 2 =>
+                {
+                    1.0
+                }
+                Signal::FullScaleSquare => -1.0,
             };
         }
     }
@@ -51,6 +86,10 @@ impl Signal {
             .collect()
     }
 }
+
+/// Period of [`Signal::FullScaleSquare`] in samples, counted from the start of each block
+/// (1 kHz at 48 kHz).
+pub const SQUARE_PERIOD_SAMPLES: usize = 48;
 
 /// Amplitude of [`Signal::Huge`]: 1e6, i.e. +120 dBFS.
 pub const HUGE_AMPLITUDE: f32 = 1e6;

@@ -193,6 +193,8 @@ fn fuzz_seed() -> u64 {
 mod descriptor;
 #[path = "clap_host/fuzz.rs"]
 mod fuzz;
+#[path = "clap_host/hostile.rs"]
+mod hostile;
 #[path = "clap_host/params.rs"]
 mod params;
 #[path = "clap_host/processing.rs"]

@@ -105,6 +105,152 @@ fn param_text_round_trips() {
     });
 }
 
+/// Strings a host or a user typing into a host's parameter field may send.
+fn hostile_texts(spec_texts: &[String]) -> Vec<Vec<u8>> {
+    let mut texts: Vec<Vec<u8>> = [
+        "",
+        " ",
+        "\t\n",
+        "-",
+        "+",
+        ".",
+        "-.",
+        "e",
+        "1e",
+        "--1",
+        "+-1",
+        "1..2",
+        "0x1F",
+        "1,5",
+        "nan",
+        "NaN dB",
+        "-nan",
+        "inf",
+        "+inf",
+        "-infinity",
+        "Infinity Hz",
+        "∞",
+        "-∞ dB",
+        "1e309",
+        "-1e309",
+        "1e-320",
+        "-0",
+        "-0.0 dB",
+        "340282350000000000000000000000000000000",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "2147483648",
+        "-2147483649",
+        "−6 dB",
+        "６ dB",
+        "12 dB dB",
+        "dB",
+        "Hz",
+        "ms",
+        "%",
+        "kHz",
+        "1 kHz",
+        "1k",
+        "10 k",
+        "20 kHz kHz",
+        "1:2",
+        ":1",
+        "1:",
+        "∞:1",
+        "0:0",
+        "L",
+        "R",
+        "C",
+        "L100",
+        "R-100",
+        "L 1e9",
+        "50L",
+        "100R",
+        "Off",
+        "ON",
+        "true",
+        "yes",
+        "🎛️",
+        "\u{FFFD}",
+        "\u{200B}5",
+        "5\u{200B}",
+        "  -3.0   dB  ",
+    ]
+    .iter()
+    .map(|text| text.as_bytes().to_vec())
+    .collect();
+    texts.push(vec![b'9'; 10_000]);
+    texts.push(b"-".repeat(4096));
+    texts.push(vec![0xFF, 0xFE, b'1']);
+    texts.push(vec![b'1', 0xC3]);
+    texts.push(vec![0xED, 0xA0, 0x80]);
+    // Each parameter's own display texts with their ends cut off or doubled.
+    for text in spec_texts {
+        let chars: Vec<char> = text.chars().collect();
+        for cut in 0..chars.len() {
+            texts.push(chars[..cut].iter().collect::<String>().into_bytes());
+            texts.push(chars[cut..].iter().collect::<String>().into_bytes());
+        }
+        texts.push(format!("{text}{text}").into_bytes());
+        texts.push(format!("-{text}").into_bytes());
+    }
+    texts
+}
+
+#[test]
+fn param_text_parsing_survives_hostile_strings() {
+    for_each_plugin(|case| {
+        let mut plugin = LoadedPlugin::load(case);
+        for spec in plugin.param_specs() {
+            let what = format!("{}: `{}`", case.name, spec.name);
+            let own_texts: Vec<String> = spec
+                .probe_values()
+                .into_iter()
+                .filter_map(|value| plugin.value_to_text(spec.id, value))
+                .collect();
+            for bytes in hostile_texts(&own_texts) {
+                let Ok(text) = std::ffi::CString::new(bytes.clone()) else {
+                    continue;
+                };
+                if let Some(parsed) = plugin.text_to_value_cstr(spec.id, &text) {
+                    assert!(
+                        parsed.is_finite() && parsed >= spec.min_value && parsed <= spec.max_value,
+                        "{what}: text_to_value({:?}) = {parsed} is outside [{}, {}]",
+                        String::from_utf8_lossy(&bytes),
+                        spec.min_value,
+                        spec.max_value
+                    );
+                }
+            }
+            // value_to_text of values no host should send: refused or some text, never a crash.
+            for value in [
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::MAX,
+                f64::MIN,
+                spec.min_value - 1.0,
+                spec.max_value + 1.0,
+                f64::MIN_POSITIVE / 2.0,
+            ] {
+                let _ = plugin.value_to_text(spec.id, value);
+            }
+        }
+        // An id that is no parameter's: refused.
+        let unknown = ClapId::new(0xDEAD_BEEF);
+        assert!(
+            plugin.text_to_value(unknown, "0").is_none(),
+            "{}: text_to_value accepted unknown id",
+            case.name
+        );
+        assert!(
+            plugin.value_to_text(unknown, 0.0).is_none(),
+            "{}: value_to_text accepted unknown id",
+            case.name
+        );
+    });
+}
+
 #[test]
 fn param_events_during_process_take_effect() {
     for_each_plugin(|case| {
