@@ -35,6 +35,15 @@ fn parent_dir(destination: &Path) -> &Path {
     }
 }
 
+/// `err` without the " at path …" tempfile adds (the kind is kept).
+fn without_temp_path(err: io::Error) -> io::Error {
+    let message = err.to_string();
+    match message.split_once(" at path ") {
+        Some((reason, _)) => io::Error::new(err.kind(), reason.to_owned()),
+        None => err,
+    }
+}
+
 impl AtomicFile {
     /// Creates an empty temporary file in the directory of `destination`.
     /// Its name ends with the destination's extension, for libraries that
@@ -54,7 +63,11 @@ impl AtomicFile {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(NEW_FILE_MODE));
         }
-        let temp = builder.tempfile_in(parent_dir(destination))?;
+        // tempfile appends the temporary file's name to its errors; the user
+        // named the destination, and the caller reports that.
+        let temp = builder
+            .tempfile_in(parent_dir(destination))
+            .map_err(without_temp_path)?;
         Ok(Self {
             temp,
             destination: destination.to_owned(),

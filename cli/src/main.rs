@@ -230,6 +230,7 @@ fn run_measure(args: &MeasureArgs) -> ExitCode {
     let mut failures = 0_usize;
     let mut reports_written = 0_usize;
     let mut stdout_closed = false;
+    let mut report_error: Option<io::Error> = None;
 
     let run = parallel::for_each_ordered(
         &args.files,
@@ -239,6 +240,12 @@ fn run_measure(args: &MeasureArgs) -> ExitCode {
             let name = path.to_string_lossy();
             match outcome {
                 Ok(measurement) => {
+                    if let Some(truncation) = measurement.truncated {
+                        eprintln!(
+                            "lathe: warning: {name:?}: {truncation}; measured the {:.3} s that are there",
+                            measurement.duration_s()
+                        );
+                    }
                     if stdout_closed {
                         return;
                     }
@@ -249,11 +256,10 @@ fn run_measure(args: &MeasureArgs) -> ExitCode {
                         format!("{separator}{}", report::human_block(&name, &measurement))
                     };
                     let mut out = stdout.lock();
-                    // A closed pipe (e.g. `| head`) is not an error worth a panic.
-                    stdout_closed = out
-                        .write_all(text.as_bytes())
-                        .and_then(|()| out.flush())
-                        .is_err();
+                    if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                        stdout_closed = true;
+                        report_error = report_write_error(err);
+                    }
                     reports_written += 1;
                 }
                 Err(reason) => {
@@ -268,11 +274,22 @@ fn run_measure(args: &MeasureArgs) -> ExitCode {
         eprintln!("lathe: cannot start worker threads: {err}");
         return ExitCode::from(EXIT_INTERNAL_ERROR);
     }
+    if let Some(err) = report_error {
+        eprintln!("lathe: cannot write the report to standard output: {err}");
+        return ExitCode::from(EXIT_SOME_FILES_FAILED);
+    }
     if failures > 0 {
         ExitCode::from(EXIT_SOME_FILES_FAILED)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// A failed write of a report to standard output: `None` for a closed pipe
+/// (e.g. `| head`), which only means nobody reads any more; the error
+/// otherwise (a full disk, an I/O error), which the user must hear of.
+fn report_write_error(err: io::Error) -> Option<io::Error> {
+    (err.kind() != io::ErrorKind::BrokenPipe).then_some(err)
 }
 
 /// Exits with clap's usage-error status and format.
@@ -331,6 +348,11 @@ fn master_one(
 ) -> Result<MasterOutcome, MasterError> {
     let bar = progress.add_file(&job.input.to_string_lossy());
     match panic::catch_unwind(AssertUnwindSafe(|| master_file(job, inputs, options, &bar))) {
+        // Name the file the user will look for, not "the output".
+        Ok(Err(MasterError::Encode(source))) => Err(MasterError::Write {
+            path: job.output.clone(),
+            source,
+        }),
         Ok(result) => result,
         // The panic message itself has already gone to stderr.
         Err(_) => Err(MasterError::Internal),
@@ -353,6 +375,7 @@ fn run_master(args: &MasterArgs) -> ExitCode {
     let mut failures = 0_usize;
     let mut reports_written = 0_usize;
     let mut stdout_closed = false;
+    let mut report_error: Option<io::Error> = None;
 
     let run = parallel::for_each_ordered(
         &jobs,
@@ -390,9 +413,12 @@ fn run_master(args: &MasterArgs) -> ExitCode {
                         )
                     };
                     let mut out = stdout.lock();
-                    stdout_closed = progress
+                    if let Err(err) = progress
                         .suspend(|| out.write_all(text.as_bytes()).and_then(|()| out.flush()))
-                        .is_err();
+                    {
+                        stdout_closed = true;
+                        report_error = report_write_error(err);
+                    }
                     reports_written += 1;
                 }
                 Err(MasterError::Interrupted) => failures += 1,
@@ -411,6 +437,10 @@ fn run_master(args: &MasterArgs) -> ExitCode {
     if interrupt::requested() {
         eprintln!("lathe: interrupted; unfinished outputs were removed");
         return ExitCode::from(EXIT_INTERRUPTED);
+    }
+    if let Some(err) = report_error {
+        eprintln!("lathe: cannot write the report to standard output: {err}");
+        return ExitCode::from(EXIT_SOME_FILES_FAILED);
     }
     if failures > 0 {
         ExitCode::from(EXIT_SOME_FILES_FAILED)

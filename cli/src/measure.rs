@@ -6,7 +6,7 @@ use std::path::Path;
 use shared_dsp::units::loudness::{LoudnessMeter, LoudnessReadings};
 use shared_dsp::units::mono_check::{MonoCheck, MonoLoss};
 
-use crate::decode::{AudioInfo, AudioReader, DecodeError};
+use crate::decode::{AudioInfo, AudioReader, DecodeError, Truncation};
 
 /// Steps (of 100 ms) before the momentary window (400 ms, BS.1770-4 §2.8 /
 /// EBU Tech 3341 §2.2) is full and the momentary series starts.
@@ -57,6 +57,9 @@ pub struct Measurement {
     /// `shared_dsp::units::mono_check`) and the correlation of the channels
     /// over the whole file; `None` for other channel counts.
     pub mono: Option<MonoReport>,
+    /// Set when the file ended before the length its header declares: what is
+    /// there was measured, and the report says so.
+    pub truncated: Option<Truncation>,
 }
 
 /// Mono compatibility of a stereo file.
@@ -163,6 +166,7 @@ impl Measurer {
                 loss: mono.loss(&readings),
                 correlation: mono.correlation(),
             }),
+            truncated: None,
         }
     }
 }
@@ -174,5 +178,8 @@ pub fn measure_file(path: &Path, options: MeasureOptions) -> Result<Measurement,
     while let Some(block) = reader.next_block()? {
         measurer.feed(block.channels());
     }
-    Ok(measurer.finish())
+    Ok(Measurement {
+        truncated: reader.truncation(),
+        ..measurer.finish()
+    })
 }

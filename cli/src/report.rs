@@ -85,6 +85,12 @@ struct JsonReport<'a> {
     mono_collapses: Option<bool>,
     /// Stereo files: correlation of L and R over the whole file.
     correlation: Option<f64>,
+    /// The file ends before the length its header declares; the readings
+    /// are of what is there.
+    truncated: bool,
+    /// When truncated: the duration the header declares, seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    declared_duration_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     momentary_series: Option<Vec<(f64, Option<f64>)>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,6 +121,13 @@ pub fn json_line(file: &str, measurement: &Measurement) -> String {
         correlation: measurement.mono.and_then(|m| {
             m.correlation
                 .map(|c| round_to(c, JSON_CORRELATION_DECIMALS))
+        }),
+        truncated: measurement.truncated.is_some(),
+        declared_duration_s: measurement.truncated.map(|truncation| {
+            round_to(
+                truncation.declared_frames as f64 / f64::from(measurement.info.sample_rate),
+                JSON_TIME_DECIMALS,
+            )
         }),
         momentary_series: measurement
             .series

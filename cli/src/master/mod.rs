@@ -102,6 +102,14 @@ pub enum MasterError {
     /// The output could not be written.
     #[error("cannot write the output: {0}")]
     Encode(#[from] EncodeError),
+    /// The output could not be written, with the path the user asked for.
+    #[error("cannot write {path:?}: {source}")]
+    Write {
+        /// The output file as the user named it (or as derived from the input).
+        path: std::path::PathBuf,
+        /// Why.
+        source: EncodeError,
+    },
     /// Writing would destroy something.
     #[error("{0}")]
     Refused(String),

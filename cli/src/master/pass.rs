@@ -8,7 +8,7 @@ use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
 
 use super::MasterError;
 use crate::atomic::AtomicFile;
-use crate::decode::{AudioInfo, AudioReader, MAX_CHANNELS};
+use crate::decode::{AudioInfo, AudioReader, DecodeError, MAX_CHANNELS};
 use crate::encode::{OutputFormat, WavSink};
 use crate::interrupt;
 use crate::measure::{MeasureOptions, Measurement, Measurer};
@@ -45,6 +45,11 @@ pub fn analyse(
         }
         measurer.feed(block.channels());
         progress.advance(block.channels().first().map_or(0, |c| c.len()));
+    }
+    // A file shorter than its header says is damaged: mastering it would
+    // deliver a cut master without a word (issue 10).
+    if let Some(truncation) = reader.truncation() {
+        return Err(DecodeError::Truncated(truncation).into());
     }
     Ok(measurer.finish())
 }
