@@ -452,7 +452,7 @@ fn wrong_shape_other_plugin_and_future_state_loads_best_effort() {
 
         // A future version: a newer version string, parameters and fields this build does not
         // know, and top-level keys it has never heard of. The parameters it knows load as saved.
-        plugin.load_state(&good).expect("own state");
+        plugin.load_state(good).expect("own state");
         let values = param_values(&mut plugin, &specs);
         let mut fresh = LoadedPlugin::load(case);
         let mut json = good_json.clone();
