@@ -2093,7 +2093,8 @@ impl<P: ClapPlugin> Wrapper<P> {
                                 .enumerate()
                             {
                                 let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                if aux_input_idx > process.audio_inputs_count as usize {
+                                // LATHE PATCH: `>=`, not `>` (off by one past the host's array).
+                                if aux_input_idx >= process.audio_inputs_count as usize {
                                     break;
                                 }
 
@@ -2117,7 +2118,8 @@ impl<P: ClapPlugin> Wrapper<P> {
                                 .enumerate()
                             {
                                 let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                if aux_output_idx > process.audio_outputs_count as usize {
+                                // LATHE PATCH: `>=`, not `>` (off by one past the host's array).
+                                if aux_output_idx >= process.audio_outputs_count as usize {
                                     break;
                                 }
 
