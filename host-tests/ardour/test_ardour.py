@@ -370,3 +370,61 @@ def test_multitrack_mix_through_the_suite(home, tmp_path):
     # back, the EQ boost adds at most its gain.
     assert gain <= INPUT_GAIN_DB + EQ_BOOST_DB + 0.5, f"louder than the settings allow: +{gain:.2f} LU"
     assert gain >= INPUT_GAIN_DB - 6.0, f"input gain not applied? only +{gain:.2f} LU"
+
+
+def impulses(positions_s, seconds: float = 4.0, amplitude: float = 0.5) -> np.ndarray:
+    x = np.zeros(int(seconds * RATE))
+    for p in positions_s:
+        x[int(p * RATE)] = amplitude
+    return x
+
+
+def test_latency_is_compensated(home, tmp_path):
+    """A dry impulse track (panned left) and the same impulses through the
+    Maximizer (panned right, reports look-ahead latency) line up in the export."""
+    at = [0.5, 1.25, 2.0, 3.0]
+    tracks = {"dry": impulses(at), "wet": impulses(at)}
+    sdir = create_session(home, tmp_path, "latency", tracks)
+    out_dir = tmp_path / "export"
+    script = process_script(sdir, "latency", out_dir, {"wet": [(MAXIMIZER, {})]}, [],
+                            pans={"dry": 0.0, "wet": 1.0})
+    out = check_ok(run_lua(home, script, tmp_path), "latency session")
+    latency = {(r, p): int(v) for r, p, v in parse(out, "LATENCY")}
+    assert latency[("wet", MAXIMIZER)] > 0, "the Maximizer reports no latency to Ardour"
+    mix = read_export(out_dir)
+    assert np.all(np.isfinite(mix))
+    left, right = mix[:, 0], mix[:, 1]
+    assert np.max(np.abs(left)) > 0.1 and np.max(np.abs(right)) > 0.1
+    for p in at:
+        i = int(p * RATE)
+        w = slice(i - 2000, i + 2000)
+        l_at = i - 2000 + int(np.argmax(np.abs(left[w])))
+        r_at = i - 2000 + int(np.argmax(np.abs(right[w])))
+        assert l_at == i, f"dry impulse at {p} s exported at sample {l_at}, not {i}"
+        assert r_at == l_at, (f"impulse through the Maximizer ({latency[('wet', MAXIMIZER)]} "
+                              f"samples latency) at sample {r_at}, dry at {l_at}")
+
+
+REPEATS = int(os.environ.get("LATHE_ARDOUR_REPEATS", "5"))
+
+
+def test_repeated_sessions_close_cleanly(home, tmp_path):
+    """Open, export and close a session with Channel Strips REPEATS times: the
+    Ardour process must exit 0 each time (issue 13: heap corruption at
+    teardown after export in 9 of 31 runs with a Channel Strip)."""
+    tracks = synth_tracks(3.0)
+    tracks = {"kick": tracks["kick"], "bass": tracks["bass"]}
+    sdir = create_session(home, tmp_path, "repeat", tracks)
+    failures = []
+    for run in range(REPEATS):
+        out_dir = tmp_path / f"export{run}"
+        script = process_script(sdir, "repeat", out_dir,
+                                {"kick": [(STRIP, STRIP_PARAMS)], "bass": [(STRIP, {})]},
+                                [(MAXIMIZER, {})])
+        r = run_lua(home, script, tmp_path)
+        out = r.stdout + r.stderr
+        if r.returncode != 0 or "CLOSED" not in out:
+            failures.append(f"run {run}: exit {r.returncode}\n{out[-1500:]}")
+            continue
+        assert np.all(np.isfinite(read_export(out_dir)))
+    assert not failures, f"{len(failures)} of {REPEATS} runs failed:\n" + "\n".join(failures)
