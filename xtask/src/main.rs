@@ -5,7 +5,8 @@
 //!   and copy the bundles to `~/.clap` and `~/.vst3`.
 //! - `test` — the whole test suite: bundle every plugin in the `ci` profile, run
 //!   `cargo test --workspace --profile ci` (incl. the CLAP host harness), then
-//!   the VST3 harness in pedalboard. One profile, so one build of everything.
+//!   the VST3 harness in pedalboard, then the Ardour 7 session tests
+//!   (host-tests/ardour). One profile, so one build of everything.
 //! - `screenshots` — render every plugin's editor headless (standalone build
 //!   under Xvfb) into `docs/screenshots/<package>.png`.
 //! - `validate` — run clap-validator, Steinberg's VST3 validator and pluginval
@@ -165,6 +166,10 @@ fn test(extra_cargo_args: &[String]) -> Result<()> {
         .env("LATHE_BUNDLE_DIR", &bundled))?;
     run(Command::new(python())
         .args(["-m", "pytest", "-q", "host-tests/vst3"])
+        .env("LATHE_BUNDLE_DIR", &bundled))?;
+    // The suite in a real DAW: Ardour 7 headless (skips if it is not installed).
+    run(Command::new(python())
+        .args(["-m", "pytest", "-q", "-rs", "host-tests/ardour"])
         .env("LATHE_BUNDLE_DIR", &bundled))?;
     Ok(())
 }
