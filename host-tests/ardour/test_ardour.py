@@ -411,7 +411,15 @@ REPEATS = int(os.environ.get("LATHE_ARDOUR_REPEATS", "5"))
 def test_repeated_sessions_close_cleanly(home, tmp_path):
     """Open, export and close a session with Channel Strips REPEATS times: the
     Ardour process must exit 0 each time (issue 13: heap corruption at
-    teardown after export in 9 of 31 runs with a Channel Strip)."""
+    teardown after export in 9 of 31 runs with a Channel Strip).
+
+    Still open (2026-12-01, ci-profile bundles): 1 of 10 runs here, 1 of 15
+    with the strips on mono tracks (1-in/2-out layout) and 2 of 15 on stereo
+    tracks (2-in/2-out) aborted or crashed: "malloc assertion failure in
+    _int_malloc", "munmap_chunk(): invalid pointer" freeing the session XML in
+    Session::save_state, SIGSEGV; one more run hung in the export. So it is not
+    the mono-to-stereo layout. valgrind memcheck saw no invalid access through
+    load, plugin set-up and the first part of the export (it timed out there)."""
     tracks = synth_tracks(3.0)
     tracks = {"kick": tracks["kick"], "bass": tracks["bass"]}
     sdir = create_session(home, tmp_path, "repeat", tracks)
