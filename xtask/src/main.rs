@@ -169,7 +169,7 @@ fn test(extra_cargo_args: &[String]) -> Result<()> {
         .env("LATHE_BUNDLE_DIR", &bundled))?;
     // The suite in a real DAW: Ardour 7 headless (skips if it is not installed).
     run(Command::new(python())
-        .args(["-m", "pytest", "-q", "-rs", "host-tests/ardour"])
+        .args(["-m", "pytest", "-q", "-rsx", "host-tests/ardour"])
         .env("LATHE_BUNDLE_DIR", &bundled))?;
     Ok(())
 }
