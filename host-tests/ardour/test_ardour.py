@@ -434,6 +434,9 @@ def test_latency_is_compensated(home, tmp_path):
 
 
 REPEATS = int(os.environ.get("LATHE_ARDOUR_REPEATS", "5"))
+# More crashes with Channel Strips than in the control that still count as
+# Ardour's own (at its ~1-in-6 base rate, 3 more in 5 runs is a ~2 % fluke).
+CRASH_MARGIN = 2
 
 
 def test_repeated_sessions_close_cleanly(home, tmp_path):
@@ -450,9 +453,10 @@ def test_repeated_sessions_close_cleanly(home, tmp_path):
     1-in/2-out), 2 of 15 (stereo tracks) and 0 of 20 runs. So it is neither the
     mono-to-stereo layout nor the Channel Strip. valgrind memcheck saw no invalid
     access through load, plugin set-up and the first part of an export (it timed
-    out there). Hence: a crash with Channel Strips fails this test while the
-    control runs are clean; when the control crashes, the test is an xfail
-    that reports both counts."""
+    out there). Hence the test fails when the Channel Strip runs crash clearly
+    more often than the control (CRASH_MARGIN), and is an xfail reporting both
+    counts when there are crashes but no clear excess. At 5 runs each it only
+    catches a strong excess."""
     tracks = synth_tracks(3.0)
     tracks = {"kick": tracks["kick"], "bass": tracks["bass"]}
     sdir = create_session(home, tmp_path, "repeat", tracks)
@@ -471,7 +475,11 @@ def test_repeated_sessions_close_cleanly(home, tmp_path):
     summary = (f"with Channel Strips {len(crashes['strip'])} of {REPEATS} runs failed, "
                f"without plugins {len(crashes['control'])} of {REPEATS}")
     print(summary)
-    if crashes["control"]:
-        pytest.xfail("Ardour 7.3 crashes at teardown without any Lathe plugin: " + summary
-                     + "\n" + "\n".join(crashes["strip"] + crashes["control"]))
-    assert not crashes["strip"], summary + "\n" + "\n".join(crashes["strip"])
+    detail = summary + "\n" + "\n".join(crashes["strip"] + crashes["control"])
+    # Ardour's own teardown crash (about one run in six, either side) makes a
+    # few crashes inconclusive: only a clear excess over the control fails.
+    # Raise LATHE_ARDOUR_REPEATS for a stronger comparison.
+    assert len(crashes["strip"]) <= len(crashes["control"]) + CRASH_MARGIN, \
+        "Channel Strip sessions crash clearly more often than plugin-free ones: " + detail
+    if crashes["strip"] or crashes["control"]:
+        pytest.xfail("Ardour 7.3 crashes at teardown (also without any Lathe plugin): " + detail)
