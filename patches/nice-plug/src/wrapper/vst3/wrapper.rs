@@ -1474,7 +1474,10 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                    if aux_input_idx > data.numOutputs as usize {
+                                    // LATHE PATCH: the inputs' count, and `>=` (upstream
+                                    // compared with `numOutputs` using `>`: a read past
+                                    // the host's input bus array).
+                                    if aux_input_idx >= data.numInputs as usize {
                                         break;
                                     }
 
@@ -1498,7 +1501,9 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                    if aux_output_idx > data.numOutputs as usize {
+                                    // LATHE PATCH: `>=`, not `>` (off by one past the
+                                    // host's output bus array).
+                                    if aux_output_idx >= data.numOutputs as usize {
                                         break;
                                     }
 
