@@ -80,12 +80,6 @@ impl KitPlugin for ChannelStrip {
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO, MONO, MONO_TO_STEREO];
     const MAX_CHANNELS: usize = MAX_CHANNELS;
 
-    // Room for every parameter (74 as VST3 counts them) changing on every
-    // sample of a 64-frame block: the VST3 validator's extensive "Accuracy:
-    // All Parameters, Change every 1 Samples" sends 74 × 64 = 4736 changes
-    // in one call, and nice-plug's default of 1024 made the wrapper allocate
-    // on the audio thread ("Input event buffer filled up!").
-    const INPUT_EVENT_CAPACITY: usize = 80 * 64;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::StripView>>;
 
     fn params(&self) -> Arc<dyn Params> {
