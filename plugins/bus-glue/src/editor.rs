@@ -18,7 +18,7 @@ use shared_ui::theme;
 use shared_ui::widgets::{self, WaveformColumn};
 use std::sync::Arc;
 
-const EDITOR_WIDTH: f64 = 960.0;
+const EDITOR_WIDTH: f64 = 1140.0;
 const EDITOR_HEIGHT: f64 = 640.0;
 /// Lowest level drawn by the history and the meters, dBFS.
 const FLOOR_DB: f32 = -48.0;
@@ -281,7 +281,7 @@ impl BusGlueView {
             ui.add_space(16.0);
             ui.vertical(|ui| {
                 ui.label(RichText::new("DETECTOR / SIDE-CHAIN").color(theme::TEXT_DIM));
-                slider(ui, "Peak ↔ RMS", &p.detector_rms, setter);
+                slider(ui, "Peak / RMS", &p.detector_rms, setter);
                 slider(ui, "Stereo link", &p.stereo_link, setter);
                 slider(ui, "Detect on", &p.detect_mode, setter);
                 slider(ui, "SC high-pass", &p.sc_hpf, setter);
