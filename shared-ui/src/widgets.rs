@@ -205,7 +205,7 @@ mod tests {
 }
 
 /// One column of a [`waveform_history`]: peak levels over a short interval.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct WaveformColumn {
     /// Input peak, dBFS (`None` for silence).
     pub input_db: Option<f32>,
@@ -213,6 +213,27 @@ pub struct WaveformColumn {
     pub output_db: Option<f32>,
     /// Gain reduction, dB (≥ 0).
     pub gain_reduction_db: Option<f32>,
+}
+
+impl WaveformColumn {
+    /// Fills `columns` from history rows `[input dB, output dB, gain
+    /// reduction dB]` (oldest first), padded with empty columns on the left
+    /// up to `capacity` so the newest column always sits at the right edge.
+    pub fn fill_padded(rows: &[[Option<f32>; 3]], capacity: usize, columns: &mut Vec<Self>) {
+        columns.clear();
+        columns.extend(std::iter::repeat_n(
+            Self::default(),
+            capacity.saturating_sub(rows.len()),
+        ));
+        columns.extend(
+            rows.iter()
+                .map(|&[input_db, output_db, gain_reduction_db]| Self {
+                    input_db,
+                    output_db,
+                    gain_reduction_db,
+                }),
+        );
+    }
 }
 
 /// Scrolling peak waveform of input (dim) and output (accent), mirrored about
@@ -281,4 +302,28 @@ pub fn labelled(ui: &mut Ui, label: &str, label_width: f32, add: impl FnOnce(&mu
         );
         add(ui);
     });
+}
+
+#[cfg(test)]
+mod waveform_tests {
+    use super::WaveformColumn;
+
+    #[test]
+    fn padded_columns_keep_the_newest_at_the_right_edge() {
+        let rows = [
+            [Some(-6.0), Some(-7.0), Some(1.0)],
+            [Some(-3.0), Some(-4.0), Some(2.5)],
+        ];
+        let mut columns = Vec::new();
+        WaveformColumn::fill_padded(&rows, 4, &mut columns);
+        assert_eq!(columns.len(), 4);
+        assert_eq!(columns[0], WaveformColumn::default());
+        assert_eq!(columns[1], WaveformColumn::default());
+        assert_eq!(columns[3].input_db, Some(-3.0));
+        assert_eq!(columns[3].gain_reduction_db, Some(2.5));
+        // A full history is not padded or cut.
+        WaveformColumn::fill_padded(&rows, 1, &mut columns);
+        assert_eq!(columns.len(), 2);
+        assert_eq!(columns[0].output_db, Some(-7.0));
+    }
 }

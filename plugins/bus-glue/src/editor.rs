@@ -5,9 +5,7 @@
 //! parameters.
 
 use crate::params::{BusGlueParams, RATIO_MARKS};
-use crate::telemetry::{
-    BusGlueTelemetry, COL_GAIN_REDUCTION, COL_INPUT_PEAK, COL_OUTPUT_PEAK, HISTORY_STEP_S,
-};
+use crate::telemetry::{BusGlueTelemetry, HISTORY_STEP_S};
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
@@ -64,19 +62,8 @@ pub fn create(
 impl BusGlueView {
     fn history(&mut self, ui: &mut egui::Ui) {
         self.telemetry.history.snapshot(&mut self.rows);
-        self.columns.clear();
-        self.columns
-            .extend(self.rows.iter().map(|r| WaveformColumn {
-                input_db: r[COL_INPUT_PEAK],
-                output_db: r[COL_OUTPUT_PEAK],
-                gain_reduction_db: r[COL_GAIN_REDUCTION],
-            }));
         let capacity = self.telemetry.history.capacity();
-        if self.columns.len() < capacity {
-            let pad = capacity - self.columns.len();
-            self.columns
-                .splice(0..0, std::iter::repeat_n(WaveformColumn::default(), pad));
-        }
+        WaveformColumn::fill_padded(&self.rows, capacity, &mut self.columns);
         ui.label(
             RichText::new(format!(
                 "Gain reduction (red, from the top, {GR_SCALE_DB:.0} dB full scale) over input (grey) and output (blue) — last {:.0} s",

@@ -3,9 +3,7 @@
 //! Learn. Reads only [`MaximizerTelemetry`]; writes only parameters.
 
 use crate::params::MaximizerParams;
-use crate::telemetry::{
-    MaximizerTelemetry, COL_GAIN_REDUCTION, COL_INPUT_PEAK, COL_OUTPUT_PEAK, WAVEFORM_COLUMN_S,
-};
+use crate::telemetry::{MaximizerTelemetry, WAVEFORM_COLUMN_S};
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
@@ -58,20 +56,8 @@ pub fn create(
 impl MaximizerView {
     fn waveform(&mut self, ui: &mut egui::Ui) {
         self.telemetry.waveform.snapshot(&mut self.rows);
-        self.columns.clear();
-        self.columns
-            .extend(self.rows.iter().map(|r| WaveformColumn {
-                input_db: r[COL_INPUT_PEAK],
-                output_db: r[COL_OUTPUT_PEAK],
-                gain_reduction_db: r[COL_GAIN_REDUCTION],
-            }));
         let capacity = self.telemetry.waveform.capacity();
-        // Pad on the left so the newest column always sits at the right edge.
-        if self.columns.len() < capacity {
-            let pad = capacity - self.columns.len();
-            self.columns
-                .splice(0..0, std::iter::repeat_n(WaveformColumn::default(), pad));
-        }
+        WaveformColumn::fill_padded(&self.rows, capacity, &mut self.columns);
         ui.label(
             RichText::new(format!(
                 "Input (grey), output (blue), gain reduction (red, top) — last {:.0} s",
