@@ -79,10 +79,23 @@ fn finite(parse: StringToValue) -> StringToValue {
 
 /// A 0..=1 amount shown in percent.
 pub fn percent_param(name: &str, default: f32) -> FloatParam {
-    FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
-        .with_unit("%")
-        .with_value_to_string(formatters::v2s_f32_percentage(0))
-        .with_string_to_value(s2v_finite_percentage())
+    percent_range_param(name, default, (0.0, 1.0))
+}
+
+/// A proportion over `range` (plain values, 1.0 = 100 %) shown in percent,
+/// e.g. a width of 0 ..= 2 as 0–200 %; typed text must be a finite number.
+pub fn percent_range_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: range.0,
+            max: range.1,
+        },
+    )
+    .with_unit("%")
+    .with_value_to_string(formatters::v2s_f32_percentage(0))
+    .with_string_to_value(s2v_finite_percentage())
 }
 
 /// Ratios at or above this are ∞:1 (limiting, hard gating).

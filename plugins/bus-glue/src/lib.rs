@@ -80,9 +80,7 @@ impl KitPlugin for BusGlue {
     }
 
     fn reset(&mut self) {
-        if let Some(p) = self.processor.as_mut() {
-            p.reset();
-        }
+        plugin_kit::reset_processor(&mut self.processor);
     }
 
     fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, _transport: &Transport) {

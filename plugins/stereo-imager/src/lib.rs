@@ -97,9 +97,7 @@ impl KitPlugin for StereoImager {
     }
 
     fn reset(&mut self) {
-        if let Some(p) = self.processor.as_mut() {
-            p.reset();
-        }
+        plugin_kit::reset_processor(&mut self.processor);
         self.frames_since_history = 0;
         self.telemetry.clear();
     }

@@ -4,7 +4,7 @@
 //! Ranges are the processor's own constants.
 
 use nice_plug::prelude::*;
-use plugin_kit::params::{db_param, hz_param, number_param, pan_param, s2v_finite_percentage};
+use plugin_kit::params::{db_param, hz_param, number_param, pan_param, percent_range_param};
 use shared_dsp::processors::stereo_imager::{
     ImagerSettings, CROSSOVER_RANGE_HZ, DEFAULT_MONO_WARNING_LU, MONO_MAKER_RANGE_HZ,
     MS_GAIN_RANGE_DB, ROTATION_RANGE_DEG, SIDE_HIGH_SHELF_RANGE_HZ, SIDE_LOW_SHELF_RANGE_HZ,
@@ -17,32 +17,7 @@ pub const MONO_WARNING_RANGE_LU: (f32, f32) = (0.5, 6.0);
 
 /// A width (0 ..= 2 as plain value) shown in percent, 0–200 %.
 fn width_param(name: &str, default: f32) -> FloatParam {
-    FloatParam::new(
-        name,
-        default,
-        FloatRange::Linear {
-            min: WIDTH_RANGE.0,
-            max: WIDTH_RANGE.1,
-        },
-    )
-    .with_unit("%")
-    .with_value_to_string(formatters::v2s_f32_percentage(0))
-    .with_string_to_value(s2v_finite_percentage())
-}
-
-/// An amount over `range` (0 ..= 1) shown in percent.
-fn amount_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
-    FloatParam::new(
-        name,
-        default,
-        FloatRange::Linear {
-            min: range.0,
-            max: range.1,
-        },
-    )
-    .with_unit("%")
-    .with_value_to_string(formatters::v2s_f32_percentage(0))
-    .with_string_to_value(s2v_finite_percentage())
+    percent_range_param(name, default, WIDTH_RANGE)
 }
 
 #[derive(Params)]
@@ -169,7 +144,7 @@ impl Default for ImagerParams {
             band_solo_4: band_solo(4),
             mono_maker: BoolParam::new("Mono Maker", d.mono_maker),
             mono_maker_hz: hz_param("Mono Maker Frequency", d.mono_maker_hz, MONO_MAKER_RANGE_HZ),
-            stereoize: amount_param("Stereoize", d.stereoize, STEREOIZE_RANGE),
+            stereoize: percent_range_param("Stereoize", d.stereoize, STEREOIZE_RANGE),
             side_low_hz: hz_param("Side Low Frequency", d.side_low_hz, SIDE_LOW_SHELF_RANGE_HZ),
             side_low_gain_db: db_param(
                 "Side Low Gain",
