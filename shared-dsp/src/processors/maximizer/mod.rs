@@ -289,12 +289,7 @@ impl Maximizer {
             .collect();
         self.gain_delay = DelayLine::new(max_latency);
         let ramp = Smoother::samples_for_ms(GAIN_RAMP_MS, sample_rate);
-        for s in [
-            &mut self.input_gain,
-            &mut self.threshold,
-            &mut self.level_match_gain,
-            &mut self.monitor_gain,
-        ] {
+        for s in self.gain_smoothers() {
             s.set_ramp_samples(ramp);
         }
         let crossfade = Smoother::samples_for_ms(LISTEN_CROSSFADE_MS, sample_rate);
@@ -310,6 +305,17 @@ impl Maximizer {
         self.apply_settings(&settings);
     }
 
+    /// The four gain smoothers (input gain, threshold, level match, monitor),
+    /// which are ramped, settled and re-timed together.
+    fn gain_smoothers(&mut self) -> [&mut Smoother; 4] {
+        [
+            &mut self.input_gain,
+            &mut self.threshold,
+            &mut self.level_match_gain,
+            &mut self.monitor_gain,
+        ]
+    }
+
     /// Look-ahead in samples for `lookahead_ms` at `sample_rate` Hz (rounded, ≥ 1).
     pub fn lookahead_samples_for(lookahead_ms: f32, sample_rate: f64) -> usize {
         ((f64::from(lookahead_ms) * 1e-3 * sample_rate).round() as usize).max(1)
@@ -321,12 +327,7 @@ impl Maximizer {
         self.dry_delays.iter_mut().for_each(DelayLine::reset);
         self.gain_delay.reset();
         self.requantizer.reset();
-        for s in [
-            &mut self.input_gain,
-            &mut self.threshold,
-            &mut self.level_match_gain,
-            &mut self.monitor_gain,
-        ] {
+        for s in self.gain_smoothers() {
             s.settle();
         }
         self.previous_listen = self.settings.listen;
@@ -478,12 +479,7 @@ impl Maximizer {
             self.listen_fade.restart(false);
         }
         if self.settle_next {
-            for s in [
-                &mut self.input_gain,
-                &mut self.threshold,
-                &mut self.level_match_gain,
-                &mut self.monitor_gain,
-            ] {
+            for s in self.gain_smoothers() {
                 s.settle();
             }
             self.previous_listen = settings.listen;
