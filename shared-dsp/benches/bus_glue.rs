@@ -7,31 +7,12 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 
-const SAMPLE_RATE_HZ: f64 = 48_000.0;
-const NUM_CHANNELS: usize = 2;
-/// One second of audio per iteration.
-const SIGNAL_FRAMES: usize = 48_000;
+mod support;
 
-fn signal() -> Vec<Vec<f32>> {
-    let mut seed = 0x1234_5678u32;
-    (0..NUM_CHANNELS)
-        .map(|c| {
-            (0..SIGNAL_FRAMES)
-                .map(|i| {
-                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                    let hiss = (seed >> 9) as f32 / (1u32 << 23) as f32 - 0.5;
-                    let t = i as f32 / SAMPLE_RATE_HZ as f32;
-                    let beat = (i % 12_000) as f32 / SAMPLE_RATE_HZ as f32;
-                    0.3 * (2.0 * std::f32::consts::PI * (110.0 + 3.0 * c as f32) * t).sin()
-                        + 0.5 * (-beat * 20.0).exp() * hiss
-                })
-                .collect()
-        })
-        .collect()
-}
+use support::{in_blocks, music_like, NUM_CHANNELS, SAMPLE_RATE_HZ, SIGNAL_FRAMES};
 
 fn bench_bus_glue(c: &mut Criterion) {
-    let audio = signal();
+    let audio = music_like();
     let mut group = c.benchmark_group("bus_glue_48k_stereo");
     group.throughput(Throughput::Elements(SIGNAL_FRAMES as u64));
     for metering in [false, true] {
@@ -56,10 +37,7 @@ fn bench_bus_glue(c: &mut Criterion) {
                 b.iter(|| {
                     left.copy_from_slice(&audio[0]);
                     right.copy_from_slice(&audio[1]);
-                    for start in (0..SIGNAL_FRAMES).step_by(block) {
-                        let end = (start + block).min(SIGNAL_FRAMES);
-                        g.process(&mut [&mut left[start..end], &mut right[start..end]]);
-                    }
+                    in_blocks(&mut left, &mut right, block, |channels| g.process(channels));
                     black_box(g.gain_reduction_db())
                 });
             });

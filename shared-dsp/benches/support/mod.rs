@@ -1,0 +1,42 @@
+//! What the processor benches share: the rate, one second of music-like
+//! stereo (a bass tone and a decaying hiss on every quarter-second beat,
+//! from a fixed LCG seed), and the block loop.
+
+/// Sample rate of every bench, Hz.
+pub const SAMPLE_RATE_HZ: f64 = 48_000.0;
+/// Channels of the bench signal.
+pub const NUM_CHANNELS: usize = 2;
+/// One second of audio per iteration.
+pub const SIGNAL_FRAMES: usize = 48_000;
+
+/// The music-like bench signal, planar.
+pub fn music_like() -> Vec<Vec<f32>> {
+    let mut seed = 0x1234_5678u32;
+    (0..NUM_CHANNELS)
+        .map(|c| {
+            (0..SIGNAL_FRAMES)
+                .map(|i| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let hiss = (seed >> 9) as f32 / (1u32 << 23) as f32 - 0.5;
+                    let t = i as f32 / SAMPLE_RATE_HZ as f32;
+                    let beat = (i % 12_000) as f32 / SAMPLE_RATE_HZ as f32;
+                    0.3 * (2.0 * std::f32::consts::PI * (110.0 + 3.0 * c as f32) * t).sin()
+                        + 0.5 * (-beat * 20.0).exp() * hiss
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs `process` over `left`/`right` in blocks of `block` frames.
+pub fn in_blocks(
+    left: &mut [f32],
+    right: &mut [f32],
+    block: usize,
+    mut process: impl FnMut(&mut [&mut [f32]]),
+) {
+    for start in (0..left.len()).step_by(block) {
+        let end = (start + block).min(left.len());
+        process(&mut [&mut left[start..end], &mut right[start..end]]);
+    }
+}
