@@ -10,6 +10,7 @@ mod measure;
 mod parallel;
 mod paths;
 mod plot;
+mod process;
 mod progress;
 mod report;
 
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use shared_dsp::processors::maximizer::{self, Character, DitherMode, Oversampling};
 
 use crate::encode::OutputFormat;
@@ -28,6 +29,7 @@ use crate::master::report::ReportContext;
 use crate::master::{master_file, MasterError, MasterOptions, MasterOutcome};
 use crate::measure::{measure_file, MeasureOptions, Measurement};
 use crate::paths::Job;
+use crate::process::{ProcessOptions, StageReport, StageSpec};
 use crate::progress::Progress;
 
 /// Exit status when one or more files could not be processed.
@@ -55,6 +57,69 @@ enum Command {
     Measure(MeasureArgs),
     /// Bring files to a loudness target under a true-peak ceiling (Maximizer).
     Master(MasterArgs),
+    /// Run a file through any chain of the suite's processors, set by the
+    /// plugins' parameter IDs (`--list` shows them).
+    Process(ProcessArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example: lathe process mix.wav -o out.wav \\\n  \
+    --plugin channel-strip --set eq_on_3=on --set eq_gain_3=3 \\\n  \
+    --plugin stereo-imager --set width=120 \\\n  \
+    --plugin maximizer --set input_gain=4 --set ceiling=-1")]
+struct ProcessArgs {
+    /// Audio file to process (WAV or FLAC, mono or stereo).
+    #[arg(value_name = "FILE", required_unless_present = "list")]
+    input: Option<PathBuf>,
+    /// Output WAV file (written atomically; never the input).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT",
+        required_unless_present = "list"
+    )]
+    output: Option<PathBuf>,
+    /// A processor of the chain; repeat for a chain, run in the order given.
+    #[arg(long = "plugin", value_name = "NAME", required = true,
+        value_parser = clap::builder::PossibleValuesParser::new(process::stage::plugin_names()))]
+    plugins: Vec<String>,
+    /// A parameter of the `--plugin` before it: ID=VALUE, the value in the
+    /// unit the host shows (dB, Hz, ms, %), a choice's ID, or on/off.
+    #[arg(long = "set", value_name = "ID=VALUE", allow_hyphen_values = true)]
+    sets: Vec<String>,
+    /// Print every parameter of each `--plugin` (ID, range and unit,
+    /// default, name) and exit.
+    #[arg(long)]
+    list: bool,
+    /// Frames per processing call (as a host's buffer size), 1 to 8192.
+    #[arg(long, value_name = "N", default_value_t = process::DEFAULT_BLOCK_FRAMES,
+        value_parser = parse_block)]
+    block: usize,
+    /// Output bits per sample (32 = float; 16 and 24 are rounded, not dithered:
+    /// put a maximizer with --set dither=tpdf last for that).
+    #[arg(long, value_enum, default_value_t = BitsArg::Float32)]
+    bits: BitsArg,
+    /// Overwrite an existing output file (never the input).
+    #[arg(long)]
+    force: bool,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_block(text: &str) -> Result<usize, String> {
+    let frames: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of frames"))?;
+    if (1..=process::MAX_BLOCK_FRAMES).contains(&frames) {
+        Ok(frames)
+    } else {
+        Err(format!(
+            "{frames} frames is outside 1..={}",
+            process::MAX_BLOCK_FRAMES
+        ))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -202,10 +267,19 @@ fn parse_lookahead(text: &str) -> Result<f64, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches too: `lathe process` pairs each `--set` with the
+    // `--plugin` before it by their positions on the command line.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     match cli.command {
         Command::Measure(args) => run_measure(&args),
         Command::Master(args) => run_master(&args),
+        Command::Process(args) => {
+            let sub = matches
+                .subcommand_matches("process")
+                .expect("the process subcommand was parsed");
+            run_process(&args, sub)
+        }
     }
 }
 
@@ -292,17 +366,228 @@ fn report_write_error(err: io::Error) -> Option<io::Error> {
     (err.kind() != io::ErrorKind::BrokenPipe).then_some(err)
 }
 
-/// Exits with clap's usage-error status and format.
+/// Exits with clap's usage-error status and format (`lathe master`).
 fn usage_error(message: impl std::fmt::Display) -> ! {
+    subcommand_usage_error("master", message)
+}
+
+/// Exits with clap's usage-error status and format for `subcommand`.
+fn subcommand_usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
     let mut command = Cli::command();
-    let master = command
-        .find_subcommand_mut("master")
-        .expect("the master subcommand exists")
+    let sub = command
+        .find_subcommand_mut(subcommand)
+        .expect("the subcommand exists")
         .clone();
-    master
-        .bin_name("lathe master")
+    sub.bin_name(format!("lathe {subcommand}"))
         .error(ErrorKind::ValueValidation, message)
         .exit()
+}
+
+/// The `--plugin` groups in command-line order, each with the `--set`s
+/// that follow it.
+fn stage_specs(args: &ProcessArgs, matches: &ArgMatches) -> Vec<StageSpec> {
+    let plugin_at: Vec<usize> = matches
+        .indices_of("plugins")
+        .map_or(Vec::new(), Iterator::collect);
+    let set_at: Vec<usize> = matches
+        .indices_of("sets")
+        .map_or(Vec::new(), Iterator::collect);
+    let mut stages: Vec<StageSpec> = args
+        .plugins
+        .iter()
+        .map(|plugin| StageSpec {
+            plugin: plugin.clone(),
+            sets: Vec::new(),
+        })
+        .collect();
+    for (set, &at) in args.sets.iter().zip(&set_at) {
+        match plugin_at.iter().rposition(|&p| p < at) {
+            Some(owner) => stages[owner].sets.push(set.clone()),
+            None => subcommand_usage_error(
+                "process",
+                format!("--set {set:?} comes before any --plugin; put it after the plugin it sets"),
+            ),
+        }
+    }
+    stages
+}
+
+/// `lathe process --list`: every parameter of each plugin.
+fn print_parameter_list(stages: &[StageSpec]) -> ExitCode {
+    use shared_dsp::processors::param_table::table_for;
+    let mut text = String::new();
+    for (n, spec) in stages.iter().enumerate() {
+        let Some(table) = table_for(&spec.plugin) else {
+            continue;
+        };
+        if n > 0 {
+            text.push('\n');
+        }
+        text.push_str(&format!("{} parameters (--set ID=VALUE):\n", spec.plugin));
+        text.push_str(&format!(
+            "  {:<18} {:<34} {:<12} {}\n",
+            "ID", "VALUES", "DEFAULT", "NAME"
+        ));
+        let params = table.describe();
+        for p in &params {
+            let note = if p.affects_audio {
+                ""
+            } else {
+                "  (editor only: no effect offline)"
+            };
+            text.push_str(&format!(
+                "  {:<18} {:<34} {:<12} {}{note}\n",
+                p.id, p.accepted, p.default, p.name
+            ));
+        }
+    }
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("lathe: cannot write to standard output: {err}");
+            ExitCode::from(EXIT_SOME_FILES_FAILED)
+        }
+    }
+}
+
+/// `lathe process`: one file through the chain.
+fn run_process(args: &ProcessArgs, matches: &ArgMatches) -> ExitCode {
+    let stages = stage_specs(args, matches);
+    if args.list {
+        return print_parameter_list(&stages);
+    }
+    let (Some(input), Some(output)) = (&args.input, &args.output) else {
+        subcommand_usage_error("process", "give a FILE and -o OUT (or --list)");
+    };
+    // Every --set is checked before any audio is read, at a nominal rate
+    // (the real one is the file's).
+    let nominal = decode::AudioInfo {
+        sample_rate: 48_000,
+        num_channels: 2,
+    };
+    if let Err(message) = process::build_chain(&stages, nominal) {
+        if !message.contains("channel") {
+            subcommand_usage_error("process", message);
+        }
+    }
+    let format = match args.bits {
+        BitsArg::Int16 => OutputFormat::Int16,
+        BitsArg::Int24 => OutputFormat::Int24,
+        BitsArg::Float32 => OutputFormat::Float32,
+    };
+    let options = ProcessOptions {
+        stages,
+        block_frames: args.block,
+        format,
+        force: args.force,
+    };
+    if let Err(err) = interrupt::install() {
+        eprintln!("lathe: cannot install the Ctrl-C handler: {err}");
+        return ExitCode::from(EXIT_INTERNAL_ERROR);
+    }
+    let progress = Progress::for_stderr();
+    let name = input.to_string_lossy();
+    let bar = progress.add_file(&name);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        process::process_file(input, output, &options, &bar)
+    }));
+    drop(bar);
+    let outcome = match result {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(process::ProcessError::Interrupted)) => {
+            eprintln!("lathe: interrupted; the unfinished output was removed");
+            return ExitCode::from(EXIT_INTERRUPTED);
+        }
+        Ok(Err(err)) => {
+            eprintln!("lathe: cannot process {name:?}: {err}");
+            return ExitCode::from(EXIT_SOME_FILES_FAILED);
+        }
+        Err(_) => {
+            eprintln!("lathe: internal error while processing {name:?} (see above)");
+            return ExitCode::from(EXIT_INTERNAL_ERROR);
+        }
+    };
+    let text = if args.json {
+        process_json(&name, &output.to_string_lossy(), &outcome) + "\n"
+    } else {
+        process_human(&name, &output.to_string_lossy(), &outcome)
+    };
+    let mut out = io::stdout().lock();
+    if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if let Some(err) = report_write_error(err) {
+            eprintln!("lathe: cannot write the report to standard output: {err}");
+            return ExitCode::from(EXIT_SOME_FILES_FAILED);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Seconds of `frames` at `sample_rate`.
+fn seconds(frames: u64, sample_rate: u32) -> f64 {
+    frames as f64 / f64::from(sample_rate)
+}
+
+fn process_human(input: &str, output: &str, outcome: &process::ProcessOutcome) -> String {
+    let chain: Vec<&str> = outcome.stages.iter().map(|(p, _)| p.as_str()).collect();
+    let mut text = format!(
+        "{input} → {output}\n  chain: {}\n  {:.3} s at {} Hz; latency {} samples compensated\n",
+        chain.join(" → "),
+        seconds(outcome.frames, outcome.sample_rate),
+        outcome.sample_rate,
+        outcome.latency_samples
+    );
+    let lufs =
+        |v: Option<f64>, unit: &str| v.map_or("–".to_owned(), |v| format!("{v:.1} {unit}"));
+    for (plugin, report) in &outcome.stages {
+        match report {
+            StageReport::Nothing => {}
+            StageReport::GainReduction(db) => {
+                text.push_str(&format!("  {plugin}: largest gain reduction {db:.1} dB\n"));
+            }
+            StageReport::Loudness(r) => text.push_str(&format!(
+                "  {plugin}: integrated {}, LRA {}, max short-term {}, max momentary {}, true peak {}\n",
+                lufs(r.integrated_lufs, "LUFS"),
+                lufs(r.loudness_range_lu, "LU"),
+                lufs(r.max_short_term_lufs, "LUFS"),
+                lufs(r.max_momentary_lufs, "LUFS"),
+                lufs(r.true_peak_dbtp, "dBTP"),
+            )),
+        }
+    }
+    text
+}
+
+fn process_json(input: &str, output: &str, outcome: &process::ProcessOutcome) -> String {
+    let stages: Vec<serde_json::Value> = outcome
+        .stages
+        .iter()
+        .map(|(plugin, report)| match report {
+            StageReport::Nothing => serde_json::json!({ "plugin": plugin }),
+            StageReport::GainReduction(db) => serde_json::json!({
+                "plugin": plugin,
+                "max_gain_reduction_db": db,
+            }),
+            StageReport::Loudness(r) => serde_json::json!({
+                "plugin": plugin,
+                "integrated_lufs": r.integrated_lufs,
+                "loudness_range_lu": r.loudness_range_lu,
+                "max_short_term_lufs": r.max_short_term_lufs,
+                "max_momentary_lufs": r.max_momentary_lufs,
+                "true_peak_dbtp": r.true_peak_dbtp,
+            }),
+        })
+        .collect();
+    serde_json::json!({
+        "file": input,
+        "output": output,
+        "duration_s": seconds(outcome.frames, outcome.sample_rate),
+        "sample_rate": outcome.sample_rate,
+        "latency_samples": outcome.latency_samples,
+        "stages": stages,
+    })
+    .to_string()
 }
 
 /// The mastering options from the arguments; usage errors exit.

@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 pub mod bundler;
 pub mod host;
+pub mod param_parity;
 pub mod params;
 pub mod targets;
 pub mod telemetry;

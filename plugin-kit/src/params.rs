@@ -99,7 +99,7 @@ pub fn percent_range_param(name: &str, default: f32, range: (f32, f32)) -> Float
 }
 
 /// Ratios at or above this are ∞:1 (limiting, hard gating).
-pub const RATIO_INFINITE_AT: f32 = 100.0;
+pub use shared_dsp::processors::param_table::RATIO_INFINITE_AT;
 
 /// A dynamics ratio, 1:1 ..= ∞:1: more travel for low ratios, shown as "4.0:1";
 /// the top of the range shows and parses as "∞:1" (read it with [`ratio_value`]).
@@ -131,12 +131,7 @@ pub fn ratio_param(name: &str, default: f32) -> FloatParam {
 
 /// The ratio a [`ratio_param`] stands for: `f32::INFINITY` at the top of its range.
 pub fn ratio_value(param: &FloatParam) -> f32 {
-    let ratio = param.value();
-    if ratio >= RATIO_INFINITE_AT {
-        f32::INFINITY
-    } else {
-        ratio
-    }
+    shared_dsp::processors::param_table::ratio_from_plain(param.value())
 }
 
 /// A pan or balance position, −1 (left) ..= +1 (right), centred by default,

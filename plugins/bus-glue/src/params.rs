@@ -159,6 +159,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parameters_match_the_table_lathe_process_uses() {
+        plugin_kit::param_parity::assert_params_match_table(
+            BusGlueParams::default,
+            &shared_dsp::processors::param_table::bus_glue::TABLE,
+            BusGlueParams::settings,
+        );
+    }
+
+    #[test]
     fn defaults_are_the_processor_defaults() {
         assert_eq!(
             BusGlueParams::default().settings(),

@@ -9,6 +9,7 @@ use plugin_kit::params::{
     s2v_finite_percentage,
 };
 use shared_dsp::processors::channel_strip::{ChannelStripSettings, SectionOrder, GAIN_RANGE_DB};
+use shared_dsp::processors::param_table::channel_strip::plugin_defaults;
 use shared_dsp::units::dynamics::compressor::{
     ATTACK_RANGE_MS, KNEE_RANGE_DB, MAKEUP_RANGE_DB, RELEASE_RANGE_MS, SIDECHAIN_HPF_RANGE_HZ,
     THRESHOLD_RANGE_DB,
@@ -28,8 +29,6 @@ use shared_dsp::units::dynamics::gate::{
     HYSTERESIS_RANGE_DB as GATE_HYSTERESIS_DB, RANGE_RANGE_DB as GATE_RANGE_DB,
     RELEASE_RANGE_MS as GATE_RELEASE_MS, THRESHOLD_RANGE_DB as GATE_THRESHOLD_DB,
 };
-/// Gate attenuation when first switched on, dB (the DSP default of 0 dB is neutral).
-const GATE_DEFAULT_RANGE_DB: f32 = 40.0;
 use shared_dsp::units::saturation::OUTPUT_RANGE_DB as SAT_OUTPUT_DB;
 
 /// Filter slope in dB/octave (Butterworth order = slope / 6).
@@ -86,6 +85,16 @@ pub enum BandType {
 }
 
 impl BandType {
+    fn from_dsp(band_type: EqBandType) -> Self {
+        match band_type {
+            EqBandType::Bell => Self::Bell,
+            EqBandType::LowShelf => Self::LowShelf,
+            EqBandType::HighShelf => Self::HighShelf,
+            EqBandType::Notch => Self::Notch,
+            EqBandType::Tilt => Self::Tilt,
+        }
+    }
+
     pub fn dsp(self) -> EqBandType {
         match self {
             Self::Bell => EqBandType::Bell,
@@ -142,29 +151,19 @@ pub struct BandParams {
     pub q: FloatParam,
 }
 
-/// Default band layout: low shelf, four bells spread over the spectrum, high shelf.
-const BAND_DEFAULTS: [(BandType, f32); NUM_EQ_BANDS] = [
-    (BandType::LowShelf, 80.0),
-    (BandType::Bell, 250.0),
-    (BandType::Bell, 800.0),
-    (BandType::Bell, 2500.0),
-    (BandType::Bell, 6000.0),
-    (BandType::HighShelf, 12_000.0),
-];
-
 impl BandParams {
     fn new(index: usize) -> Self {
-        let (band_type, freq) = BAND_DEFAULTS[index];
+        let d = plugin_defaults().eq.bands[index];
         // Hosts list parameters by name: every band's names must be distinct.
         let name = |what: &str| format!("Band {} {what}", index + 1);
         Self {
-            enabled: BoolParam::new(name("On"), false),
-            band_type: EnumParam::new(name("Type"), band_type),
-            frequency_hz: hz_param(&name("Frequency"), freq, FREQ_RANGE),
-            gain_db: db_param(&name("Gain"), 0.0, (-MAX_GAIN_DB, MAX_GAIN_DB), " dB"),
+            enabled: BoolParam::new(name("On"), d.enabled),
+            band_type: EnumParam::new(name("Type"), BandType::from_dsp(d.band_type)),
+            frequency_hz: hz_param(&name("Frequency"), d.frequency_hz, FREQ_RANGE),
+            gain_db: db_param(&name("Gain"), d.gain_db, (-MAX_GAIN_DB, MAX_GAIN_DB), " dB"),
             q: number_param(
                 &name("Q"),
-                std::f32::consts::FRAC_1_SQRT_2,
+                d.q,
                 FloatRange::Skewed {
                     min: MIN_Q,
                     max: MAX_Q,
@@ -289,22 +288,21 @@ pub struct ChannelStripParams {
 
 impl Default for ChannelStripParams {
     fn default() -> Self {
-        let comp = CompressorSettings::default();
-        let gate = GateSettings::default();
-        let sat = SaturationSettings::default();
-        let hp = CutFilterSettings::HIGH_PASS_DEFAULT;
-        let lp = CutFilterSettings::LOW_PASS_DEFAULT;
+        // One source of defaults with `lathe process` (the parameter table).
+        let d = plugin_defaults();
+        let (comp, gate, sat) = (d.compressor, d.gate, d.saturation);
+        let (hp, lp) = (d.high_pass, d.low_pass);
         Self {
-            input_trim_db: db_param("Input Trim", 0.0, GAIN_RANGE_DB, " dB"),
-            invert_left: BoolParam::new("Invert Left", false),
-            invert_right: BoolParam::new("Invert Right", false),
+            input_trim_db: db_param("Input Trim", d.input_trim_db, GAIN_RANGE_DB, " dB"),
+            invert_left: BoolParam::new("Invert Left", d.invert_polarity[0]),
+            invert_right: BoolParam::new("Invert Right", d.invert_polarity[1]),
             hp_enabled: BoolParam::new("High-pass", hp.enabled),
             hp_freq_hz: hz_param("High-pass Frequency", hp.cutoff_hz, FREQ_RANGE),
             hp_slope: EnumParam::new("High-pass Slope", Slope::S12),
             lp_enabled: BoolParam::new("Low-pass", lp.enabled),
             lp_freq_hz: hz_param("Low-pass Frequency", lp.cutoff_hz, FREQ_RANGE),
             lp_slope: EnumParam::new("Low-pass Slope", Slope::S12),
-            eq_enabled: BoolParam::new("EQ", true),
+            eq_enabled: BoolParam::new("EQ", d.eq_enabled),
             bands: std::array::from_fn(BandParams::new),
             order: EnumParam::new("Order", Order::EqThenDynamics),
             gate_enabled: BoolParam::new("Gate", gate.enabled),
@@ -314,7 +312,7 @@ impl Default for ChannelStripParams {
                 GATE_THRESHOLD_DB,
                 " dB",
             ),
-            gate_range_db: db_param("Gate Range", GATE_DEFAULT_RANGE_DB, GATE_RANGE_DB, " dB"),
+            gate_range_db: db_param("Gate Range", gate.range_db, GATE_RANGE_DB, " dB"),
             gate_ratio: ratio_param("Gate Ratio", gate.ratio.min(RATIO_INFINITE_AT)),
             gate_attack_ms: ms_param("Gate Attack", gate.attack_ms, GATE_ATTACK_MS),
             gate_hold_ms: ms_param("Gate Hold", gate.hold_ms, GATE_HOLD_MS),
@@ -327,7 +325,7 @@ impl Default for ChannelStripParams {
             ),
             comp_enabled: BoolParam::new("Compressor", comp.enabled),
             comp_threshold_db: db_param("Threshold", comp.threshold_db, THRESHOLD_RANGE_DB, " dB"),
-            comp_ratio: ratio_param("Ratio", 4.0),
+            comp_ratio: ratio_param("Ratio", comp.ratio.min(RATIO_INFINITE_AT)),
             comp_knee_db: db_param("Knee", comp.knee_db, KNEE_RANGE_DB, " dB"),
             comp_attack_ms: ms_param("Attack", comp.attack_ms, ATTACK_RANGE_MS),
             comp_release_ms: ms_param("Release", comp.release_ms, RELEASE_RANGE_MS),
@@ -353,7 +351,7 @@ impl Default for ChannelStripParams {
             balance: pan_param("Balance"),
             width: FloatParam::new(
                 "Width",
-                1.0,
+                d.stereo.width,
                 FloatRange::Linear {
                     min: 0.0,
                     max: MAX_WIDTH,
@@ -362,7 +360,7 @@ impl Default for ChannelStripParams {
             .with_unit("%")
             .with_value_to_string(formatters::v2s_f32_percentage(0))
             .with_string_to_value(s2v_finite_percentage()),
-            output_gain_db: db_param("Output", 0.0, GAIN_RANGE_DB, " dB"),
+            output_gain_db: db_param("Output", d.output_gain_db, GAIN_RANGE_DB, " dB"),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
         }
     }
@@ -455,6 +453,15 @@ impl ChannelStripParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_match_the_table_lathe_process_uses() {
+        plugin_kit::param_parity::assert_params_match_table(
+            ChannelStripParams::default,
+            &shared_dsp::processors::param_table::channel_strip::TABLE,
+            ChannelStripParams::settings,
+        );
+    }
 
     #[test]
     fn defaults_are_the_neutral_processor_settings_apart_from_band_layout() {

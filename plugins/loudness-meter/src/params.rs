@@ -28,3 +28,17 @@ impl Default for LoudnessMeterParams {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_match_the_table_lathe_process_uses() {
+        plugin_kit::param_parity::assert_params_match_table(
+            LoudnessMeterParams::default,
+            &shared_dsp::processors::param_table::loudness_meter::TABLE,
+            |_| (),
+        );
+    }
+}

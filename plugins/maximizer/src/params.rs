@@ -9,6 +9,7 @@ use shared_dsp::processors::maximizer::{
     Character as DspCharacter, DitherMode, Listen as DspListen, MaximizerSettings,
     Oversampling as DspOversampling,
 };
+use shared_dsp::processors::param_table::maximizer::DEFAULT_LEARN_TARGET_LUFS;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Character {
@@ -121,7 +122,12 @@ impl Default for MaximizerParams {
             dither_bits: EnumParam::new("Dither Bits", DitherBits::B24),
             listen: EnumParam::new("Listen", Listen::Output),
             preview: EnumParam::new("Platform Preview", Preview::Off),
-            learn_target_lufs: db_param("Learn Target", -14.0, LEARN_TARGET_LUFS, " LUFS"),
+            learn_target_lufs: db_param(
+                "Learn Target",
+                DEFAULT_LEARN_TARGET_LUFS as f32,
+                LEARN_TARGET_LUFS,
+                " LUFS",
+            ),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
         }
     }
@@ -170,6 +176,19 @@ impl MaximizerParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared_dsp::processors::param_table::maximizer::{MaximizerControls, TABLE};
+
+    #[test]
+    fn parameters_match_the_table_lathe_process_uses() {
+        plugin_kit::param_parity::assert_params_match_table(
+            MaximizerParams::default,
+            &TABLE,
+            |p: &MaximizerParams| MaximizerControls {
+                settings: p.settings(0.0, 0.0),
+                preview: p.preview.value() as usize,
+            },
+        );
+    }
 
     #[test]
     fn defaults_are_the_processor_defaults() {

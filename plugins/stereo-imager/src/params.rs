@@ -13,7 +13,7 @@ use shared_dsp::processors::stereo_imager::{
 use shared_dsp::units::crossover::{MAX_BANDS, MAX_SPLITS};
 
 /// Range of the mono-compatibility warning threshold, LU.
-pub const MONO_WARNING_RANGE_LU: (f32, f32) = (0.5, 6.0);
+pub use shared_dsp::processors::param_table::stereo_imager::MONO_WARNING_RANGE_LU;
 
 /// A width (0 ..= 2 as plain value) shown in percent, 0–200 %.
 fn width_param(name: &str, default: f32) -> FloatParam {
@@ -231,6 +231,15 @@ impl ImagerParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_match_the_table_lathe_process_uses() {
+        plugin_kit::param_parity::assert_params_match_table(
+            ImagerParams::default,
+            &shared_dsp::processors::param_table::stereo_imager::TABLE,
+            ImagerParams::settings,
+        );
+    }
 
     #[test]
     fn defaults_are_the_processor_defaults() {

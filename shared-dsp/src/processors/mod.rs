@@ -5,6 +5,7 @@ pub mod bus_glue;
 pub mod channel_strip;
 pub mod loudness_meter;
 pub mod maximizer;
+pub mod param_table;
 pub mod stereo_imager;
 
 // Processors follow the unit lifecycle too, so the conformance test holds
