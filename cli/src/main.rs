@@ -461,14 +461,9 @@ fn run_process(args: &ProcessArgs, matches: &ArgMatches) -> ExitCode {
     let (Some(input), Some(output)) = (&args.input, &args.output) else {
         subcommand_usage_error("process", "give a FILE and -o OUT (or --list)");
     };
-    // Every --set is checked before any audio is read, at a nominal rate
-    // (the real one is the file's).
-    let nominal = decode::AudioInfo {
-        sample_rate: 48_000,
-        num_channels: 2,
-    };
-    if let Err(message) = process::build_chain(&stages, nominal) {
-        if !message.contains("channel") {
+    // Every --set is checked before any audio is read.
+    for spec in &stages {
+        if let Err(message) = process::stage::check_sets(spec) {
             subcommand_usage_error("process", message);
         }
     }

@@ -95,6 +95,30 @@ fn example<S>(table: &ParamTable<S>) -> String {
     })
 }
 
+/// Checks every `--set` of `spec` without building a processor (before any
+/// audio is read: the file's rate and channel count are not known yet).
+///
+/// # Errors
+/// As [`Stage::new`], but for the channel count.
+pub fn check_sets(spec: &StageSpec) -> Result<(), String> {
+    use param_table::{bus_glue, channel_strip, loudness_meter, maximizer, stereo_imager};
+    match spec.plugin.as_str() {
+        "channel-strip" => settings_from(&channel_strip::TABLE, &spec.sets).map(drop),
+        "stereo-imager" => settings_from(&stereo_imager::TABLE, &spec.sets).map(drop),
+        "bus-glue" => settings_from(&bus_glue::TABLE, &spec.sets).map(drop),
+        "maximizer" => settings_from(&maximizer::TABLE, &spec.sets).map(drop),
+        "loudness-meter" => settings_from(&loudness_meter::TABLE, &spec.sets).map(drop),
+        other => Err(unknown_plugin(other)),
+    }
+}
+
+fn unknown_plugin(name: &str) -> String {
+    format!(
+        "there is no plugin {name:?}; the plugins are: {}",
+        plugin_names().join(", ")
+    )
+}
+
 /// Refuses a stage the file's channel count does not suit.
 fn check_channels(plugin: &str, num_channels: usize, supported: &[usize]) -> Result<(), String> {
     if supported.contains(&num_channels) {
@@ -176,12 +200,7 @@ impl Stage {
                     num_channels,
                 )))
             }
-            other => {
-                return Err(format!(
-                    "there is no plugin {other:?}; the plugins are: {}",
-                    plugin_names().join(", ")
-                ))
-            }
+            other => return Err(unknown_plugin(other)),
         };
         Ok(stage)
     }
