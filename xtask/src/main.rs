@@ -11,12 +11,17 @@
 //!   under Xvfb) into `docs/screenshots/<package>.png`.
 //! - `validate` — run clap-validator, Steinberg's VST3 validator and pluginval
 //!   on every bundle in `target/bundled/` (see [`validate`]).
+//! - `bench-peers [--minutes N] [--runs N] [--only GROUP] [--no-write]` — time
+//!   Lathe's processors against LSP, x42, libebur128 and ffmpeg on one
+//!   programme and write the table into BENCHMARKS.md (see [`bench_peers`];
+//!   not in CI).
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
+mod bench_peers;
 mod validate;
 
 /// Every plugin of the suite, in `bundler.toml` order: (cargo package, bundle
@@ -50,6 +55,7 @@ fn main() -> Result<()> {
         "test" => test(&rest),
         "screenshots" => screenshots(),
         "bundle-suite" => bundle_suite(&rest).map(|_| ()),
+        "bench-peers" => bench_peers::bench_peers(&rest),
         "validate" => {
             let suite = suite()?;
             let suite: Vec<(&str, &str)> = suite
