@@ -102,7 +102,7 @@ struct ProcessArgs {
     /// Overwrite an existing output file (never the input).
     #[arg(long)]
     force: bool,
-    /// Print the report as one JSON object.
+    /// Print the report as one JSON object (with --list: one object per plugin, with its parameters).
     #[arg(long)]
     json: bool,
 }
@@ -413,10 +413,36 @@ fn stage_specs(args: &ProcessArgs, matches: &ArgMatches) -> Vec<StageSpec> {
 }
 
 /// `lathe process --list`: every parameter of each plugin.
-fn print_parameter_list(stages: &[StageSpec]) -> ExitCode {
+fn print_parameter_list(stages: &[StageSpec], json: bool) -> ExitCode {
     use shared_dsp::processors::param_table::table_for;
     let mut text = String::new();
-    for (n, spec) in stages.iter().enumerate() {
+    if json {
+        // One object per plugin: what a script needs to build `--set`s.
+        for spec in stages {
+            let Some(table) = table_for(&spec.plugin) else {
+                continue;
+            };
+            let params: Vec<serde_json::Value> = table
+                .describe()
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "id": p.id,
+                        "name": p.name,
+                        "unit": p.unit,
+                        "accepts": p.accepted,
+                        "default": p.default,
+                        "affects_audio": p.affects_audio,
+                    })
+                })
+                .collect();
+            text.push_str(
+                &serde_json::json!({ "plugin": spec.plugin, "parameters": params }).to_string(),
+            );
+            text.push('\n');
+        }
+    }
+    for (n, spec) in stages.iter().enumerate().filter(|_| !json) {
         let Some(table) = table_for(&spec.plugin) else {
             continue;
         };
@@ -456,7 +482,7 @@ fn print_parameter_list(stages: &[StageSpec]) -> ExitCode {
 fn run_process(args: &ProcessArgs, matches: &ArgMatches) -> ExitCode {
     let stages = stage_specs(args, matches);
     if args.list {
-        return print_parameter_list(&stages);
+        return print_parameter_list(&stages, args.json);
     }
     let (Some(input), Some(output)) = (&args.input, &args.output) else {
         subcommand_usage_error("process", "give a FILE and -o OUT (or --list)");
