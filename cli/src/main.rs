@@ -1,6 +1,7 @@
 //! `lathe`: Lathe's command-line tool. Measures and masters files with the
 //! same `shared-dsp` code the plugins run.
 
+mod aligned;
 mod atomic;
 mod decode;
 mod encode;

@@ -7,8 +7,9 @@ use std::path::Path;
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
 
 use super::MasterError;
+use crate::aligned::{with_slices, AlignedWriter};
 use crate::atomic::AtomicFile;
-use crate::decode::{AudioInfo, AudioReader, DecodeError, MAX_CHANNELS};
+use crate::decode::{AudioInfo, AudioReader, DecodeError};
 use crate::encode::{OutputFormat, WavSink};
 use crate::interrupt;
 use crate::measure::{MeasureOptions, Measurement, Measurer};
@@ -87,14 +88,11 @@ impl WorkBuffer {
     }
 }
 
-/// The processor, the latency still to drop, and where the output goes.
+/// The processor, and where its output goes.
 struct Chain {
     maximizer: Maximizer,
-    /// Output frames still to drop: the processor's latency.
-    frames_to_skip: usize,
-    format: OutputFormat,
     measurer: Measurer,
-    sink: WavSink,
+    writer: AlignedWriter,
     max_gain_reduction_db: f64,
 }
 
@@ -102,33 +100,15 @@ impl Chain {
     /// Processes the buffer in place and passes on what is due.
     fn run(&mut self, work: &mut WorkBuffer) -> Result<(), MasterError> {
         let num_frames = work.num_frames;
-        {
-            let mut slices: Vec<&mut [f32]> = work
-                .channels
-                .iter_mut()
-                .map(|channel| &mut channel[..num_frames])
-                .collect();
-            self.maximizer.process(&mut slices);
-        }
+        with_slices(&mut work.channels, num_frames, |slices| {
+            self.maximizer.process(slices);
+        });
         self.max_gain_reduction_db = self
             .max_gain_reduction_db
             .max(f64::from(self.maximizer.gain_reduction_db()));
-
-        let skip = self.frames_to_skip.min(num_frames);
-        self.frames_to_skip -= skip;
-        if skip == num_frames {
-            return Ok(());
-        }
-        for channel in &mut work.channels {
-            self.format.quantize(&mut channel[skip..num_frames]);
-        }
-        let mut out: [&[f32]; MAX_CHANNELS] = [&[]; MAX_CHANNELS];
-        for (slot, channel) in out.iter_mut().zip(&work.channels) {
-            *slot = &channel[skip..num_frames];
-        }
-        let out = &out[..work.channels.len()];
-        self.measurer.feed(out);
-        self.sink.write_block(out)?;
+        let measurer = &mut self.measurer;
+        self.writer
+            .write(&mut work.channels, num_frames, |out| measurer.feed(out))?;
         Ok(())
     }
 }
@@ -169,10 +149,12 @@ pub fn process(
 
     let mut chain = Chain {
         maximizer,
-        frames_to_skip: latency,
-        format: setup.format,
         measurer: Measurer::new(reader.info(), setup.measure),
-        sink: WavSink::create(setup.output, reader.info(), setup.format)?,
+        writer: AlignedWriter::new(
+            WavSink::create(setup.output, reader.info(), setup.format)?,
+            setup.format,
+            latency,
+        ),
         max_gain_reduction_db: 0.0,
     };
     let mut work = WorkBuffer::new(num_channels);
@@ -196,6 +178,6 @@ pub fn process(
     Ok(PassOutput {
         measurement: chain.measurer.finish(),
         max_gain_reduction_db: chain.max_gain_reduction_db,
-        file: chain.sink.finish()?,
+        file: chain.writer.finish()?,
     })
 }

@@ -12,8 +12,9 @@ pub mod stage;
 
 use std::path::{Path, PathBuf};
 
+use crate::aligned::{with_slices, AlignedWriter};
 use crate::atomic::AtomicFile;
-use crate::decode::{AudioInfo, AudioReader, DecodeError, MAX_CHANNELS};
+use crate::decode::{AudioInfo, AudioReader, DecodeError};
 use crate::encode::{EncodeError, OutputFormat, WavSink};
 use crate::interrupt;
 use crate::paths;
@@ -85,44 +86,22 @@ impl Block {
     }
 }
 
-/// The stages, the latency still to drop, and where the output goes.
+/// The stages and where their output goes.
 struct Runner {
     stages: Vec<Stage>,
-    frames_to_skip: usize,
-    format: OutputFormat,
-    sink: WavSink,
-    frames_written: u64,
+    writer: AlignedWriter,
 }
 
 impl Runner {
     /// Runs the first `num_frames` of `block` through every stage, then
     /// writes what is due.
     fn run(&mut self, block: &mut Block, num_frames: usize) -> Result<(), EncodeError> {
-        {
-            let mut slices: [&mut [f32]; MAX_CHANNELS] = Default::default();
-            let num_channels = block.channels.len();
-            for (slot, channel) in slices.iter_mut().zip(&mut block.channels) {
-                *slot = &mut channel[..num_frames];
-            }
+        with_slices(&mut block.channels, num_frames, |slices| {
             for stage in &mut self.stages {
-                stage.process(&mut slices[..num_channels]);
+                stage.process(slices);
             }
-        }
-        let skip = self.frames_to_skip.min(num_frames);
-        self.frames_to_skip -= skip;
-        if skip == num_frames {
-            return Ok(());
-        }
-        for channel in &mut block.channels {
-            self.format.quantize(&mut channel[skip..num_frames]);
-        }
-        let mut out: [&[f32]; MAX_CHANNELS] = [&[]; MAX_CHANNELS];
-        for (slot, channel) in out.iter_mut().zip(&block.channels) {
-            *slot = &channel[skip..num_frames];
-        }
-        self.sink.write_block(&out[..block.channels.len()])?;
-        self.frames_written += (num_frames - skip) as u64;
-        Ok(())
+        });
+        self.writer.write(&mut block.channels, num_frames, |_| ())
     }
 }
 
@@ -150,10 +129,7 @@ pub fn process_file(
     let sink = WavSink::create(output, info, options.format).map_err(write_error)?;
     let mut runner = Runner {
         stages,
-        frames_to_skip: latency,
-        format: options.format,
-        sink,
-        frames_written: 0,
+        writer: AlignedWriter::new(sink, options.format, latency),
     };
 
     progress.start_phase("processing".to_owned(), reader.declared_frames());
@@ -202,14 +178,14 @@ pub fn process_file(
         }
     }
 
-    let frames = runner.frames_written;
+    let frames = runner.writer.frames_written();
     let reports = options
         .stages
         .iter()
         .zip(&runner.stages)
         .map(|(spec, stage)| (spec.plugin.clone(), stage.report()))
         .collect();
-    let file: AtomicFile = runner.sink.finish().map_err(write_error)?;
+    let file: AtomicFile = runner.writer.finish().map_err(write_error)?;
     file.commit(options.force)
         .map_err(|err| write_error(err.into()))?;
     Ok(ProcessOutcome {
