@@ -343,10 +343,14 @@ fn render(
         let rows: Vec<usize> = (0..cases.len())
             .filter(|&i| cases[i].group == group)
             .collect();
-        let Some(&first_ours) = rows.iter().find(|&&i| cases[i].ours) else {
+        let ours_speeds: Vec<f64> = rows
+            .iter()
+            .filter(|&&i| cases[i].ours)
+            .map(|&i| programme_seconds / median(&cpu[i]))
+            .collect();
+        if ours_speeds.is_empty() {
             continue;
-        };
-        let ours_speed = programme_seconds / median(&cpu[first_ours]);
+        }
         for &i in &rows {
             let m = median(&cpu[i]);
             let speed = programme_seconds / m;
@@ -354,7 +358,11 @@ fn render(
             let ratio = if cases[i].ours {
                 String::from("—")
             } else {
-                format!("{:.2}", ours_speed / speed)
+                let ratios: Vec<String> = ours_speeds
+                    .iter()
+                    .map(|ours| format!("{:.2}", ours / speed))
+                    .collect();
+                ratios.join(" / ")
             };
             let name = if cases[i].ours {
                 format!("**{}**", cases[i].name)
@@ -369,7 +377,7 @@ fn render(
         }
     }
     writeln!(s)?;
-    writeln!(s, "\"Lathe ÷ peer\" compares the group's first Lathe row with the peer: above 1 means Lathe is faster.")?;
+    writeln!(s, "\"Lathe ÷ peer\" is a Lathe row's × realtime over the peer's, one figure per Lathe row of the group, in table order: above 1 means Lathe is faster.")?;
     Ok(s)
 }
 
