@@ -126,7 +126,10 @@ pub const COLUMN_S: f64 = 0.02;
 const CHUNK: usize = 64;
 /// Bands of the three-band mode.
 pub const NUM_BANDS: usize = 3;
-const _: () = assert!(NUM_BANDS == 3, "the settings' band arrays are written [_; 3]");
+const _: () = assert!(
+    NUM_BANDS == 3,
+    "the settings' band arrays are written [_; 3]"
+);
 /// Slope of the three-band crossovers (Linkwitz-Riley 24 dB/octave).
 pub const BAND_SLOPE: CrossoverSlope = CrossoverSlope::Lr24;
 /// Lower crossover range, Hz.
