@@ -525,4 +525,35 @@ fn bus_glue_conforms() {
         2,
         LatencyShows::Peak,
     );
+    conformance(
+        "BusGlue (three-band, parallel)",
+        || {
+            let mut g = BusGlue::new(RATE, 2);
+            g.set_settings(&BusGlueSettings {
+                multiband: true,
+                detect_mode: DetectMode::Mid,
+                mix: 0.6,
+                ..BusGlueSettings::default()
+            });
+            g
+        },
+        2,
+        // The band sum is a causal all-pass: the impulse starts at the latency.
+        LatencyShows::Onset,
+    );
+    conformance(
+        "BusGlue (soft clip)",
+        || {
+            let mut g = BusGlue::new(RATE, 2);
+            g.set_settings(&BusGlueSettings {
+                soft_clip: true,
+                soft_clip_drive_db: 6.0,
+                mix: 0.5,
+                ..BusGlueSettings::default()
+            });
+            g
+        },
+        2,
+        LatencyShows::Peak,
+    );
 }

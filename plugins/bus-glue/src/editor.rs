@@ -1,10 +1,10 @@
 //! The Bus Glue's editor: gain-reduction needle and history (input level
 //! behind it), input/output meters with peak and loudness, the transfer
-//! curve with the operating point, the glue (PLR drop) readout, and every
-//! control with units. Reads only [`BusGlueTelemetry`]; writes only
+//! curve with the operating point, the glue (PLR drop) readout, per-band
+//! gain reduction in three-band mode, and every control with units. Reads only [`BusGlueTelemetry`]; writes only
 //! parameters.
 
-use crate::params::{BusGlueParams, RATIO_MARKS};
+use crate::params::{BusGlueParams, NUM_BANDS, RATIO_MARKS};
 use crate::telemetry::{BusGlueTelemetry, HISTORY_STEP_S};
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
@@ -17,7 +17,7 @@ use shared_ui::widgets::{self, WaveformColumn};
 use std::sync::Arc;
 
 const EDITOR_WIDTH: f64 = 1140.0;
-const EDITOR_HEIGHT: f64 = 640.0;
+const EDITOR_HEIGHT: f64 = 860.0;
 /// Lowest level drawn by the history and the meters, dBFS.
 const FLOOR_DB: f32 = -48.0;
 /// Gain reduction at the full scale of the needle and the history, dB.
@@ -30,6 +30,12 @@ const CURVE_POINTS: usize = 120;
 const SLIDER_WIDTH: f32 = 140.0;
 /// Width of the label column, logical px.
 const LABEL_WIDTH: f32 = 112.0;
+/// Width of a band's sliders in the three-band grid, logical px.
+const BAND_SLIDER_WIDTH: f32 = 120.0;
+/// Width of the three-band grid's label column, logical px.
+const BAND_LABEL_WIDTH: f32 = 64.0;
+/// Names of the bands, lowest first.
+const BAND_NAMES: [&str; NUM_BANDS] = ["LOW", "MID", "HIGH"];
 /// Glue readouts inside this range (dB of PLR drop) are the sweet spot.
 const GLUE_SWEET_SPOT_DB: (f32, f32) = (1.0, 3.0);
 
@@ -291,6 +297,122 @@ impl BusGlueView {
     }
 }
 
+impl BusGlueView {
+    /// The three-band section: mode switch and crossovers, then a grid with
+    /// one column per band (threshold, ratio, attack, release, solo, and
+    /// its gain-reduction bar).
+    fn bands(&self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        let p = &self.params;
+        let multiband = p.multiband.value();
+        ui.vertical(|ui| {
+            ui.label(RichText::new("THREE-BAND").color(theme::TEXT_DIM));
+            toggle(ui, "Three-band", &p.multiband, setter);
+            slider(ui, "Crossover 1", &p.crossover_1_hz, setter);
+            slider(ui, "Crossover 2", &p.crossover_2_hz, setter);
+        });
+        ui.add_space(12.0);
+        ui.vertical(|ui| {
+            ui.horizontal(|ui| {
+                ui.add_space(BAND_LABEL_WIDTH + 4.0);
+                for name in BAND_NAMES {
+                    ui.add_sized(
+                        vec2(BAND_SLIDER_WIDTH, 14.0),
+                        egui::Label::new(RichText::new(name).color(theme::TEXT_DIM)),
+                    );
+                }
+            });
+            type Pick = fn(&crate::params::BandParams) -> &FloatParam;
+            let rows: [(&str, Pick); 4] = [
+                ("Threshold", |b| &b.threshold_db),
+                ("Ratio", |b| &b.ratio),
+                ("Attack", |b| &b.attack_ms),
+                ("Release", |b| &b.release_ms),
+            ];
+            for (label, pick) in rows {
+                widgets::labelled(ui, label, BAND_LABEL_WIDTH, |ui| {
+                    for band in &p.bands {
+                        ui.add(
+                            ParamSlider::for_param(pick(band), setter)
+                                .with_width(BAND_SLIDER_WIDTH),
+                        );
+                    }
+                });
+            }
+            widgets::labelled(ui, "Solo", BAND_LABEL_WIDTH, |ui| {
+                for band in &p.bands {
+                    ui.add_sized(vec2(BAND_SLIDER_WIDTH, 18.0), |ui: &mut egui::Ui| {
+                        toggle_button(ui, &band.solo, setter)
+                    });
+                }
+            });
+            widgets::labelled(ui, "GR dB", BAND_LABEL_WIDTH, |ui| {
+                for cell in &self.telemetry.band_gain_reduction_db {
+                    let value = if multiband { cell.load() } else { None };
+                    gain_reduction_bar(ui, value);
+                }
+            });
+        });
+    }
+
+    /// The output soft clip: switch, drive, ceiling, and the latency it adds.
+    fn soft_clip(&self, ui: &mut egui::Ui, setter: &ParamSetter) {
+        let p = &self.params;
+        ui.vertical(|ui| {
+            ui.label(RichText::new("SOFT CLIP (OVERSAMPLED)").color(theme::TEXT_DIM));
+            toggle(ui, "Soft clip", &p.soft_clip, setter);
+            slider(ui, "Drive", &p.soft_clip_drive_db, setter);
+            slider(ui, "Ceiling", &p.soft_clip_ceiling_db, setter);
+            let latency = self.telemetry.latency_samples.load();
+            ui.label(
+                RichText::new(format!(
+                    "Latency: {} samples (reported to the host)",
+                    latency.map_or_else(|| "—".to_owned(), |l| format!("{l:.0}"))
+                ))
+                .color(theme::TEXT_DIM),
+            )
+            .on_hover_text("A soft clip is not a true-peak limiter: the true peak can exceed the ceiling slightly");
+        });
+    }
+}
+
+/// A band's gain reduction as a bar growing from the left, 0 ..=
+/// [`GR_SCALE_DB`], with its value; "—" when there is none.
+fn gain_reduction_bar(ui: &mut egui::Ui, value_db: Option<f32>) {
+    let (rect, _) = ui.allocate_exact_size(vec2(BAND_SLIDER_WIDTH, 16.0), Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, theme::PANEL);
+    if let Some(gr) = value_db {
+        let t = (gr / GR_SCALE_DB).clamp(0.0, 1.0);
+        let filled =
+            egui::Rect::from_min_max(rect.min, pos2(rect.left() + t * rect.width(), rect.max.y));
+        painter.rect_filled(filled, 2.0, theme::OVER);
+    }
+    painter.text(
+        rect.right_center() - vec2(4.0, 0.0),
+        Align2::RIGHT_CENTER,
+        value_db.map_or_else(|| "—".to_owned(), |gr| format!("{gr:.1}")),
+        theme::label_font(10.0),
+        theme::TEXT,
+    );
+}
+
+/// A labelled on/off button for a switch parameter.
+fn toggle(ui: &mut egui::Ui, label: &str, param: &BoolParam, setter: &ParamSetter) {
+    widgets::labelled(ui, label, LABEL_WIDTH, |ui| {
+        toggle_button(ui, param, setter);
+    });
+}
+
+/// An on/off button that flips `param`.
+fn toggle_button(ui: &mut egui::Ui, param: &BoolParam, setter: &ParamSetter) -> egui::Response {
+    let on = param.value();
+    let response = ui.selectable_label(on, if on { "On" } else { "Off" });
+    if response.clicked() {
+        set_param(setter, param, !on);
+    }
+    response
+}
+
 fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
     widgets::labelled(ui, label, LABEL_WIDTH, |ui| {
         ui.add(ParamSlider::for_param(param, setter).with_width(SLIDER_WIDTH));
@@ -314,5 +436,11 @@ impl EditorView for BusGlueView {
         });
         ui.add_space(10.0);
         self.controls(ui, setter);
+        ui.add_space(10.0);
+        ui.horizontal_top(|ui| {
+            self.bands(ui, setter);
+            ui.add_space(16.0);
+            self.soft_clip(ui, setter);
+        });
     }
 }

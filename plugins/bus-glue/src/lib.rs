@@ -83,10 +83,17 @@ impl KitPlugin for BusGlue {
         plugin_kit::reset_processor(&mut self.processor);
     }
 
+    /// 0, or the soft clip's oversampling latency while it is on.
+    fn latency_samples(&self) -> u32 {
+        plugin_kit::processor_latency(&self.processor)
+    }
+
     fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, _transport: &Transport) {
         let Some(processor) = self.processor.as_mut() else {
             return;
         };
+        // The kit announces a latency change (soft clip on/off) to the host
+        // after the block.
         processor.set_settings(&self.params.settings());
         processor.set_bypass(self.params.bypass.value());
         if self.telemetry.reset_meters.take() {
@@ -116,6 +123,8 @@ impl KitPlugin for BusGlue {
             glue_db: processor.glue_db(),
             operating_point_db: processor.operating_point_db(),
             level_match_db: processor.level_match_db(),
+            multiband: processor.settings().multiband,
+            latency_samples: processor.latency_samples(),
         });
     }
 }

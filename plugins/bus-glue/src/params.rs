@@ -5,12 +5,15 @@ use nice_plug::prelude::*;
 use plugin_kit::params::{db_param, hz_param, ms_param, number_param, percent_param};
 use shared_dsp::processors::bus_glue::{BusGlueSettings, DetectMode as DspDetectMode};
 
+use shared_dsp::processors::bus_glue::BandSettings;
 /// Ranges (plain units), from the processor.
 pub use shared_dsp::processors::bus_glue::{
-    ATTACK_RANGE_MS as ATTACK_MS, KNEE_RANGE as KNEE_DB, MAKEUP_RANGE as MAKEUP_DB,
-    OUTPUT_RANGE_DB as OUTPUT_DB, RANGE_RANGE_DB as RANGE_DB, RATIO_MARKS, RATIO_RANGE as RATIO,
-    RELEASE_RANGE_MS as RELEASE_MS, SC_HPF_RANGE_HZ as SC_HPF_HZ,
-    THRESHOLD_RANGE_DBFS as THRESHOLD_DBFS,
+    ATTACK_RANGE_MS as ATTACK_MS, CROSSOVER_1_RANGE_HZ as CROSSOVER_1_HZ,
+    CROSSOVER_2_RANGE_HZ as CROSSOVER_2_HZ, KNEE_RANGE as KNEE_DB, MAKEUP_RANGE as MAKEUP_DB,
+    NUM_BANDS, OUTPUT_RANGE_DB as OUTPUT_DB, RANGE_RANGE_DB as RANGE_DB, RATIO_MARKS,
+    RATIO_RANGE as RATIO, RELEASE_RANGE_MS as RELEASE_MS, SC_HPF_RANGE_HZ as SC_HPF_HZ,
+    SOFT_CLIP_CEILING_RANGE_DBFS as SOFT_CLIP_CEILING_DBFS,
+    SOFT_CLIP_DRIVE_RANGE_DB as SOFT_CLIP_DRIVE_DB, THRESHOLD_RANGE_DBFS as THRESHOLD_DBFS,
 };
 
 /// Skew of the ratio control: more travel for the low, gluey ratios.
@@ -79,6 +82,81 @@ pub struct BusGlueParams {
     pub matched_bypass: BoolParam,
     #[id = "bypass"]
     pub bypass: BoolParam,
+    /// Three-band mode.
+    #[id = "multiband"]
+    pub multiband: BoolParam,
+    #[id = "crossover_1"]
+    pub crossover_1_hz: FloatParam,
+    #[id = "crossover_2"]
+    pub crossover_2_hz: FloatParam,
+    /// The bands, lowest first: IDs `band_threshold_1` … `band_solo_3`
+    /// (nice-plug appends `_{index + 1}` to a nested array's IDs).
+    #[nested(array)]
+    pub bands: [BandParams; NUM_BANDS],
+    #[id = "soft_clip"]
+    pub soft_clip: BoolParam,
+    #[id = "soft_clip_drive"]
+    pub soft_clip_drive_db: FloatParam,
+    #[id = "soft_clip_ceiling"]
+    pub soft_clip_ceiling_db: FloatParam,
+}
+
+/// One band of the three-band mode.
+#[derive(Params)]
+pub struct BandParams {
+    #[id = "band_threshold"]
+    pub threshold_db: FloatParam,
+    #[id = "band_ratio"]
+    pub ratio: FloatParam,
+    #[id = "band_attack"]
+    pub attack_ms: FloatParam,
+    #[id = "band_release"]
+    pub release_ms: FloatParam,
+    #[id = "band_solo"]
+    pub solo: BoolParam,
+}
+
+impl BandParams {
+    /// Band `number` (1-based, in the names) with defaults `d`.
+    fn new(number: usize, d: &BandSettings) -> Self {
+        Self {
+            threshold_db: db_param(
+                &format!("Band {number} Threshold"),
+                d.threshold_db,
+                THRESHOLD_DBFS,
+                " dBFS",
+            ),
+            ratio: ratio_param(&format!("Band {number} Ratio"), d.ratio),
+            attack_ms: ms_param(&format!("Band {number} Attack"), d.attack_ms, ATTACK_MS),
+            release_ms: ms_param(&format!("Band {number} Release"), d.release_ms, RELEASE_MS),
+            solo: BoolParam::new(format!("Band {number} Solo"), d.solo),
+        }
+    }
+
+    fn settings(&self) -> BandSettings {
+        BandSettings {
+            threshold_db: self.threshold_db.value(),
+            ratio: self.ratio.value(),
+            attack_ms: self.attack_ms.value(),
+            release_ms: self.release_ms.value(),
+            solo: self.solo.value(),
+        }
+    }
+}
+
+/// The ratio control (global and per band).
+fn ratio_param(name: &str, default: f32) -> FloatParam {
+    number_param(
+        name,
+        default,
+        FloatRange::Skewed {
+            min: RATIO.0,
+            max: RATIO.1,
+            factor: FloatRange::skew_factor(RATIO_SKEW),
+        },
+        2,
+        ":1",
+    )
 }
 
 impl Default for BusGlueParams {
@@ -86,17 +164,7 @@ impl Default for BusGlueParams {
         let d = BusGlueSettings::default();
         Self {
             threshold_db: db_param("Threshold", d.threshold_db, THRESHOLD_DBFS, " dBFS"),
-            ratio: number_param(
-                "Ratio",
-                d.ratio,
-                FloatRange::Skewed {
-                    min: RATIO.0,
-                    max: RATIO.1,
-                    factor: FloatRange::skew_factor(RATIO_SKEW),
-                },
-                2,
-                ":1",
-            ),
+            ratio: ratio_param("Ratio", d.ratio),
             attack_ms: ms_param("Attack", d.attack_ms, ATTACK_MS),
             release_ms: ms_param("Release", d.release_ms, RELEASE_MS),
             auto_release: BoolParam::new("Auto Release", d.auto_release),
@@ -116,6 +184,23 @@ impl Default for BusGlueParams {
             delta: BoolParam::new("Delta", d.delta),
             matched_bypass: BoolParam::new("Level-matched Bypass", d.matched_bypass),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            multiband: BoolParam::new("Three-band", d.multiband),
+            crossover_1_hz: hz_param("Crossover 1", d.crossover_hz[0], CROSSOVER_1_HZ),
+            crossover_2_hz: hz_param("Crossover 2", d.crossover_hz[1], CROSSOVER_2_HZ),
+            bands: std::array::from_fn(|b| BandParams::new(b + 1, &d.bands[b])),
+            soft_clip: BoolParam::new("Soft Clip", d.soft_clip),
+            soft_clip_drive_db: db_param(
+                "Soft Clip Drive",
+                d.soft_clip_drive_db,
+                SOFT_CLIP_DRIVE_DB,
+                " dB",
+            ),
+            soft_clip_ceiling_db: db_param(
+                "Soft Clip Ceiling",
+                d.soft_clip_ceiling_db,
+                SOFT_CLIP_CEILING_DBFS,
+                " dBFS",
+            ),
         }
     }
 }
@@ -150,6 +235,12 @@ impl BusGlueParams {
             delta: self.delta.value(),
             matched_bypass: self.matched_bypass.value(),
             metering: true,
+            multiband: self.multiband.value(),
+            crossover_hz: [self.crossover_1_hz.value(), self.crossover_2_hz.value()],
+            bands: std::array::from_fn(|b| self.bands[b].settings()),
+            soft_clip: self.soft_clip.value(),
+            soft_clip_drive_db: self.soft_clip_drive_db.value(),
+            soft_clip_ceiling_db: self.soft_clip_ceiling_db.value(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use nice_plug_egui::RepaintNotifier;
 use plugin_kit::telemetry::{AtomicReading, History, Request};
 use shared_dsp::primitives::level::peak_to_db;
-use shared_dsp::processors::bus_glue::{BlockStats, Column, COLUMN_S};
+use shared_dsp::processors::bus_glue::{BlockStats, Column, COLUMN_S, NUM_BANDS};
 use shared_dsp::units::loudness::LoudnessReadings;
 
 /// Gain-reduction history length, seconds.
@@ -43,6 +43,11 @@ pub struct BusGlueTelemetry {
     pub output: TapReadings,
     /// Largest gain reduction of the last block, dB (the needle).
     pub gain_reduction_db: AtomicReading,
+    /// Largest gain reduction of each band in the last block, dB; `None`
+    /// in single-band mode.
+    pub band_gain_reduction_db: [AtomicReading; NUM_BANDS],
+    /// Latency the plugin reports, samples.
+    pub latency_samples: AtomicReading,
     /// Operating point: detector level, dBFS …
     pub operating_in_db: AtomicReading,
     /// … and where the curve took it, dB.
@@ -65,6 +70,8 @@ impl Default for BusGlueTelemetry {
             input: TapReadings::default(),
             output: TapReadings::default(),
             gain_reduction_db: AtomicReading::default(),
+            band_gain_reduction_db: Default::default(),
+            latency_samples: AtomicReading::default(),
             operating_in_db: AtomicReading::default(),
             operating_out_db: AtomicReading::default(),
             glue_db: AtomicReading::default(),
@@ -86,6 +93,9 @@ pub struct Report {
     pub glue_db: Option<f64>,
     pub operating_point_db: Option<(f64, f64)>,
     pub level_match_db: f64,
+    /// Three-band mode in use (the band readings are published).
+    pub multiband: bool,
+    pub latency_samples: usize,
 }
 
 impl BusGlueTelemetry {
@@ -101,6 +111,14 @@ impl BusGlueTelemetry {
             .store(r.operating_point_db.map(|p| p.0));
         self.operating_out_db
             .store(r.operating_point_db.map(|p| p.1));
+        for (cell, &db) in self
+            .band_gain_reduction_db
+            .iter()
+            .zip(&r.stats.band_gain_reduction_db)
+        {
+            cell.store(r.multiband.then_some(f64::from(db)));
+        }
+        self.latency_samples.store(Some(r.latency_samples as f64));
         self.glue_db.store(r.glue_db);
         self.level_match_db.store(Some(r.level_match_db));
     }

@@ -62,7 +62,7 @@ impl UpsamplerDesign {
     };
 
     /// Latency, in input samples (the output lags the input by exactly this).
-    pub fn latency_samples(&self) -> usize {
+    pub const fn latency_samples(&self) -> usize {
         self.taps_per_phase / 2
     }
 

@@ -31,12 +31,48 @@
 //!   held over [`GLUE_WINDOW_S`] ([`PeakHold`]), the loudness the meters'
 //!   3 s short-term reading, so the figure follows the last seconds.
 //!
-//! Not (yet) here: the three-band mode and the output soft clip of the
-//! issue.
+//!
+//! # Three-band mode (`multiband`)
+//! ```text
+//! main ─► Crossover (LR24 at crossover_hz[0], [1]) ─► band b (b = 1, 2, 3)
+//! key bands: the main bands (L/R, or M/S of them: the split is linear, so
+//!   the bands of M are the M of the bands), or an external key through its
+//!   own crossover ─► side-chain high-pass per band (LTI filters commute:
+//!   the same as filtering the key before the split)
+//!   ─► Compressor b (band threshold, ratio, attack, release; the rest
+//!   global) ─► g_b
+//! wet = Σ audible_b · band_b · g_b · output,  reference = Σ audible_b · band_b
+//! ```
+//! - The reference (what the mix blends the wet path with) is the sum of the
+//!   uncompressed bands, i.e. the input through the crossover's all-pass
+//!   ([`Crossover::sum_response`]): the dry and wet paths have the same
+//!   phase, so the parallel mix does not comb.
+//! - With every band neutral (ratio 1, no make-up, no solo) the output is
+//!   that all-pass of the input: flat magnitude (within 0.01 dB, tested),
+//!   phase `AP(f1)·AP(f2)`, the product of the two splits' second-order
+//!   all-passes (Lipshitz & Vanderkooy 1986).
+//! - Solo: only the soloed bands are heard (wet and reference alike).
+//! - Mix 0 % is still the input bit for bit: the output crossfades (over
+//!   [`CROSSFADE_MS`]) to the un-all-passed input whenever the mix target
+//!   is 0.
+//! - Switching between single- and three-band mode crossfades.
+//!
+//! # Output soft clip (`soft_clip`)
+//! `y = c·tanh(d·x/c)` on the wet path (drive `d`, ceiling `c`), after the
+//! output gain and before the mix: the suite's [`Saturator`] (8×
+//! oversampled, first-order antiderivative anti-aliasing), tube character,
+//! no drive compensation. It adds [`SOFT_CLIP_LATENCY_SAMPLES`] of latency,
+//! reported by [`BusGlue::latency_samples`]; the dry input, the mix's
+//! reference and the listening aids are delayed to match. The oversampled
+//! curve never exceeds the ceiling, but the decimated output's samples and
+//! its true peak can: see [`SOFT_CLIP_TRUE_PEAK_OVERSHOOT_DB`]. A soft clip
+//! is not a true-peak limiter.
 
+use crate::primitives::delay::DelayLine;
 use crate::primitives::envelope::{one_pole_coef, PeakHold};
 use crate::primitives::level::{amplitude_to_db, clamp_or, db_to_amplitude, sanitize_clamped};
 use crate::primitives::smoother::{Fade, Smoother};
+use crate::units::crossover::{Crossover, CrossoverSlope, MAX_BANDS as CROSSOVER_MAX_BANDS};
 use crate::units::dynamics::compressor::{
     CompressorSettings, Detection, KNEE_RANGE_DB, MAKEUP_RANGE_DB, SIDECHAIN_HPF_ORDER,
     THRESHOLD_RANGE_DB,
@@ -44,6 +80,7 @@ use crate::units::dynamics::compressor::{
 use crate::units::dynamics::{Compressor, CompressorCurve};
 use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
+use crate::units::saturation::{SaturationCharacter, SaturationSettings, Saturator};
 
 /// Most channels the Bus Glue processes (main and key).
 pub use crate::primitives::channels::STEREO as MAX_CHANNELS;
@@ -82,8 +119,98 @@ pub const GLUE_WINDOW_S: f64 = 3.0;
 pub const GLUE_PEAK_RELEASE_MS: f64 = 1000.0;
 /// Length of one column of the gain-reduction history, s.
 pub const COLUMN_S: f64 = 0.02;
-/// Frames processed per inner chunk (stack scratch size).
+/// Frames processed per inner chunk (stack scratch size). Chunks also end
+/// on multiples of this many frames since the last reset, so control-rate
+/// updates (the crossover glide) land on the same frames whatever the
+/// host's block size.
 const CHUNK: usize = 64;
+/// Bands of the three-band mode.
+pub const NUM_BANDS: usize = 3;
+const _: () = assert!(
+    NUM_BANDS == 3,
+    "the settings' band arrays are written [_; 3]"
+);
+/// Slope of the three-band crossovers (Linkwitz-Riley 24 dB/octave).
+pub const BAND_SLOPE: CrossoverSlope = CrossoverSlope::Lr24;
+/// Lower crossover range, Hz.
+pub const CROSSOVER_1_RANGE_HZ: (f32, f32) = (40.0, 1_000.0);
+/// Upper crossover range, Hz.
+pub const CROSSOVER_2_RANGE_HZ: (f32, f32) = (1_000.0, 12_000.0);
+/// Soft-clip drive range, dB.
+pub const SOFT_CLIP_DRIVE_RANGE_DB: (f32, f32) = (0.0, 18.0);
+/// Soft-clip ceiling range, dBFS.
+pub const SOFT_CLIP_CEILING_RANGE_DBFS: (f32, f32) = (-12.0, 0.0);
+/// Latency of the soft clip (the saturator's oversampling filters), samples
+/// at any rate.
+pub const SOFT_CLIP_LATENCY_SAMPLES: usize =
+    crate::units::saturation::OVERSAMPLING.latency_samples() * 2;
+/// Bound on the true-peak overshoot of the soft clip's output above its
+/// ceiling, dB, held by `tests/bus_glue_modes.rs`
+/// (`soft_clip_true_peak_overshoot_is_bounded`, libebur128's true-peak
+/// meter, 18 dB drive, ceilings 0/−6/−12 dBFS). Measured: a 1 kHz
+/// full-scale square +1.3 dB, a 0 dBFS 15 kHz sine +2.3 dB, full-scale
+/// noise up to +4.2 dB. The tanh never exceeds the ceiling at the
+/// oversampled rate; removing its harmonics above the base band (the
+/// decimator) leaves Gibbs overshoot. Put a true-peak limiter (the
+/// Maximizer) after it when a ceiling must hold.
+pub const SOFT_CLIP_TRUE_PEAK_OVERSHOOT_DB: f64 = 4.5;
+
+/// Settings of one band of the three-band mode.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandSettings {
+    /// Threshold, dBFS, −60 ..= 0.
+    pub threshold_db: f32,
+    /// Ratio, 1 ..= 20.
+    pub ratio: f32,
+    /// Attack time constant, ms, 0.1 ..= 30.
+    pub attack_ms: f32,
+    /// Release time constant, ms, 100 ..= 1200.
+    pub release_ms: f32,
+    /// Solo: only soloed bands are heard (when any is).
+    pub solo: bool,
+}
+
+/// The default bands: slower on the lows, faster on the highs.
+pub const DEFAULT_BANDS: [BandSettings; NUM_BANDS] = [
+    BandSettings {
+        threshold_db: -18.0,
+        ratio: 2.0,
+        attack_ms: 30.0,
+        release_ms: 400.0,
+        solo: false,
+    },
+    BandSettings {
+        threshold_db: -18.0,
+        ratio: 2.0,
+        attack_ms: 10.0,
+        release_ms: 300.0,
+        solo: false,
+    },
+    BandSettings {
+        threshold_db: -18.0,
+        ratio: 2.0,
+        attack_ms: 3.0,
+        release_ms: 150.0,
+        solo: false,
+    },
+];
+
+impl BandSettings {
+    /// Clamped to the documented ranges; non-finite values → `default`'s.
+    pub fn sanitized(&self, default: &Self) -> Self {
+        Self {
+            threshold_db: clamp_or(
+                self.threshold_db,
+                THRESHOLD_RANGE_DBFS,
+                default.threshold_db,
+            ),
+            ratio: clamp_or(self.ratio, RATIO_RANGE, default.ratio),
+            attack_ms: clamp_or(self.attack_ms, ATTACK_RANGE_MS, default.attack_ms),
+            release_ms: clamp_or(self.release_ms, RELEASE_RANGE_MS, default.release_ms),
+            solo: self.solo,
+        }
+    }
+}
 
 /// What drives the detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,6 +272,20 @@ pub struct BusGlueSettings {
     /// Run the loudness meters (the glue readout and the meters' readings);
     /// they always run while `matched_bypass` is on.
     pub metering: bool,
+    /// Three-band mode (see the module docs).
+    pub multiband: bool,
+    /// Crossover frequencies, Hz: lower 40 ..= 1000, upper 1000 ..= 12000.
+    pub crossover_hz: [f32; 2],
+    /// The three bands, lowest first. (A literal length, not
+    /// [`NUM_BANDS`]: rustc 1.95 hits an internal compiler error on struct
+    /// update syntax across crates with a path-constant array length.)
+    pub bands: [BandSettings; 3],
+    /// Output soft clip on the wet path (adds latency).
+    pub soft_clip: bool,
+    /// Soft-clip drive, dB, 0 ..= 18.
+    pub soft_clip_drive_db: f32,
+    /// Soft-clip ceiling, dBFS, −12 ..= 0.
+    pub soft_clip_ceiling_db: f32,
 }
 
 impl Default for BusGlueSettings {
@@ -171,6 +312,12 @@ impl Default for BusGlueSettings {
             delta: false,
             matched_bypass: false,
             metering: true,
+            multiband: false,
+            crossover_hz: [200.0, 2_500.0],
+            bands: DEFAULT_BANDS,
+            soft_clip: false,
+            soft_clip_drive_db: 0.0,
+            soft_clip_ceiling_db: 0.0,
         }
     }
 }
@@ -192,7 +339,56 @@ impl BusGlueSettings {
             stereo_link: clamp_or(self.stereo_link, (0.0, 1.0), d.stereo_link),
             sc_hpf_hz: clamp_or(self.sc_hpf_hz, SC_HPF_RANGE_HZ, d.sc_hpf_hz),
             mix: clamp_or(self.mix, (0.0, 1.0), d.mix),
+            crossover_hz: [
+                clamp_or(
+                    self.crossover_hz[0],
+                    CROSSOVER_1_RANGE_HZ,
+                    d.crossover_hz[0],
+                ),
+                clamp_or(
+                    self.crossover_hz[1],
+                    CROSSOVER_2_RANGE_HZ,
+                    d.crossover_hz[1],
+                ),
+            ],
+            bands: std::array::from_fn(|b| self.bands[b].sanitized(&d.bands[b])),
+            soft_clip_drive_db: clamp_or(
+                self.soft_clip_drive_db,
+                SOFT_CLIP_DRIVE_RANGE_DB,
+                d.soft_clip_drive_db,
+            ),
+            soft_clip_ceiling_db: clamp_or(
+                self.soft_clip_ceiling_db,
+                SOFT_CLIP_CEILING_RANGE_DBFS,
+                d.soft_clip_ceiling_db,
+            ),
             ..*self
+        }
+    }
+
+    /// The compressor settings of band `band` (< [`NUM_BANDS`]): the
+    /// band's threshold, ratio and times, everything else global.
+    pub fn band_compressor(&self, band: usize) -> CompressorSettings {
+        let b = &self.bands[band];
+        CompressorSettings {
+            threshold_db: b.threshold_db,
+            ratio: b.ratio,
+            attack_ms: b.attack_ms,
+            release_ms: b.release_ms,
+            ..self.compressor()
+        }
+    }
+
+    /// The saturator settings of the soft clip: `c·tanh(d·x/c)` is the tube
+    /// curve driven by `d/c` with its output scaled by `c`.
+    pub fn soft_clip_saturation(&self) -> SaturationSettings {
+        SaturationSettings {
+            enabled: self.soft_clip,
+            character: SaturationCharacter::Tube,
+            drive_db: self.soft_clip_drive_db - self.soft_clip_ceiling_db,
+            compensate: false,
+            output_db: self.soft_clip_ceiling_db,
+            mix: 1.0,
         }
     }
 
@@ -277,6 +473,9 @@ pub struct BlockStats {
     /// Largest |detector| sample (key after M/S and high-pass), linear: the
     /// operating point on the transfer curve.
     pub detector_peak: f32,
+    /// Largest gain reduction of each band in three-band mode, dB ≥ 0
+    /// (zeros in single-band mode).
+    pub band_gain_reduction_db: [f32; 3],
 }
 
 /// The Bus Glue processor (1 or 2 channels, f32 planar, in place).
@@ -308,6 +507,32 @@ pub struct BusGlue {
     column_samples: usize,
     column_pos: usize,
     column: Column,
+    /// Frames since the last reset modulo [`CHUNK`] (chunk alignment).
+    chunk_phase: usize,
+    // Three-band mode.
+    /// 0 = single band, 1 = three bands (crossfaded).
+    multiband: Fade,
+    crossover: Crossover,
+    /// The external key's crossover (only run with an external key).
+    key_crossover: Crossover,
+    /// Crossover frequencies, Hz, gliding (updated every [`CHUNK`] frames).
+    crossover_hz: [Smoother; 2],
+    band_compressors: [Compressor; NUM_BANDS],
+    band_hpf_states: [[ButterworthState; MAX_CHANNELS]; NUM_BANDS],
+    /// Per-band audibility (solo), 0 ..= 1, crossfaded.
+    band_audible: [Smoother; NUM_BANDS],
+    /// 1 while the mix target is above 0; at 0 the output fades to the
+    /// input itself (bit-exact, not all-passed).
+    aligned: Fade,
+    // Soft clip.
+    soft_clip: Saturator,
+    /// Dry input, the mix's reference and the detector (Listen), delayed
+    /// by the soft clip's latency while it is on.
+    dry_delay: [DelayLine; MAX_CHANNELS],
+    reference_delay: [DelayLine; MAX_CHANNELS],
+    detector_delay: [DelayLine; MAX_CHANNELS],
+    /// Soft clip in use (the latency it reports).
+    soft_clip_on: bool,
 }
 
 impl BusGlue {
@@ -352,6 +577,27 @@ impl BusGlue {
             column_samples: 1,
             column_pos: 0,
             column: Column::default(),
+            chunk_phase: 0,
+            multiband: Fade::new(false, 1),
+            crossover: Crossover::new(sample_rate, BAND_SLOPE, NUM_BANDS, band_splits(&settings)),
+            key_crossover: Crossover::new(
+                sample_rate,
+                BAND_SLOPE,
+                NUM_BANDS,
+                band_splits(&settings),
+            ),
+            crossover_hz: settings
+                .crossover_hz
+                .map(|hz| Smoother::multiplicative(f64::from(hz), 1)),
+            band_compressors: std::array::from_fn(|_| Compressor::new(sample_rate, num_channels)),
+            band_hpf_states: [[ButterworthState::default(); MAX_CHANNELS]; NUM_BANDS],
+            band_audible: [Smoother::linear(1.0, 1); NUM_BANDS],
+            aligned: Fade::new(true, 1),
+            soft_clip: Saturator::new(sample_rate, num_channels),
+            dry_delay: std::array::from_fn(|_| new_latency_delay()),
+            reference_delay: std::array::from_fn(|_| new_latency_delay()),
+            detector_delay: std::array::from_fn(|_| new_latency_delay()),
+            soft_clip_on: false,
         };
         glue.set_sample_rate(sample_rate);
         glue
@@ -362,6 +608,12 @@ impl BusGlue {
     pub fn set_sample_rate(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
         self.compressor.set_sample_rate(sample_rate);
+        for c in &mut self.band_compressors {
+            c.set_sample_rate(sample_rate);
+        }
+        self.crossover.set_sample_rate(sample_rate);
+        self.key_crossover.set_sample_rate(sample_rate);
+        self.soft_clip.set_sample_rate(sample_rate);
         self.input_meter.set_sample_rate(sample_rate);
         self.output_meter.set_sample_rate(sample_rate);
         let ramp = Smoother::samples_for_ms(GAIN_RAMP_MS, sample_rate);
@@ -371,6 +623,14 @@ impl BusGlue {
         let crossfade = Smoother::samples_for_ms(CROSSFADE_MS, sample_rate);
         self.bypass_mix.set_ramp_samples(crossfade);
         self.monitor_fade.set_fade_samples(crossfade);
+        self.multiband.set_fade_samples(crossfade);
+        self.aligned.set_fade_samples(crossfade);
+        for s in &mut self.band_audible {
+            s.set_ramp_samples(crossfade);
+        }
+        for s in &mut self.crossover_hz {
+            s.set_ramp_samples(ramp);
+        }
         self.peak_hold_samples = (GLUE_WINDOW_S * sample_rate).round() as u32;
         self.peak_release_coef = one_pole_coef(GLUE_PEAK_RELEASE_MS, sample_rate);
         self.column_samples = ((COLUMN_S * sample_rate).round() as usize).max(1);
@@ -383,6 +643,15 @@ impl BusGlue {
     pub fn reset(&mut self) {
         self.compressor.reset();
         self.hpf_states = [ButterworthState::default(); MAX_CHANNELS];
+        self.reset_bands();
+        self.reset_soft_clip();
+        self.multiband.settle();
+        self.aligned.settle();
+        for s in self.band_audible.iter_mut().chain(&mut self.crossover_hz) {
+            s.settle();
+        }
+        self.update_crossovers();
+        self.chunk_phase = 0;
         self.output_gain.settle();
         self.mix.settle();
         self.level_match_gain.reset_to(1.0);
@@ -394,6 +663,40 @@ impl BusGlue {
         self.column_pos = 0;
         self.column = Column::default();
         self.reset_meters();
+    }
+
+    /// Clears the three-band path (crossovers, band detectors). Never allocates.
+    fn reset_bands(&mut self) {
+        self.crossover.reset();
+        self.key_crossover.reset();
+        for c in &mut self.band_compressors {
+            c.reset();
+        }
+        self.band_hpf_states = [[ButterworthState::default(); MAX_CHANNELS]; NUM_BANDS];
+    }
+
+    /// Clears the soft clip and its alignment delays. Never allocates.
+    fn reset_soft_clip(&mut self) {
+        self.soft_clip.reset();
+        for d in self
+            .dry_delay
+            .iter_mut()
+            .chain(&mut self.reference_delay)
+            .chain(&mut self.detector_delay)
+        {
+            d.reset();
+        }
+    }
+
+    /// The crossovers at the gliding frequencies. Never allocates.
+    fn update_crossovers(&mut self) {
+        let splits = [
+            self.crossover_hz[0].value(),
+            self.crossover_hz[1].value(),
+            0.0,
+        ];
+        self.crossover.set_bands(NUM_BANDS, splits);
+        self.key_crossover.set_bands(NUM_BANDS, splits);
     }
 
     /// Restarts the loudness measurement (and the level match). Never allocates.
@@ -426,6 +729,33 @@ impl BusGlue {
                 self.sample_rate,
             );
         }
+        for (b, c) in self.band_compressors.iter_mut().enumerate() {
+            c.set_settings(&settings.band_compressor(b));
+        }
+        for (s, &hz) in self.crossover_hz.iter_mut().zip(&settings.crossover_hz) {
+            s.set_target(f64::from(hz));
+        }
+        let any_solo = settings.bands.iter().any(|b| b.solo);
+        for (s, b) in self.band_audible.iter_mut().zip(&settings.bands) {
+            s.set_target(if !any_solo || b.solo { 1.0 } else { 0.0 });
+        }
+        if settings.multiband != old.multiband && self.multiband.is_on() {
+            // The single-band compressor idled: it starts from rest.
+            self.compressor.reset();
+        }
+        if settings.multiband != old.multiband && self.multiband.is_off() {
+            // The three-band path starts from rest.
+            self.reset_bands();
+        }
+        self.multiband.set_on(settings.multiband);
+        self.aligned.set_on(settings.mix > 0.0);
+        self.soft_clip
+            .set_settings(&settings.soft_clip_saturation());
+        if settings.soft_clip != self.soft_clip_on {
+            // A latency change: the host restarts processing around it.
+            self.soft_clip_on = settings.soft_clip;
+            self.reset_soft_clip();
+        }
         self.output_gain
             .set_target(db_to_amplitude(f64::from(settings.output_db)));
         self.mix.set_target(f64::from(settings.mix));
@@ -433,6 +763,16 @@ impl BusGlue {
         if settle {
             self.output_gain.settle();
             self.mix.settle();
+            self.multiband.settle();
+            self.aligned.settle();
+            for s in self.band_audible.iter_mut().chain(&mut self.crossover_hz) {
+                s.settle();
+            }
+            self.update_crossovers();
+            for c in &mut self.band_compressors {
+                c.reset();
+            }
+            self.soft_clip.reset();
             self.previous_monitor = monitor;
             self.monitor_fade.reset_to(false);
             // The compressor's own make-up ramp.
@@ -457,9 +797,14 @@ impl BusGlue {
         &self.settings
     }
 
-    /// Latency, samples: always 0.
+    /// Latency, samples: 0, or [`SOFT_CLIP_LATENCY_SAMPLES`] with the soft
+    /// clip on.
     pub fn latency_samples(&self) -> usize {
-        0
+        if self.soft_clip_on {
+            SOFT_CLIP_LATENCY_SAMPLES
+        } else {
+            0
+        }
     }
 
     /// Number of channels the processor was built for.
@@ -575,6 +920,13 @@ impl BusGlue {
             block.output_peak = block.output_peak.max(s.output_peak);
             block.gain_reduction_db = block.gain_reduction_db.max(s.gain_reduction_db);
             block.detector_peak = block.detector_peak.max(s.detector_peak);
+            for (b, &r) in block
+                .band_gain_reduction_db
+                .iter_mut()
+                .zip(&s.band_gain_reduction_db)
+            {
+                *b = b.max(r);
+            }
             let column = &mut self.column;
             column.input_peak = column.input_peak.max(s.input_peak);
             column.output_peak = column.output_peak.max(s.output_peak);
@@ -608,13 +960,14 @@ impl BusGlue {
         let metering = self.settings.metering || self.settings.matched_bypass;
         let mut start = 0;
         while start < frames {
-            let mut len = (frames - start).min(CHUNK);
+            let mut len = (frames - start).min(CHUNK - self.chunk_phase);
             if metering {
                 // Chunks end on meter steps, so the level match changes at
                 // the same sample whatever the host's block size.
                 len = len.min(self.input_meter.samples_until_next_step().max(1));
             }
             self.process_chunk(channels, used, key, start, len, metering);
+            self.chunk_phase = (self.chunk_phase + len) % CHUNK;
             start += len;
         }
     }
@@ -631,8 +984,16 @@ impl BusGlue {
         metering: bool,
     ) {
         let n = self.num_channels;
+        if self.chunk_phase == 0 && self.crossover_hz.iter().any(Smoother::is_smoothing) {
+            // Control rate: the crossovers move every CHUNK frames.
+            for s in &mut self.crossover_hz {
+                s.advance(CHUNK as u32);
+            }
+            self.update_crossovers();
+        }
         let mut dry = [[0.0f32; CHUNK]; MAX_CHANNELS];
-        let mut detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        // The key after L/R, M or S (before the side-chain high-pass).
+        let mut key_frames = [[0.0f64; CHUNK]; MAX_CHANNELS];
         for i in 0..len {
             let frame = start + i;
             let mut k = [0.0f64; MAX_CHANNELS];
@@ -654,45 +1015,122 @@ impl BusGlue {
                 }
             }
             if n == MAX_CHANNELS {
-                match self.settings.detect_mode {
-                    DetectMode::LeftRight => {}
-                    DetectMode::Mid => {
-                        let mid = 0.5 * (k[0] + k[1]);
-                        k = [mid, mid];
-                    }
-                    DetectMode::Side => {
-                        let side = 0.5 * (k[0] - k[1]);
-                        k = [side, side];
-                    }
-                }
+                k = mid_side(self.settings.detect_mode, k);
             }
             for c in 0..n {
-                let mut d = k[c];
-                if self.settings.sc_hpf_enabled {
-                    d = self.hpf_states[c].process(&self.hpf_coefs, d);
+                key_frames[c][i] = k[c];
+            }
+        }
+
+        // Single band: the wet path (before the output gain) and the detector.
+        let mut single_wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        let mut single_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        if !self.multiband.is_on() {
+            for c in 0..n {
+                for i in 0..len {
+                    let mut d = key_frames[c][i];
+                    if self.settings.sc_hpf_enabled {
+                        d = self.hpf_states[c].process(&self.hpf_coefs, d);
+                    }
+                    single_detector[c][i] = d;
                 }
+            }
+            let mut gains = [[1.0f64; CHUNK]; MAX_CHANNELS];
+            {
+                let [d0, d1] = &single_detector;
+                let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
+                let [g0, g1] = &mut gains;
+                let mut outs: [&mut [f64]; MAX_CHANNELS] = [&mut g0[..len], &mut g1[..len]];
+                self.compressor.compute_gains(&views[..n], &mut outs[..n]);
+            }
+            self.stats.gain_reduction_db = self
+                .stats
+                .gain_reduction_db
+                .max(self.compressor.gain_reduction_db() as f32);
+            for c in 0..n {
+                for i in 0..len {
+                    single_wet[c][i] = f64::from(dry[c][i]) * gains[c][i];
+                }
+            }
+        }
+
+        // Three bands: wet (before the output gain), the all-passed reference
+        // and the detector, each summed over the audible bands.
+        let mut band_wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        let mut band_reference = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        let mut band_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        if !self.multiband.is_off() {
+            self.three_bands(
+                &dry,
+                &key_frames,
+                key.is_some(),
+                len,
+                [&mut band_wet, &mut band_reference, &mut band_detector],
+            );
+        }
+
+        // Blend the modes; output gain on the wet path.
+        let mut wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        let mut reference = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        let mut detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        for i in 0..len {
+            let m = if self.multiband.is_on() {
+                1.0
+            } else if self.multiband.is_off() {
+                0.0
+            } else {
+                self.multiband.step()
+            };
+            let output_gain = self.output_gain.tick();
+            for c in 0..n {
+                let x = f64::from(dry[c][i]);
+                let (w, r, d) = if m == 0.0 {
+                    (single_wet[c][i], x, single_detector[c][i])
+                } else if m == 1.0 {
+                    (band_wet[c][i], band_reference[c][i], band_detector[c][i])
+                } else {
+                    (
+                        single_wet[c][i] + m * (band_wet[c][i] - single_wet[c][i]),
+                        x + m * (band_reference[c][i] - x),
+                        single_detector[c][i] + m * (band_detector[c][i] - single_detector[c][i]),
+                    )
+                };
+                wet[c][i] = w * output_gain;
+                reference[c][i] = r;
                 detector[c][i] = d;
                 self.stats.detector_peak = self.stats.detector_peak.max(d.abs() as f32);
             }
         }
-        let mut gains = [[1.0f64; CHUNK]; MAX_CHANNELS];
-        {
-            let [d0, d1] = &detector;
-            let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
-            let [g0, g1] = &mut gains;
-            let mut outs: [&mut [f64]; MAX_CHANNELS] = [&mut g0[..len], &mut g1[..len]];
-            self.compressor.compute_gains(&views[..n], &mut outs[..n]);
+
+        if self.soft_clip_on {
+            {
+                let [w0, w1] = &mut wet;
+                let mut views: [&mut [f64]; MAX_CHANNELS] = [&mut w0[..len], &mut w1[..len]];
+                self.soft_clip.process(&mut views[..n]);
+            }
+            // Everything the wet path meets is delayed to match it.
+            for c in 0..n {
+                for i in 0..len {
+                    dry[c][i] = self.dry_delay[c].process(dry[c][i]);
+                    reference[c][i] =
+                        f64::from(self.reference_delay[c].process(reference[c][i] as f32));
+                    detector[c][i] =
+                        f64::from(self.detector_delay[c].process(detector[c][i] as f32));
+                }
+            }
         }
-        self.stats.gain_reduction_db = self
-            .stats
-            .gain_reduction_db
-            .max(self.compressor.gain_reduction_db() as f32);
 
         let monitor = self.settings.monitor();
         let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
         for i in 0..len {
-            let output_gain = self.output_gain.tick();
             let mix = self.mix.tick();
+            let aligned = if self.aligned.is_on() {
+                1.0
+            } else if self.aligned.is_off() {
+                0.0
+            } else {
+                self.aligned.step()
+            };
             let level_match = self.level_match_gain.tick();
             let bypass = self.bypass_mix.tick();
             let fade = self
@@ -701,14 +1139,22 @@ impl BusGlue {
                 .then(|| self.monitor_fade.step());
             for c in 0..n {
                 let x = f64::from(dry[c][i]);
-                let wet = x * gains[c][i] * output_gain;
-                let mixed = if mix == 1.0 { wet } else { x + mix * (wet - x) };
-                let out = mixed as f32;
+                let wet = wet[c][i];
+                let r = reference[c][i];
+                let mixed = if mix == 1.0 { wet } else { r + mix * (wet - r) };
+                // At mix 0 the output is the input itself, not its all-pass.
+                let (out, r) = if aligned == 1.0 {
+                    (mixed as f32, r)
+                } else if aligned == 0.0 {
+                    (dry[c][i], x)
+                } else {
+                    ((x + aligned * (mixed - x)) as f32, x + aligned * (r - x))
+                };
                 processed[c][i] = out;
                 let select = |m: Monitor| match m {
                     Monitor::Output => f64::from(out),
                     Monitor::Listen => detector[c][i],
-                    Monitor::Delta => x - f64::from(out),
+                    Monitor::Delta => r - f64::from(out),
                     Monitor::MatchedBypass => x * level_match,
                 };
                 let mut y = select(monitor);
@@ -756,6 +1202,143 @@ impl BusGlue {
             }
         }
     }
+
+    /// The three-band path for one chunk: splits the input, derives each
+    /// band's detector (from the main bands, or the external key's own
+    /// split), runs the band compressors and writes `[wet, reference,
+    /// detector]` summed over the audible bands (wet before the output
+    /// gain). Never allocates.
+    #[allow(clippy::needless_range_loop)]
+    fn three_bands(
+        &mut self,
+        dry: &[[f32; CHUNK]; MAX_CHANNELS],
+        key_frames: &[[f64; CHUNK]; MAX_CHANNELS],
+        external: bool,
+        len: usize,
+        out: [&mut [[f64; CHUNK]; MAX_CHANNELS]; 3],
+    ) {
+        let n = self.num_channels;
+        let mut split = [0.0f64; CROSSOVER_MAX_BANDS];
+        let mut bands = [[[0.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
+        for c in 0..n {
+            for i in 0..len {
+                self.crossover.split(c, f64::from(dry[c][i]), &mut split);
+                for b in 0..NUM_BANDS {
+                    bands[b][c][i] = split[b];
+                }
+            }
+        }
+        let stereo = n == MAX_CHANNELS;
+        let mode = self.settings.detect_mode;
+        let derived = external || (stereo && mode != DetectMode::LeftRight);
+        let hpf = self.settings.sc_hpf_enabled;
+        // The detector bands: the main bands themselves unless derived or
+        // filtered.
+        let mut key_bands = [[[0.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
+        if external {
+            // M or S keys are the same on both channels: split once.
+            let distinct = if stereo && mode != DetectMode::LeftRight {
+                1
+            } else {
+                n
+            };
+            for c in 0..distinct {
+                for i in 0..len {
+                    self.key_crossover.split(c, key_frames[c][i], &mut split);
+                    for b in 0..NUM_BANDS {
+                        key_bands[b][c][i] = split[b];
+                    }
+                }
+            }
+            for band in &mut key_bands {
+                for c in distinct..n {
+                    band[c] = band[0];
+                }
+            }
+        } else if derived {
+            for (key_band, band) in key_bands.iter_mut().zip(&bands) {
+                for i in 0..len {
+                    let k = mid_side(mode, [band[0][i], band[1][i]]);
+                    key_band[0][i] = k[0];
+                    key_band[1][i] = k[1];
+                }
+            }
+        } else if hpf {
+            key_bands = bands;
+        }
+        if hpf {
+            for (key_band, states) in key_bands.iter_mut().zip(&mut self.band_hpf_states) {
+                for c in 0..n {
+                    for i in 0..len {
+                        key_band[c][i] = states[c].process(&self.hpf_coefs, key_band[c][i]);
+                    }
+                }
+            }
+        }
+        let detectors = if derived || hpf { &key_bands } else { &bands };
+        let mut gains = [[[1.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
+        for b in 0..NUM_BANDS {
+            let [d0, d1] = &detectors[b];
+            let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
+            let [g0, g1] = &mut gains[b];
+            let mut outs: [&mut [f64]; MAX_CHANNELS] = [&mut g0[..len], &mut g1[..len]];
+            let compressor = &mut self.band_compressors[b];
+            compressor.compute_gains(&views[..n], &mut outs[..n]);
+            let reduction = compressor.gain_reduction_db() as f32;
+            self.stats.band_gain_reduction_db[b] =
+                self.stats.band_gain_reduction_db[b].max(reduction);
+            self.stats.gain_reduction_db = self.stats.gain_reduction_db.max(reduction);
+        }
+        let [wet, reference, detector] = out;
+        for i in 0..len {
+            let audible: [f64; NUM_BANDS] = std::array::from_fn(|b| self.band_audible[b].tick());
+            for c in 0..n {
+                let (mut w, mut r, mut d) = (0.0, 0.0, 0.0);
+                for b in 0..NUM_BANDS {
+                    let band = audible[b] * bands[b][c][i];
+                    w += band * gains[b][c][i];
+                    r += band;
+                    d += audible[b] * detectors[b][c][i];
+                }
+                wet[c][i] = w;
+                reference[c][i] = r;
+                detector[c][i] = d;
+            }
+        }
+    }
+}
+
+/// The detector key for `mode` from a stereo frame: L/R as it is, or the
+/// mid `(L + R)/2` or side `(L − R)/2` on both channels.
+#[inline]
+fn mid_side(mode: DetectMode, k: [f64; MAX_CHANNELS]) -> [f64; MAX_CHANNELS] {
+    match mode {
+        DetectMode::LeftRight => k,
+        DetectMode::Mid => {
+            let mid = 0.5 * (k[0] + k[1]);
+            [mid, mid]
+        }
+        DetectMode::Side => {
+            let side = 0.5 * (k[0] - k[1]);
+            [side, side]
+        }
+    }
+}
+
+/// The crossover's split array for `settings` (the third split unused).
+fn band_splits(settings: &BusGlueSettings) -> [f64; CROSSOVER_MAX_BANDS - 1] {
+    [
+        f64::from(settings.crossover_hz[0]),
+        f64::from(settings.crossover_hz[1]),
+        0.0,
+    ]
+}
+
+/// A delay line for the soft clip's latency, set to it. Allocates.
+fn new_latency_delay() -> DelayLine {
+    let mut d = DelayLine::new(SOFT_CLIP_LATENCY_SAMPLES);
+    d.set_delay_samples(SOFT_CLIP_LATENCY_SAMPLES);
+    d
 }
 
 /// Held sample peak (dB) minus short-term loudness, if both are defined.

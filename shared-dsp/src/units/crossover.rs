@@ -275,6 +275,18 @@ impl Crossover {
         bands[splits] = rest;
     }
 
+    /// Analytic response of the sum of every band at `freq_hz`: the
+    /// product of the splits' all-passes (magnitude 1; the phase a
+    /// processor that sums the bands back documents and aligns its dry path
+    /// to).
+    pub fn sum_response(&self, freq_hz: f64) -> Complex {
+        self.coefs[..self.num_bands - 1]
+            .iter()
+            .fold(Complex::new(1.0, 0.0), |h, c| {
+                h * c.response(freq_hz, self.sample_rate).2
+            })
+    }
+
     /// Analytic response of band `band` (< `num_bands`) at `freq_hz`.
     pub fn band_response(&self, band: usize, freq_hz: f64) -> Complex {
         let splits = self.num_bands - 1;
@@ -388,6 +400,28 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn sum_response_is_the_measured_sum_of_the_bands() {
+        let rate = 48_000.0;
+        let mut x = Crossover::new(rate, CrossoverSlope::Lr24, 3, [200.0, 2_500.0, 0.0]);
+        let len = 48_000;
+        let bands = impulse_bands(&mut x, len);
+        let sum: Vec<f64> = (0..len).map(|n| bands.iter().map(|b| b[n]).sum()).collect();
+        for f in [30.0, 200.0, 1_000.0, 2_500.0, 10_000.0] {
+            let w = 2.0 * PI * f / rate;
+            let (re, im) = sum
+                .iter()
+                .enumerate()
+                .fold((0.0, 0.0), |(re, im), (n, &v)| {
+                    (re + v * (w * n as f64).cos(), im - v * (w * n as f64).sin())
+                });
+            let h = x.sum_response(f);
+            assert!((h.norm_db()).abs() < 1e-9, "{f} Hz: all-pass");
+            let err = ((re - h.re).powi(2) + (im - h.im).powi(2)).sqrt();
+            assert!(err < 1e-3, "{f} Hz: measured ({re}, {im}) vs {h:?}");
         }
     }
 
