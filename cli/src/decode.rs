@@ -21,8 +21,11 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
-/// Largest channel count the tool accepts for now (mono and stereo).
-pub use shared_dsp::primitives::channels::STEREO as MAX_CHANNELS;
+/// Largest channel count the tool decodes (7.1). `lathe measure` takes up to
+/// this many; `lathe master` and `lathe process` take mono and stereo.
+pub use shared_dsp::primitives::channels::MAX_CHANNELS;
+
+use crate::layout::ChannelLayout;
 
 /// Why a file could not be decoded. The `Display` text is the reason shown
 /// to the user after `lathe: cannot read "FILE": `.
@@ -41,8 +44,16 @@ pub enum DecodeError {
     #[error("the audio track does not declare its {0}")]
     MissingParameter(&'static str),
     /// More channels than [`MAX_CHANNELS`].
-    #[error("{0}-channel files are not supported yet")]
+    #[error("{0}-channel files are not supported (at most {max}, 7.1)", max = MAX_CHANNELS)]
     UnsupportedChannels(usize),
+    /// A channel count whose speaker order cannot be assumed, without a channel mask.
+    #[error("a {0}-channel file without a channel mask: its speaker order is unknown \
+        (without a mask, 1, 2, 5, 6 and 8 channels are read in the WAV default order)")]
+    NoChannelMask(usize),
+    /// A channel mask naming speakers the loudness weights do not cover.
+    #[error("the WAV channel mask {0:#x} names speakers that cannot be weighed \
+        (known: front L/R/C, LFE, back L/R, side L/R)")]
+    UnsupportedSpeakers(u32),
     /// A sample rate the loudness DSP does not measure.
     #[error("a sample rate of {0} Hz is not supported (supported: {min}–{max} Hz)",
         min = MIN_SAMPLE_RATE_HZ, max = MAX_SAMPLE_RATE_HZ)]
@@ -127,6 +138,8 @@ pub struct AudioReader {
     decoder: Box<dyn Decoder>,
     track_id: u32,
     info: AudioInfo,
+    /// The speaker of each channel.
+    layout: ChannelLayout,
     /// Conversion buffer, reused while packets fit in it.
     buffer: Option<AudioBuffer<f32>>,
     /// Frames the stream declares (WAV data size, FLAC STREAMINFO), if known.
@@ -176,28 +189,31 @@ const MAX_CHUNKS_BEFORE_FMT: usize = 64;
 /// shifts by 32); such headers, a block alignment of 0, and channel counts and rates this tool
 /// does not take anyway, are refused here with a clear reason. Anything that
 /// is not RIFF/WAVE, or a header this walk cannot read, is left to symphonia.
-fn check_wav_header(source: &mut dyn MediaSource) -> Result<(), DecodeError> {
+///
+/// Returns the channel mask of a `WAVE_FORMAT_EXTENSIBLE` header (`None` for
+/// any other header or file).
+fn check_wav_header(source: &mut dyn MediaSource) -> Result<Option<u32>, DecodeError> {
     let result = walk_to_wav_format(source);
     source.seek(io::SeekFrom::Start(0))?;
     result
 }
 
-fn walk_to_wav_format(source: &mut dyn MediaSource) -> Result<(), DecodeError> {
+fn walk_to_wav_format(source: &mut dyn MediaSource) -> Result<Option<u32>, DecodeError> {
     let mut riff = [0u8; 12];
     if source.read_exact(&mut riff).is_err() || &riff[..4] != b"RIFF" || &riff[8..] != b"WAVE" {
-        return Ok(());
+        return Ok(None);
     }
     for _ in 0..MAX_CHUNKS_BEFORE_FMT {
         let mut header = [0u8; 8];
         if source.read_exact(&mut header).is_err() {
-            return Ok(());
+            return Ok(None);
         }
         let length = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
         if &header[..4] != b"fmt " {
             // Chunks are padded to an even length.
             let skip = i64::from(length) + i64::from(length & 1);
             if source.seek(io::SeekFrom::Current(skip)).is_err() {
-                return Ok(());
+                return Ok(None);
             }
             continue;
         }
@@ -209,7 +225,7 @@ fn walk_to_wav_format(source: &mut dyn MediaSource) -> Result<(), DecodeError> {
         let mut body = [0u8; EXTENSIBLE_CHANNEL_MASK_OFFSET + 4];
         let available = (length as usize).min(body.len());
         if source.read_exact(&mut body[..available]).is_err() || available < 4 {
-            return Ok(());
+            return Ok(None);
         }
         let format_tag = u16::from_le_bytes([body[0], body[1]]);
         let num_channels = usize::from(u16::from_le_bytes([body[2], body[3]]));
@@ -220,7 +236,7 @@ fn walk_to_wav_format(source: &mut dyn MediaSource) -> Result<(), DecodeError> {
             return Err(DecodeError::UnsupportedChannels(num_channels));
         }
         if available < 16 {
-            return Ok(());
+            return Ok(None);
         }
         // symphonia asserts a non-zero rate (`TimeBase::new`): a panic even in release.
         let sample_rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
@@ -241,10 +257,11 @@ fn walk_to_wav_format(source: &mut dyn MediaSource) -> Result<(), DecodeError> {
                     "the WAV channel mask {mask:#010x} does not match its {num_channels} channels"
                 )));
             }
+            return Ok(Some(mask));
         }
-        return Ok(());
+        return Ok(None);
     }
-    Ok(())
+    Ok(None)
 }
 
 impl AudioReader {
@@ -264,9 +281,11 @@ impl AudioReader {
         extension: Option<&str>,
     ) -> Result<Self, DecodeError> {
         let mut source = source;
-        if source.is_seekable() {
-            check_wav_header(source.as_mut())?;
-        }
+        let channel_mask = if source.is_seekable() {
+            check_wav_header(source.as_mut())?
+        } else {
+            None
+        };
         let source = MediaSourceStream::new(source, Default::default());
         let mut hint = Hint::new();
         if let Some(extension) = extension {
@@ -313,6 +332,7 @@ impl AudioReader {
         if !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&f64::from(sample_rate)) {
             return Err(DecodeError::UnsupportedSampleRate(sample_rate));
         }
+        let layout = ChannelLayout::for_file(num_channels, channel_mask)?;
         // FLAC STREAMINFO uses 0 for "unknown", WAV a data chunk of the largest size.
         let declared_frames = params.n_frames.filter(|&frames| {
             frames > 0 && !is_wav_length_placeholder(frames, num_channels, params.bits_per_sample)
@@ -328,6 +348,7 @@ impl AudioReader {
                 sample_rate,
                 num_channels,
             },
+            layout,
             buffer: None,
             declared_frames,
             frames_read: 0,
@@ -338,6 +359,11 @@ impl AudioReader {
     /// Sample rate and channel count of the stream.
     pub fn info(&self) -> AudioInfo {
         self.info
+    }
+
+    /// The speaker of each channel (channel mask, or the default order).
+    pub fn channel_layout(&self) -> ChannelLayout {
+        self.layout
     }
 
     /// Number of frames the container declares (WAV data size, FLAC

@@ -6,6 +6,7 @@ mod atomic;
 mod decode;
 mod encode;
 mod interrupt;
+mod layout;
 mod master;
 mod measure;
 mod parallel;
@@ -28,7 +29,9 @@ use shared_dsp::processors::maximizer::{self, Character, DitherMode, Oversamplin
 use crate::encode::OutputFormat;
 use crate::master::report::ReportContext;
 use crate::master::{master_file, MasterError, MasterOptions, MasterOutcome};
-use crate::measure::{measure_file, MeasureOptions, Measurement};
+use crate::measure::{
+    measure_file, MeasureOptions, Measurement, SeriesStep, FINE_GRID_MS, MAX_SERIES_STEP_MS,
+};
 use crate::paths::Job;
 use crate::process::{ProcessOptions, StageReport, StageSpec};
 use crate::progress::Progress;
@@ -55,6 +58,16 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Measure loudness (EBU R128 / ITU-R BS.1770-4) and peaks of audio files.
+    #[command(after_long_help = "\
+Channels: mono, stereo, and surround up to 7.1, weighted per ITU-R BS.1770-4: \
+L, R and C 1.0, every surround channel 1.41 (+1.5 dB), the LFE excluded. \
+The speaker of each channel comes from the WAV file's WAVE_FORMAT_EXTENSIBLE \
+channel mask; without one (and for FLAC) the WAV default order is assumed: \
+5 channels L R C Ls Rs, 6 channels L R C LFE Ls Rs (5.1), 8 channels \
+L R C LFE Ls Rs Lrs Rrs (7.1). 3, 4 and 7 channels need a mask.
+
+True peak and sample peak are the largest over all channels, the LFE included \
+(BS.1770-4 measures true peak per channel).")]
     Measure(MeasureArgs),
     /// Bring files to a loudness target under a true-peak ceiling (Maximizer).
     Master(MasterArgs),
@@ -108,6 +121,18 @@ struct ProcessArgs {
     json: bool,
 }
 
+fn parse_series_step(text: &str) -> Result<SeriesStep, String> {
+    text.trim()
+        .parse()
+        .ok()
+        .and_then(SeriesStep::from_ms)
+        .ok_or_else(|| {
+            format!(
+                "{text:?} is not a multiple of {FINE_GRID_MS} ms in {FINE_GRID_MS}..={MAX_SERIES_STEP_MS}"
+            )
+        })
+}
+
 fn parse_block(text: &str) -> Result<usize, String> {
     let frames: usize = text
         .trim()
@@ -125,15 +150,23 @@ fn parse_block(text: &str) -> Result<usize, String> {
 
 #[derive(Debug, Args)]
 struct MeasureArgs {
-    /// Audio files to measure (WAV or FLAC, mono or stereo).
+    /// Audio files to measure (WAV or FLAC, mono, stereo or surround up to 7.1).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON object per file, one per line.
     #[arg(long)]
     json: bool,
-    /// With --json: add the momentary and short-term loudness at every 100 ms step.
+    /// With --json: add the momentary and short-term loudness series (every 100 ms
+    /// unless --series-step-ms says otherwise).
     #[arg(long, requires = "json")]
     series: bool,
+    /// With --series: spacing of the series, ms, a multiple of 10 up to 3000. A
+    /// multiple of 100 thins the 100 ms step series; any other (10 for the finest)
+    /// reads the momentary loudness on the meter's 10 ms grid, the short-term
+    /// loudness staying at 100 ms.
+    #[arg(long, value_name = "MS", default_value = "100", requires = "series",
+        value_parser = parse_series_step)]
+    series_step_ms: SeriesStep,
     /// Number of files measured at once [default: one per core].
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<NonZeroUsize>,
@@ -300,6 +333,7 @@ fn measure_one(path: &Path, options: MeasureOptions) -> FileOutcome {
 fn run_measure(args: &MeasureArgs) -> ExitCode {
     let options = MeasureOptions {
         series: args.series,
+        series_step: args.series_step_ms,
     };
     let stdout = io::stdout();
     let mut failures = 0_usize;

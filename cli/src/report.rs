@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::layout::LayoutSource;
 use crate::measure::{Measurement, SeriesPoint};
 
 /// Shown for a loudness value that is undefined (too short, or silence).
@@ -69,6 +70,11 @@ struct JsonReport<'a> {
     file: &'a str,
     sample_rate: u32,
     channels: usize,
+    /// The speaker of each channel as weighed: `["L", "R", "C", "LFE", "Ls", "Rs"]`.
+    channel_order: Vec<&'static str>,
+    /// The WAV channel mask the order was read from; `null` when the default
+    /// order for the channel count was used.
+    channel_mask: Option<u32>,
     duration_s: f64,
     integrated_lufs: Option<f64>,
     max_momentary_lufs: Option<f64>,
@@ -104,6 +110,16 @@ pub fn json_line(file: &str, measurement: &Measurement) -> String {
         file,
         sample_rate: measurement.info.sample_rate,
         channels: measurement.info.num_channels,
+        channel_order: measurement
+            .layout
+            .roles()
+            .iter()
+            .map(|role| role.short_name())
+            .collect(),
+        channel_mask: match measurement.layout.source {
+            LayoutSource::ChannelMask(mask) => Some(mask),
+            LayoutSource::Default => None,
+        },
         duration_s: round_to(measurement.duration_s(), JSON_TIME_DECIMALS),
         integrated_lufs: json_level(readings.integrated_lufs),
         max_momentary_lufs: json_level(readings.max_momentary_lufs),
@@ -161,12 +177,19 @@ fn format_clock(seconds: f64) -> String {
     }
 }
 
-/// A human name for a channel count.
-fn channel_name(num_channels: usize) -> &'static str {
-    match num_channels {
-        1 => "mono",
-        2 => "stereo",
-        _ => "multichannel",
+/// A human description of a file's channels: `mono`, `stereo`, or the
+/// speaker order and where it came from.
+fn channel_description(measurement: &Measurement) -> String {
+    match measurement.info.num_channels {
+        1 => "mono".to_owned(),
+        2 => "stereo".to_owned(),
+        _ => {
+            let from = match measurement.layout.source {
+                LayoutSource::ChannelMask(mask) => format!("channel mask {mask:#x}"),
+                LayoutSource::Default => "default order, no channel mask".to_owned(),
+            };
+            format!("{}; {from}", measurement.layout.names())
+        }
     }
 }
 
@@ -232,7 +255,7 @@ pub fn human_block(file: &str, measurement: &Measurement) -> String {
         "  {:<LABEL_WIDTH$}{:>VALUE_WIDTH$} ({})",
         "Channels",
         measurement.info.num_channels,
-        channel_name(measurement.info.num_channels),
+        channel_description(measurement),
     );
     out
 }

@@ -106,18 +106,18 @@ fn several_files_are_reported_in_input_order() {
 }
 
 #[test]
-fn more_than_two_channels_is_a_clear_error() {
+fn more_than_eight_channels_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("quad.wav");
+    let path = dir.path().join("nine.wav");
     let tone = sine(RATE, 1_000.0, -20.0, 0.5);
-    Signal::new(RATE, SampleFormat::Int16, vec![tone; 4]).write_wav(&path);
+    Signal::new(RATE, SampleFormat::Int16, vec![tone; 9]).write_wav(&path);
     let output = run_lathe(["measure".as_ref(), path.as_os_str()]);
     assert_eq!(output.status.code(), Some(EXIT_SOME_FILES_FAILED));
     assert!(output.stdout.is_empty());
     assert_eq!(
         text(&output.stderr).trim_end(),
         format!(
-            "lathe: cannot read {:?}: 4-channel files are not supported yet",
+            "lathe: cannot read {:?}: 9-channel files are not supported (at most 8, 7.1)",
             path.to_string_lossy()
         )
     );

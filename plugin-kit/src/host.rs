@@ -24,6 +24,32 @@ pub const MONO_TO_STEREO: AudioIOLayout = AudioIOLayout {
     ..AudioIOLayout::const_default()
 };
 
+/// 5.0 in, 5.0 out (5 channels). nice-plug announces it to VST3 hosts as
+/// `k50` (L R C Ls Rs) and to CLAP hosts with no port type (the host's
+/// order; L R C Ls Rs is the common one).
+pub const SURROUND_5_0: AudioIOLayout = AudioIOLayout {
+    main_input_channels: NonZeroU32::new(5),
+    main_output_channels: NonZeroU32::new(5),
+    names: PortNames {
+        layout: Some("5.0"),
+        ..PortNames::const_default()
+    },
+    ..AudioIOLayout::const_default()
+};
+
+/// 5.1 in, 5.1 out (6 channels). nice-plug announces it to VST3 hosts as
+/// `k51` (L R C LFE Ls Rs) and to CLAP hosts with no port type (the host's
+/// order; L R C LFE Ls Rs, the WAV/SMPTE order, is the common one).
+pub const SURROUND_5_1: AudioIOLayout = AudioIOLayout {
+    main_input_channels: NonZeroU32::new(6),
+    main_output_channels: NonZeroU32::new(6),
+    names: PortNames {
+        layout: Some("5.1"),
+        ..PortNames::const_default()
+    },
+    ..AudioIOLayout::const_default()
+};
+
 /// Stereo in, stereo out, plus a stereo side-chain input (one auxiliary
 /// input port, "Side-chain"); the plugin reads it from `AuxiliaryBuffers::inputs[0]`.
 pub const STEREO_WITH_SIDECHAIN: AudioIOLayout = AudioIOLayout {

@@ -289,3 +289,59 @@ fn zero_channels_panics() {
 fn absurd_sample_rate_panics() {
     let _ = LoudnessMeter::new(f64::NAN, 2);
 }
+
+/// A layout given as roles weighs each channel by its role: the 7.1 order of
+/// a WAV mask (L R C LFE Lrs Rrs Ls Rs) reads a tone on channel 4 as a
+/// surround and on channel 3 not at all, like the default order's channels.
+#[test]
+fn channel_layout_sets_the_weights_of_its_roles() {
+    use shared_dsp::units::loudness::ChannelRole::*;
+    let wav_7_1 = [Left, Right, Center, Lfe, LeftRearSurround, RightRearSurround, LeftSurround, RightSurround];
+    let mut meter = LoudnessMeter::new(RATE, 8);
+    meter.set_channel_layout(&wav_7_1);
+    assert_eq!(meter.channel_weights(), &[1.0, 1.0, 1.0, 0.0, 1.41, 1.41, 1.41, 1.41]);
+    let mut four_one = LoudnessMeter::new(RATE, 5);
+    four_one.set_channel_layout(&[Left, Right, Lfe, LeftSurround, RightSurround]);
+    assert_eq!(four_one.channel_weights(), &[1.0, 1.0, 0.0, 1.41, 1.41]);
+    // Fewer roles than channels leave the rest as they were.
+    four_one.set_channel_layout(&[Center]);
+    assert_eq!(four_one.channel_weights(), &[1.0, 1.0, 0.0, 1.41, 1.41]);
+}
+
+/// The 10 ms-grid momentary reading is the 400 ms window ending at the last
+/// hop: it matches the step reading where the grids meet, and its maximum
+/// over every hop is the reported maximum momentary loudness.
+#[test]
+fn fine_momentary_follows_every_hop() {
+    // A burst between steps: 0.4 s of tone starting 1.23 s in.
+    let mut signal = vec![0.0f32; (1.23 * RATE) as usize];
+    let burst = sine_segments(RATE, &[(0.4, -20.0)]);
+    signal.extend_from_slice(&burst);
+    signal.extend(std::iter::repeat(0.0).take((1.0 * RATE) as usize));
+    let mut meter = LoudnessMeter::new(RATE, 1);
+    let mut fine_max = f64::NEG_INFINITY;
+    let mut at = 0;
+    while at < signal.len() {
+        let take = meter.samples_until_next_hop().min(signal.len() - at);
+        let hops = meter.hops_completed();
+        meter.process(&[&signal[at..at + take]]);
+        at += take;
+        if meter.hops_completed() != hops {
+            assert!((meter.fine_time_s() - at as f64 / RATE).abs() < 1e-12);
+            if let Some(m) = meter.fine_momentary_lufs() {
+                fine_max = fine_max.max(m);
+            }
+            if meter.samples_until_next_step() == meter.step_len_samples() && meter.steps_completed() >= 4 {
+                let (fine, step) = (meter.fine_momentary_lufs(), meter.readings().momentary_lufs);
+                match (fine, step) {
+                    (Some(f), Some(s)) => assert!((f - s).abs() < 1e-9, "{f} vs {s}"),
+                    (f, s) => assert_eq!(f, s),
+                }
+            }
+        }
+    }
+    let reported = meter.readings().max_momentary_lufs.unwrap();
+    assert!((fine_max - reported).abs() < 1e-9, "{fine_max} vs {reported}");
+    // The whole burst is inside one window: its level, a −20 dBFS sine on one channel.
+    assert!((fine_max - (-20.0 - 3.0103)).abs() < 0.01, "{fine_max}");
+}

@@ -204,6 +204,7 @@ pub fn master_file(
 
     let measure = MeasureOptions {
         series: job.plot.is_some(),
+        ..MeasureOptions::default()
     };
     let before = pass::analyse(&job.input, measure, progress)?;
     let input_lufs = before.readings.integrated_lufs.ok_or(MasterError::Silent)?;

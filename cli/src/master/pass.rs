@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use shared_dsp::primitives::channels::STEREO;
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings};
 
 use super::MasterError;
@@ -38,6 +39,14 @@ pub fn analyse(
     progress: &FileProgress,
 ) -> Result<Measurement, MasterError> {
     let mut reader = AudioReader::open(input)?;
+    let num_channels = reader.info().num_channels;
+    if num_channels > STEREO {
+        // The Maximizer is a mono/stereo processor; surround is measured only.
+        return Err(MasterError::Refused(format!(
+            "lathe master takes mono and stereo files; this one has {num_channels} channels \
+             (`lathe measure` reads up to 7.1)"
+        )));
+    }
     progress.start_phase("analysing".to_owned(), reader.declared_frames());
     let mut measurer = Measurer::new(reader.info(), options);
     while let Some(block) = reader.next_block()? {

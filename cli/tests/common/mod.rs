@@ -158,6 +158,34 @@ impl Signal {
         writer.finalize().expect("finalize WAV");
     }
 
+    /// Writes the signal as a WAV file whose header says `speakers` about the
+    /// channel order (hound writes `WAVE_FORMAT_EXTENSIBLE` with the first
+    /// `channels` mask bits for more than two channels; this patches the mask
+    /// or rewrites the format chunk as a plain one).
+    pub fn write_wav_with_speakers(&self, path: &Path, speakers: Speakers) {
+        assert!(self.num_channels() > 2, "hound writes a mask only for > 2 channels");
+        self.write_wav(path);
+        let mut bytes = std::fs::read(path).expect("read back WAV");
+        assert_eq!(&bytes[12..16], b"fmt ");
+        assert_eq!(u32::from_le_bytes(bytes[16..20].try_into().unwrap()), EXTENSIBLE_FMT_BYTES);
+        match speakers {
+            Speakers::Mask(mask) => {
+                bytes[CHANNEL_MASK_AT..CHANNEL_MASK_AT + 4].copy_from_slice(&mask.to_le_bytes())
+            }
+            Speakers::NoMask => {
+                // The sub-format GUID starts with the plain format tag (1 PCM, 3 float).
+                let tag = [bytes[SUB_FORMAT_AT], bytes[SUB_FORMAT_AT + 1]];
+                bytes[20..22].copy_from_slice(&tag);
+                bytes[16..20].copy_from_slice(&PLAIN_FMT_BYTES.to_le_bytes());
+                let extension = (EXTENSIBLE_FMT_BYTES - PLAIN_FMT_BYTES) as usize;
+                bytes.drain(36..36 + extension);
+                let riff = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) - extension as u32;
+                bytes[4..8].copy_from_slice(&riff.to_le_bytes());
+            }
+        }
+        std::fs::write(path, bytes).expect("write patched WAV");
+    }
+
     /// Writes the signal as a FLAC file with `flacenc` (integer formats only).
     pub fn write_flac(&self, path: &Path) {
         assert_ne!(self.format, SampleFormat::Float32, "FLAC stores integers");
@@ -177,6 +205,24 @@ impl Signal {
         std::fs::write(path, sink.as_slice()).expect("write FLAC");
     }
 }
+
+/// What a multichannel WAV header says about its speakers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speakers {
+    /// `WAVE_FORMAT_EXTENSIBLE` with this channel mask (0: "not given").
+    Mask(u32),
+    /// A plain `WAVE_FORMAT_PCM` / `IEEE_FLOAT` header: no mask at all.
+    NoMask,
+}
+
+/// Length of hound's `WAVE_FORMAT_EXTENSIBLE` format chunk, bytes.
+const EXTENSIBLE_FMT_BYTES: u32 = 40;
+/// Length of a plain format chunk, bytes.
+const PLAIN_FMT_BYTES: u32 = 16;
+/// File offset of the channel mask in hound's header (12 + 8 + 20).
+const CHANNEL_MASK_AT: usize = 40;
+/// File offset of the sub-format GUID in hound's header.
+const SUB_FORMAT_AT: usize = 44;
 
 /// A sine of `freq_hz` with peak level `peak_dbfs`, `duration_s` long.
 pub fn sine(sample_rate: u32, freq_hz: f64, peak_dbfs: f64, duration_s: f64) -> Vec<f64> {

@@ -8,9 +8,8 @@
 //! 0.0 so nothing a host could choke on ever reaches the output.
 
 use nice_plug::prelude::*;
-use plugin_kit::host::{MONO, STEREO as STEREO_LAYOUT};
+use plugin_kit::host::{MONO, STEREO as STEREO_LAYOUT, SURROUND_5_0, SURROUND_5_1};
 use plugin_kit::{Activation, KitPlugin, PluginIdentity};
-use shared_dsp::primitives::channels::STEREO;
 use shared_dsp::processors::loudness_meter::{LoudnessMeterProcessor as Meter, TransportPolicy};
 use std::sync::Arc;
 
@@ -21,8 +20,17 @@ pub mod telemetry;
 pub use params::{LoudnessMeterParams, TargetPreset};
 use telemetry::MeterTelemetry;
 
-/// Most channels the meter measures (stereo; 5.1 will raise this).
-const MAX_CHANNELS: usize = STEREO;
+/// Most channels the meter measures (5.1).
+///
+/// Channel weights follow the channel count
+/// (`shared_dsp::units::loudness::channels::default_layout`, BS.1770-4
+/// Table 3): 5 channels L R C Ls Rs, 6 channels L R C LFE Ls Rs — the VST3
+/// `k50`/`k51` arrangements nice-plug announces, and the usual CLAP host
+/// order (nice-plug gives surround ports no CLAP port type). 7.1 is not
+/// offered: nice-plug announces 8 channels to VST3 hosts as `k71Cine`
+/// (L R C LFE Ls Rs Lc Rc, two *front* channels last), which the surround
+/// weights would misread.
+const MAX_CHANNELS: usize = 6;
 
 /// The plugin (exported as `plugin_kit::Kit<LoudnessMeter>`). See the crate docs.
 pub struct LoudnessMeter {
@@ -62,11 +70,13 @@ impl KitPlugin for LoudnessMeter {
             ClapFeature::Analyzer,
             ClapFeature::Stereo,
             ClapFeature::Mono,
+            ClapFeature::Surround,
             ClapFeature::Utility,
         ],
         vst3_subcategories: &[Vst3SubCategory::Fx, Vst3SubCategory::Analyzer],
     };
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[STEREO_LAYOUT, MONO];
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] =
+        &[STEREO_LAYOUT, MONO, SURROUND_5_1, SURROUND_5_0];
     const MAX_CHANNELS: usize = MAX_CHANNELS;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::MeterView>>;
 
@@ -122,3 +132,108 @@ impl KitPlugin for LoudnessMeter {
 }
 
 plugin_kit::export!(LoudnessMeter);
+
+#[cfg(test)]
+mod tests {
+    //! The plugin on surround buffers, through its own `activate` and
+    //! `process` (the host glue's path), against the BS.1770-4 weights.
+
+    use super::*;
+
+    const RATE_HZ: f32 = 48_000.0;
+    /// Frames per block handed to `process`.
+    const BLOCK_FRAMES: usize = 512;
+    /// Blocks fed: 2 s, five gating blocks' worth and more.
+    const BLOCKS: usize = 188;
+    /// Weight of a surround channel, BS.1770-4 Table 3 (linear, on energy).
+    const SURROUND_WEIGHT: f64 = 1.41;
+
+    /// Activates the plugin for `layout`, plays a 1 kHz sine at −20 dBFS on
+    /// `channel` only, and returns the integrated loudness it reads.
+    fn integrated_with_tone_on(layout: &AudioIOLayout, channel: usize) -> Option<f64> {
+        let num_channels = layout.main_output_channels.unwrap().get() as usize;
+        let mut plugin = LoudnessMeter::default();
+        plugin.activate(Activation {
+            inputs: num_channels,
+            outputs: num_channels,
+            sample_rate: f64::from(RATE_HZ),
+        });
+        let mut transport = Transport::new(RATE_HZ);
+        transport.playing = true;
+        let amplitude = 10f32.powf(-20.0 / 20.0);
+        let mut frame = 0_usize;
+        let mut storage = vec![vec![0.0_f32; BLOCK_FRAMES]; num_channels];
+        for _ in 0..BLOCKS {
+            for (c, samples) in storage.iter_mut().enumerate() {
+                for (i, x) in samples.iter_mut().enumerate() {
+                    let t = (frame + i) as f32 / RATE_HZ;
+                    *x = if c == channel {
+                        amplitude * (std::f32::consts::TAU * 1_000.0 * t).sin()
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            frame += BLOCK_FRAMES;
+            let mut buffer = Buffer::default();
+            // SAFETY: the slices point into `storage`, alive and unmoved while
+            // `buffer` is used, and all have `BLOCK_FRAMES` samples.
+            unsafe {
+                buffer.set_slices(BLOCK_FRAMES, |slices| {
+                    *slices = storage.iter_mut().map(|c| c.as_mut_slice()).collect();
+                });
+            }
+            let mut aux = AuxiliaryBuffers {
+                inputs: &mut [],
+                outputs: &mut [],
+            };
+            KitPlugin::process(&mut plugin, &mut buffer, &mut aux, &transport);
+        }
+        plugin.meter.as_ref().unwrap().readings().integrated_lufs
+    }
+
+    fn layout_with(channels: u32) -> &'static AudioIOLayout {
+        <LoudnessMeter as KitPlugin>::AUDIO_IO_LAYOUTS
+            .iter()
+            .find(|l| l.main_output_channels.map(|n| n.get()) == Some(channels))
+            .unwrap_or_else(|| panic!("a {channels}-channel layout"))
+    }
+
+    #[test]
+    fn five_one_ignores_the_lfe_and_weighs_the_surrounds() {
+        let layout = layout_with(6);
+        // L R C LFE Ls Rs: the VST3 k51 order.
+        assert_eq!(integrated_with_tone_on(layout, 3), None, "LFE only reads silence");
+        let left = integrated_with_tone_on(layout, 0).expect("L is measured");
+        let centre = integrated_with_tone_on(layout, 2).expect("C is measured");
+        assert!((centre - left).abs() < 1e-9, "C {centre} vs L {left}");
+        let expected = 10.0 * SURROUND_WEIGHT.log10();
+        for surround in [4, 5] {
+            let reading = integrated_with_tone_on(layout, surround).expect("measured");
+            assert!(
+                (reading - left - expected).abs() < 1e-6,
+                "channel {surround}: {reading} vs L {left} (+{expected:.3} dB expected)"
+            );
+        }
+    }
+
+    #[test]
+    fn five_zero_weighs_its_last_two_channels_as_surrounds() {
+        let layout = layout_with(5);
+        // L R C Ls Rs: the VST3 k50 order.
+        let left = integrated_with_tone_on(layout, 0).expect("L");
+        let centre = integrated_with_tone_on(layout, 2).expect("C");
+        let surround = integrated_with_tone_on(layout, 3).expect("Ls");
+        assert!((centre - left).abs() < 1e-9);
+        assert!((surround - left - 10.0 * SURROUND_WEIGHT.log10()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn stereo_and_mono_read_as_before() {
+        // A −20 dBFS 1 kHz sine on one front channel: −23.01 LUFS (BS.1770-4).
+        for channels in [1, 2] {
+            let reading = integrated_with_tone_on(layout_with(channels), 0).unwrap();
+            assert!((reading + 23.01).abs() < 0.05, "{channels} ch: {reading}");
+        }
+    }
+}

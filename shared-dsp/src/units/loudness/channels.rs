@@ -2,7 +2,14 @@
 //!
 //! The default layouts follow ITU-R BS.775 / SMPTE order (L R C LFE Ls Rs …),
 //! the order hosts and WAV files use for 5.1, so 5.1 metering only needs the
-//! channel count.
+//! channel count. Other orders (a WAV channel mask) are given to the meter as
+//! a list of roles ([`super::LoudnessMeter::set_channel_layout`]).
+//!
+//! Every surround channel, the rear pair of 7.1 included, weighs 1.41, as the
+//! 5.1 surrounds of Table 3 do (and as ffmpeg's meter does). A strict reading
+//! of BS.1770-4's position rule (1.41 only for 60°–120° azimuth) would weigh
+//! rear surrounds at 135°–150° 1.0, as libebur128 does for its ±135° channels;
+//! 7.1 readings with loud rear channels then differ by up to 1.5 dB.
 
 /// Largest channel count a [`super::LoudnessMeter`] accepts (7.1).
 pub use crate::primitives::channels::MAX_CHANNELS;
@@ -47,6 +54,24 @@ impl ChannelRole {
             | Self::RightSurround
             | Self::LeftRearSurround
             | Self::RightRearSurround => SURROUND_WEIGHT,
+        }
+    }
+}
+
+impl ChannelRole {
+    /// Short name as channel lists print it: `M`, `L`, `R`, `C`, `LFE`,
+    /// `Ls`, `Rs`, `Lrs`, `Rrs`.
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            Self::Mono => "M",
+            Self::Left => "L",
+            Self::Right => "R",
+            Self::Center => "C",
+            Self::Lfe => "LFE",
+            Self::LeftSurround => "Ls",
+            Self::RightSurround => "Rs",
+            Self::LeftRearSurround => "Lrs",
+            Self::RightRearSurround => "Rrs",
         }
     }
 }

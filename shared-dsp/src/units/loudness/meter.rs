@@ -1,7 +1,7 @@
 //! The complete EBU R128 meter: momentary, short-term, integrated, LRA,
 //! maxima, true peak and sample peak.
 
-use super::channels::{default_layout, MAX_CHANNELS};
+use super::channels::{default_layout, ChannelRole, MAX_CHANNELS};
 use super::energy_to_lufs;
 use super::gating::GatedLoudness;
 use super::k_weighting::{KWeightingCoefs, KWeightingState};
@@ -346,6 +346,19 @@ impl LoudnessMeter {
         }
     }
 
+    /// Sets the channel weights from channel roles, `roles[c]` for channel
+    /// `c` (e.g. the order a WAV channel mask gives); as
+    /// [`Self::set_channel_weights`] with each role's BS.1770-4 weight.
+    /// Never allocates.
+    pub fn set_channel_layout(&mut self, roles: &[ChannelRole]) {
+        for (dst, role) in self.channel_weights[..self.num_channels]
+            .iter_mut()
+            .zip(roles)
+        {
+            *dst = role.weight();
+        }
+    }
+
     /// Oversampling factor of the true-peak detector (≥ 4).
     pub fn true_peak_oversampling_factor(&self) -> usize {
         self.true_peak.factor()
@@ -416,10 +429,15 @@ impl LoudnessMeter {
         self.hop_write_idx = (self.hop_write_idx + 1) % MOMENTARY_WINDOW_HOPS;
         self.hops_completed += 1;
         if self.hops_completed >= MOMENTARY_WINDOW_HOPS as u64 {
-            let sum: f64 = self.hop_ring.iter().sum();
-            let energy = sum / (MOMENTARY_WINDOW_HOPS * self.hop_len) as f64;
+            let energy = self.fine_window_energy();
             self.max_fine_momentary_energy = self.max_fine_momentary_energy.max(energy);
         }
+    }
+
+    /// Mean channel-weighted energy of the last 40 completed fine hops.
+    fn fine_window_energy(&self) -> f64 {
+        let sum: f64 = self.hop_ring.iter().sum();
+        sum / (MOMENTARY_WINDOW_HOPS * self.hop_len) as f64
     }
 
     /// Closes the current step and updates every loudness reading.
@@ -457,6 +475,35 @@ impl LoudnessMeter {
     /// at step boundaries.
     pub fn samples_until_next_step(&self) -> usize {
         self.step_len - self.frames_in_step
+    }
+
+    /// Samples (frames) still to feed before the next 10 ms fine hop
+    /// completes, `1 ..= round(0.01·sample_rate)`. Lets offline callers read
+    /// [`Self::fine_momentary_lufs`] at every hop.
+    pub fn samples_until_next_hop(&self) -> usize {
+        self.hop_len - self.frames_in_hop
+    }
+
+    /// Number of 10 ms fine hops completed since reset.
+    pub fn hops_completed(&self) -> u64 {
+        self.hops_completed
+    }
+
+    /// Time in seconds at the end of the last completed fine hop since reset
+    /// (`hops · hop_len / sample_rate`).
+    pub fn fine_time_s(&self) -> f64 {
+        (self.hops_completed as f64 * self.hop_len as f64) / self.sample_rate
+    }
+
+    /// Momentary loudness of the 400 ms window ending at the last completed
+    /// fine hop (40 hops of [`FINE_HOP_S`]), LUFS: the value the maximum
+    /// momentary loudness is sought among. `None` before the first full
+    /// window and for digital silence.
+    pub fn fine_momentary_lufs(&self) -> Option<f64> {
+        if self.hops_completed < MOMENTARY_WINDOW_HOPS as u64 {
+            return None;
+        }
+        lufs_unless_silent(self.fine_window_energy())
     }
 
     /// Number of 100 ms steps completed since reset.

@@ -19,8 +19,8 @@ pub mod targets;
 
 pub use channels::{ChannelRole, MAX_CHANNELS};
 pub use meter::{
-    LoudnessMeter, LoudnessReadings, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ,
-    MOMENTARY_WINDOW_STEPS, SHORT_TERM_WINDOW_STEPS, STEP_DURATION_S,
+    LoudnessMeter, LoudnessReadings, FINE_HOP_S, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ,
+    MOMENTARY_WINDOW_HOPS, MOMENTARY_WINDOW_STEPS, SHORT_TERM_WINDOW_STEPS, STEP_DURATION_S,
 };
 
 /// Offset in the loudness formula, dB: `L = −0.691 + 10·log10(z)`
