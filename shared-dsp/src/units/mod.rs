@@ -8,6 +8,7 @@ pub mod filter;
 pub mod limiter;
 pub mod loudness;
 pub mod mono_check;
+pub mod pair;
 pub mod saturation;
 pub mod spectrum;
 pub mod stereo;

@@ -15,9 +15,11 @@ pub mod histogram;
 pub mod k_weighting;
 mod meter;
 pub mod range;
+pub mod stereo_fold;
 pub mod targets;
 
 pub use channels::{ChannelRole, MAX_CHANNELS};
+pub use stereo_fold::StereoFoldMeter;
 pub use meter::{
     LoudnessMeter, LoudnessReadings, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ,
     MOMENTARY_WINDOW_STEPS, SHORT_TERM_WINDOW_STEPS, STEP_DURATION_S,
