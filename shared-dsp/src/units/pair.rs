@@ -11,7 +11,9 @@
 //! Used by the Stereo Imager's paths (its crossover, mono maker and
 //! loudness meters), so the two channels of a pair cost about one.
 
-use crate::primitives::biquad::{BiquadCoefs, BiquadState, STATE_FLUSH_THRESHOLD};
+use crate::primitives::biquad::{BiquadCoefs, STATE_FLUSH_THRESHOLD};
+#[cfg(test)]
+use crate::primitives::biquad::BiquadState;
 use core::ops::{Add, AddAssign, Mul, Sub};
 
 /// Two f64 lanes, `[lane 0, lane 1]`.
@@ -125,7 +127,7 @@ impl PairCoefs {
 }
 
 /// Memories of a biquad on two lanes: per lane exactly
-/// [`BiquadState::process`] (transposed direct form II, tails below
+/// [`crate::primitives::biquad::BiquadState::process`] (transposed direct form II, tails below
 /// [`STATE_FLUSH_THRESHOLD`] flushed to zero).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PairState {
