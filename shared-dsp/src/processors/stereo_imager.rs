@@ -35,7 +35,7 @@ use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::crossover::{CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
 use crate::units::loudness::StereoFoldMeter;
 use crate::units::mono_check::correlation_of_sums;
-use crate::units::pair::Pair;
+use crate::units::pair::{Pair, PairCoefs, PairState};
 use crate::units::pair_crossover::PairCrossover;
 use crate::units::stereo::{balance_gains, decode_mid_side, encode_mid_side};
 
@@ -68,6 +68,9 @@ pub const RAMP_MS: f64 = 20.0;
 pub const FADE_MS: f64 = 10.0;
 /// Slope of the mono maker's split (Linkwitz-Riley 48 dB/octave).
 pub const MONO_MAKER_SLOPE: CrossoverSlope = CrossoverSlope::Lr48;
+/// Second-order sections of each Butterworth stage of the mono maker's
+/// split (order 4), and of its all-pass.
+const MONO_MAKER_SECTIONS: usize = 2;
 /// Slope of the multiband splits.
 pub const BAND_SLOPE: CrossoverSlope = CrossoverSlope::Lr24;
 /// Time constant of the correlation, balance and level meters, ms (the
@@ -473,8 +476,11 @@ pub struct StereoImager {
     /// The multiband split of (mid, side).
     crossover: PairCrossover,
     mono_maker: [SplitCoefs; 1],
-    mono_maker_high: [crate::units::filter::ButterworthState; 2],
-    mono_maker_allpass: [BiquadState; 2],
+    /// The mono maker's first high-pass stage on the side (lane 0) beside
+    /// its all-pass on the mid (lane 1): section by section, as a pair.
+    mono_maker_pair: ([PairCoefs; MONO_MAKER_SECTIONS], [PairState; MONO_MAKER_SECTIONS]),
+    /// The second high-pass stage on the side (the Linkwitz-Riley square).
+    mono_maker_high: [BiquadState; MONO_MAKER_SECTIONS],
     side_low: (BiquadCoefs, BiquadState, f32, f32),
     side_high: (BiquadCoefs, BiquadState, f32, f32),
     stereoize_filters: [SchroederAllpass; 3],
@@ -529,8 +535,8 @@ impl StereoImager {
                 settings.crossover_hz.map(f64::from),
             ),
             mono_maker: [SplitCoefs::new(MONO_MAKER_SLOPE, 120.0, sample_rate)],
+            mono_maker_pair: Default::default(),
             mono_maker_high: Default::default(),
-            mono_maker_allpass: Default::default(),
             side_low: (
                 BiquadCoefs::IDENTITY,
                 BiquadState::new(),
@@ -624,8 +630,8 @@ impl StereoImager {
     pub fn reset(&mut self) {
         self.settle_all();
         self.crossover.reset();
+        self.mono_maker_pair.1 = Default::default();
         self.mono_maker_high = Default::default();
-        self.mono_maker_allpass = Default::default();
         self.side_low.1.reset();
         self.side_high.1.reset();
         self.stereoize_filters
@@ -756,7 +762,12 @@ impl StereoImager {
         let s = self.settings;
         let f = f64::from(s.mono_maker_hz);
         if force || self.mono_maker[0].frequency_hz != f.min(0.45 * self.sample_rate) {
-            self.mono_maker[0] = SplitCoefs::new(MONO_MAKER_SLOPE, f, self.sample_rate);
+            let split = SplitCoefs::new(MONO_MAKER_SLOPE, f, self.sample_rate);
+            debug_assert_eq!(split.high.num_sections, MONO_MAKER_SECTIONS);
+            debug_assert_eq!(split.allpass_sections, MONO_MAKER_SECTIONS);
+            self.mono_maker_pair.0 =
+                std::array::from_fn(|k| PairCoefs::new(&split.high.sections[k], &split.allpass[k]));
+            self.mono_maker[0] = split;
         }
         let nyquist_safe = |hz: f32| f64::from(hz).min(0.45 * self.sample_rate);
         if force || self.side_low.2 != s.side_low_hz || self.side_low.3 != s.side_low_gain_db {
@@ -1037,15 +1048,16 @@ impl StereoImager {
     /// The mono maker on one frame, crossfaded by `amount`.
     #[inline(always)]
     fn mono_maker_frame(&mut self, mid: f64, side: f64, amount: f64) -> (f64, f64) {
-        let coefs = &self.mono_maker[0];
-        let [h0, h1] = &mut self.mono_maker_high;
-        let high = h1.process(&coefs.high, h0.process(&coefs.high, side));
-        let mut all = mid;
-        for (section, state) in coefs.allpass[..coefs.allpass_sections]
-            .iter()
-            .zip(self.mono_maker_allpass.iter_mut())
-        {
-            all = state.process(section, all);
+        // Side: HP then HP again (sections in order); mid: the all-pass.
+        let (coefs, states) = &mut self.mono_maker_pair;
+        let mut y = Pair::new(side, mid);
+        for (c, state) in coefs.iter().zip(states.iter_mut()) {
+            y = state.process(c, y);
+        }
+        let all = y.hi();
+        let mut high = y.lo();
+        for (c, state) in self.mono_maker[0].high.sections.iter().zip(&mut self.mono_maker_high) {
+            high = state.process(c, high);
         }
         (mid + amount * (all - mid), side + amount * (high - side))
     }
@@ -1214,6 +1226,58 @@ impl StereoImager {
                 MonoLoss::from_lufs(stereo, fold)
             },
             correlation_since_reset: correlation_of_sums(&self.correlation_sums),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The settled chunk path is the per-frame chain with its controls
+    /// hoisted: it must give the same output bit for bit, for every stage.
+    #[test]
+    fn settled_chunks_equal_the_per_frame_chain_bit_for_bit() {
+        let settings = ImagerSettings {
+            width: 1.4,
+            mid_gain_db: -1.5,
+            side_gain_db: 2.0,
+            num_bands: 4,
+            band_width: [0.2, 1.3, 1.8, 0.7],
+            band_solo: [false, true, true, false],
+            mono_maker: true,
+            stereoize: 0.3,
+            side_low_gain_db: -3.0,
+            side_high_gain_db: 2.0,
+            rotation_deg: 10.0,
+            balance: 0.1,
+            swap: true,
+            invert: [false, true],
+            ..ImagerSettings::default()
+        };
+        for s in [settings, ImagerSettings { num_bands: 1, ..settings }] {
+            let mut chunked = StereoImager::new(48_000.0);
+            chunked.set_settings(&s);
+            let mut per_frame = chunked.clone();
+            let mut seed = 11u32;
+            let mut next = || {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            };
+            let len = 5_000;
+            let mut l: Vec<f32> = (0..len).map(|_| next()).collect();
+            let mut r: Vec<f32> = (0..len).map(|_| 0.5 * next()).collect();
+            let (dry_l, dry_r) = (l.clone(), r.clone());
+            for (a, b) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)) {
+                assert!(chunked.chain_settled());
+                chunked.process(&mut [a, b]);
+            }
+            for n in 0..len {
+                let (a, b) = per_frame.frame(f64::from(dry_l[n]), f64::from(dry_r[n]));
+                per_frame.taps.len = 0;
+                assert_eq!(flush_subnormal(a as f32).to_bits(), l[n].to_bits(), "L {n}");
+                assert_eq!(flush_subnormal(b as f32).to_bits(), r[n].to_bits(), "R {n}");
+            }
         }
     }
 }

@@ -17,8 +17,17 @@
 
 use super::k_weighting::KWeightingCoefs;
 use super::{LoudnessMeter, LoudnessReadings};
-use crate::primitives::level::sanitize;
 use crate::units::pair::{Pair, PairCoefs, PairState};
+
+/// [`crate::primitives::level::sanitize`] without branches (NaN, ±∞ and
+/// subnormals → +0.0, everything else, zeros of either sign included,
+/// bit-identical), so the meter's loop
+/// stays one straight vector path.
+#[inline(always)]
+fn clean(x: f32) -> f32 {
+    let keep = x.is_finite() & ((x.abs() >= f32::MIN_POSITIVE) | (x == 0.0));
+    f32::from_bits(x.to_bits() & if keep { u32::MAX } else { 0 })
+}
 
 /// Weight of the fold-down's one channel: the fold on both channels.
 pub const FOLD_CHANNEL_WEIGHT: f64 = 2.0;
@@ -94,18 +103,21 @@ impl StereoFoldMeter {
             let mut energy = Pair::new(self.stereo.step_energy(0), self.stereo.step_energy(1));
             let mut fold_energy = self.fold.step_energy(0);
             let mut peak = Pair::default();
-            let [shelf_state, highpass_state] = &mut self.states;
+            // Locals, so the loop keeps the memories in registers.
+            let [mut shelf_state, mut highpass_state] = self.states;
+            let (shelf, highpass) = (self.shelf, self.highpass);
             for (&l, &r) in left[offset..offset + chunk]
                 .iter()
                 .zip(&right[offset..offset + chunk])
             {
-                let x = Pair::new(f64::from(sanitize(l)), f64::from(sanitize(r)));
+                let x = Pair::new(f64::from(clean(l)), f64::from(clean(r)));
                 peak = peak.max(x.abs());
-                let y = highpass_state.process(&self.highpass, shelf_state.process(&self.shelf, x));
+                let y = highpass_state.process(&highpass, shelf_state.process(&shelf, x));
                 energy += y * y;
                 let fold = 0.5 * (y.lo() + y.hi());
                 fold_energy += fold * fold;
             }
+            self.states = [shelf_state, highpass_state];
             self.stereo.commit_chunk(chunk, &energy.0);
             self.stereo
                 .commit_sample_peaks(&[peak.lo() as f32, peak.hi() as f32]);
