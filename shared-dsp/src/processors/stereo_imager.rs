@@ -478,7 +478,10 @@ pub struct StereoImager {
     mono_maker: [SplitCoefs; 1],
     /// The mono maker's first high-pass stage on the side (lane 0) beside
     /// its all-pass on the mid (lane 1): section by section, as a pair.
-    mono_maker_pair: ([PairCoefs; MONO_MAKER_SECTIONS], [PairState; MONO_MAKER_SECTIONS]),
+    mono_maker_pair: (
+        [PairCoefs; MONO_MAKER_SECTIONS],
+        [PairState; MONO_MAKER_SECTIONS],
+    ),
     /// The second high-pass stage on the side (the Linkwitz-Riley square).
     mono_maker_high: [BiquadState; MONO_MAKER_SECTIONS],
     side_low: (BiquadCoefs, BiquadState, f32, f32),
@@ -863,7 +866,10 @@ impl StereoImager {
         let mut start = 0;
         while start < frames {
             let len = (frames - start).min(CHUNK);
-            let (out_l, out_r) = (&mut left[start..start + len], &mut right[start..start + len]);
+            let (out_l, out_r) = (
+                &mut left[start..start + len],
+                &mut right[start..start + len],
+            );
             let mut dry = [[0.0f32; CHUNK]; 2];
             let [dry_l, dry_r] = &mut dry;
             for ((d0, d1), (&a, &b)) in dry_l[..len]
@@ -948,12 +954,7 @@ impl StereoImager {
     /// The M/S chain on a chunk while every control is settled: exactly the
     /// arithmetic of [`Self::frame`] (same operations, same order), with the
     /// controls read once and each stage run over the whole chunk.
-    fn settled_chunk(
-        &mut self,
-        dry: &[[f32; CHUNK]; 2],
-        wet: &mut [[f32; CHUNK]; 2],
-        len: usize,
-    ) {
+    fn settled_chunk(&mut self, dry: &[[f32; CHUNK]; 2], wet: &mut [[f32; CHUNK]; 2], len: usize) {
         let sign = [self.sign[0].target(), self.sign[1].target()];
         let swap = self.swap.amount();
         let (mid_gain, side_gain) = (self.mid_gain.target(), self.side_gain.target());
@@ -977,7 +978,8 @@ impl StereoImager {
         if multiband == 0.0 {
             side[..len].iter_mut().for_each(|s| *s *= width);
         } else {
-            let band_widths: [f64; MAX_BANDS] = std::array::from_fn(|b| self.band_width[b].target());
+            let band_widths: [f64; MAX_BANDS] =
+                std::array::from_fn(|b| self.band_width[b].target());
             let band_gains: [f64; MAX_BANDS] = std::array::from_fn(|b| self.band_gain[b].target());
             for i in 0..len {
                 (mid[i], side[i]) = multiband_frame(
@@ -1056,7 +1058,12 @@ impl StereoImager {
         }
         let all = y.hi();
         let mut high = y.lo();
-        for (c, state) in self.mono_maker[0].high.sections.iter().zip(&mut self.mono_maker_high) {
+        for (c, state) in self.mono_maker[0]
+            .high
+            .sections
+            .iter()
+            .zip(&mut self.mono_maker_high)
+        {
             high = state.process(c, high);
         }
         (mid + amount * (all - mid), side + amount * (high - side))
@@ -1183,7 +1190,8 @@ impl StereoImager {
             *sum += p.lo() + p.hi();
         }
         let sums = [0, 1, 2, 3, 4].map(|j| acc[j].lo() + acc[j].hi());
-        self.output_energy.advance(decay, [sums[0], sums[1], sums[2]]);
+        self.output_energy
+            .advance(decay, [sums[0], sums[1], sums[2]]);
         self.mid_energy = decay * self.mid_energy + sums[3];
         self.side_energy = decay * self.side_energy + sums[4];
         if self.mid_energy < SILENT_ENERGY {
@@ -1255,7 +1263,13 @@ mod tests {
             invert: [false, true],
             ..ImagerSettings::default()
         };
-        for s in [settings, ImagerSettings { num_bands: 1, ..settings }] {
+        for s in [
+            settings,
+            ImagerSettings {
+                num_bands: 1,
+                ..settings
+            },
+        ] {
             let mut chunked = StereoImager::new(48_000.0);
             chunked.set_settings(&s);
             let mut per_frame = chunked.clone();

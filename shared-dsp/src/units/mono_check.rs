@@ -53,7 +53,6 @@ pub fn correlation_of_sums(sums: &[f64; 3]) -> Option<f64> {
     (norm > 0.0).then(|| (sums[2] / norm).clamp(-1.0, 1.0))
 }
 
-
 /// A loudness meter for the fold-down: one channel of weight
 /// [`FOLD_CHANNEL_WEIGHT`].
 fn fold_down_meter(sample_rate: f64) -> LoudnessMeter {

@@ -11,9 +11,9 @@
 //! Used by the Stereo Imager's paths (its crossover, mono maker and
 //! loudness meters), so the two channels of a pair cost about one.
 
-use crate::primitives::biquad::{BiquadCoefs, STATE_FLUSH_THRESHOLD};
 #[cfg(test)]
 use crate::primitives::biquad::BiquadState;
+use crate::primitives::biquad::{BiquadCoefs, STATE_FLUSH_THRESHOLD};
 use core::ops::{Add, AddAssign, Mul, Sub};
 
 /// Two f64 lanes, `[lane 0, lane 1]`.
@@ -190,19 +190,27 @@ mod tests {
         let a = BiquadCoefs::highpass(120.0, 0.707, rate);
         let b = BiquadCoefs::low_shelf(300.0, -4.0, 0.707, rate);
         let coefs = PairCoefs::new(&a, &b);
-        let (mut pair, mut sa, mut sb) = (PairState::default(), BiquadState::new(), BiquadState::new());
+        let (mut pair, mut sa, mut sb) =
+            (PairState::default(), BiquadState::new(), BiquadState::new());
         let mut seed = 7u32;
         for n in 0..20_000 {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let noise = (seed >> 8) as f64 / (1u32 << 24) as f64 - 0.5;
             // A burst then silence, so the tails decay through the flush.
-            let (x0, x1) = if n < 2_000 { (noise, -0.3 * noise) } else { (0.0, 0.0) };
+            let (x0, x1) = if n < 2_000 {
+                (noise, -0.3 * noise)
+            } else {
+                (0.0, 0.0)
+            };
             let y = pair.process(&coefs, Pair::new(x0, x1));
             assert_eq!(y.lo().to_bits(), sa.process(&a, x0).to_bits(), "{n}");
             assert_eq!(y.hi().to_bits(), sb.process(&b, x1).to_bits(), "{n}");
             assert_eq!(pair.lane_cells(0), sa.cells());
             assert_eq!(pair.lane_cells(1), sb.cells());
         }
-        assert!(pair.is_clear(), "the tails flush to zero as the scalar ones do");
+        assert!(
+            pair.is_clear(),
+            "the tails flush to zero as the scalar ones do"
+        );
     }
 }

@@ -151,7 +151,12 @@ impl PairCrossover {
             let [low_a, low_b] = &mut memory.low;
             let low = cascade(&coefs.low, low_b, n, cascade(&coefs.low, low_a, n, rest));
             let [high_a, high_b] = &mut memory.high;
-            rest = cascade(&coefs.high, high_b, n, cascade(&coefs.high, high_a, n, rest));
+            rest = cascade(
+                &coefs.high,
+                high_b,
+                n,
+                cascade(&coefs.high, high_a, n, rest),
+            );
             // Phase compensation: the all-passes of the later splits.
             let mut band = low;
             for later in s + 1..splits {
@@ -186,7 +191,11 @@ mod tests {
                 for n in 0..6_000 {
                     seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
                     let v = (seed >> 8) as f64 / (1u32 << 24) as f64 - 0.5;
-                    let x = if n < 3_000 { [v, 0.3 * v - 0.1] } else { [0.0, 0.0] };
+                    let x = if n < 3_000 {
+                        [v, 0.3 * v - 0.1]
+                    } else {
+                        [0.0, 0.0]
+                    };
                     if n == 2_000 {
                         let moved = [5_000.0, 200.0, 1_000.0];
                         scalar.set_bands(num_bands, moved);
