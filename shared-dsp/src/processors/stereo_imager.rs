@@ -29,12 +29,14 @@
 //! width (its side is 0) unless Stereoize adds one.
 
 use crate::primitives::biquad::{BiquadCoefs, BiquadState};
-use crate::primitives::envelope::{one_pole_coef, one_pole_step};
+use crate::primitives::envelope::one_pole_coef;
 use crate::primitives::level::{clamp_or, db_to_amplitude, flush_subnormal, sanitize};
 use crate::primitives::smoother::{Fade, Smoother};
-use crate::units::crossover::{Crossover, CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
-use crate::units::loudness::LoudnessMeter;
-use crate::units::mono_check::MonoCheck;
+use crate::units::crossover::{CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
+use crate::units::loudness::StereoFoldMeter;
+use crate::units::mono_check::correlation_of_sums;
+use crate::units::pair::{Pair, PairCoefs, PairState};
+use crate::units::pair_crossover::PairCrossover;
 use crate::units::stereo::{balance_gains, decode_mid_side, encode_mid_side};
 
 /// Width range (0 = mono, 1 = unchanged, 2 = side +6 dB).
@@ -66,6 +68,9 @@ pub const RAMP_MS: f64 = 20.0;
 pub const FADE_MS: f64 = 10.0;
 /// Slope of the mono maker's split (Linkwitz-Riley 48 dB/octave).
 pub const MONO_MAKER_SLOPE: CrossoverSlope = CrossoverSlope::Lr48;
+/// Second-order sections of each Butterworth stage of the mono maker's
+/// split (order 4), and of its all-pass.
+const MONO_MAKER_SECTIONS: usize = 2;
 /// Slope of the multiband splits.
 pub const BAND_SLOPE: CrossoverSlope = CrossoverSlope::Lr24;
 /// Time constant of the correlation, balance and level meters, ms (the
@@ -81,8 +86,9 @@ const STEREOIZE_HIGH_PASS_HZ: f64 = 180.0;
 const SHELF_Q: f64 = core::f64::consts::FRAC_1_SQRT_2;
 /// Energies below this count as silence in the correlation (≈ −200 dBFS²).
 const SILENT_ENERGY: f64 = 1e-20;
-/// Frames metered per loudness-meter call (stack scratch size).
-const METER_CHUNK: usize = 64;
+/// Frames processed at a time (stack scratch size): the chain runs stage by
+/// stage over a chunk, and the meters take a chunk at once.
+pub const CHUNK: usize = 64;
 /// Largest |input| the processing path takes (+120 dBFS, as the
 /// Maximizer): absurd input stays bounded, so no gain of the chain can
 /// overflow f32. The neutral and bypassed paths pass input untouched.
@@ -284,11 +290,14 @@ struct PairEnergy {
 }
 
 impl PairEnergy {
+    /// Advances the averages over a chunk: `decay` = `α^n`, `sums` the
+    /// chunk's weighted products `[Σ w·L², Σ w·R², Σ w·L·R]` (see
+    /// [`weighted_products`]). Clears to silence below [`SILENT_ENERGY`].
     #[inline]
-    fn push(&mut self, l: f64, r: f64, coef: f64) {
-        self.ll = one_pole_step(self.ll, l * l, coef);
-        self.rr = one_pole_step(self.rr, r * r, coef);
-        self.lr = one_pole_step(self.lr, l * r, coef);
+    fn advance(&mut self, decay: f64, sums: [f64; 3]) {
+        self.ll = decay * self.ll + sums[0];
+        self.rr = decay * self.rr + sums[1];
+        self.lr = decay * self.lr + sums[2];
         if self.ll + self.rr < SILENT_ENERGY {
             *self = Self::default();
         }
@@ -311,6 +320,98 @@ impl PairEnergy {
             0.0
         }
     }
+}
+
+/// The meters' one-pole averages `y ← x + α·(y − x)` over a chunk in closed
+/// form: after `n` frames `y_n = α^n·y_0 + Σ_k (1 − α)·α^(n−1−k)·x_k`, the
+/// same average as `n` single steps up to rounding (≈ 1e-15 relative), as
+/// dot products that need no step-by-step recursion. `weights[k]` is the
+/// weight of frame `k` (the last `n` of the [`CHUNK`] weights); `products(k)`
+/// gives frame `k`'s squared terms; `acc[j]` collects term `j` (two lanes:
+/// even and odd frames; the caller adds the lanes).
+#[inline(always)]
+fn weighted_products<const M: usize>(
+    weights: &[f64],
+    n: usize,
+    acc: &mut [Pair],
+    products: impl Fn(usize) -> [f64; M],
+) {
+    let pairs = n / 2;
+    for k in 0..pairs {
+        let (a, b) = (products(2 * k), products(2 * k + 1));
+        let w = Pair::new(weights[2 * k], weights[2 * k + 1]);
+        for (j, sum) in acc.iter_mut().enumerate().take(M) {
+            *sum += w * Pair::new(a[j], b[j]);
+        }
+    }
+    if n % 2 == 1 {
+        let a = products(n - 1);
+        for (j, sum) in acc.iter_mut().enumerate().take(M) {
+            *sum += Pair::new(weights[n - 1] * a[j], 0.0);
+        }
+    }
+}
+
+/// The per-band meter inputs of one chunk, for the frames that ran the
+/// multiband path: each band's mid, its side after the band width, and that
+/// side after the overall width too.
+#[derive(Debug, Clone)]
+struct BandTaps {
+    mid: [[f64; CHUNK]; MAX_BANDS],
+    side: [[f64; CHUNK]; MAX_BANDS],
+    wide: [[f64; CHUNK]; MAX_BANDS],
+    /// Frames held.
+    len: usize,
+    /// Bands in use.
+    bands: usize,
+}
+
+impl BandTaps {
+    fn new() -> Self {
+        Self {
+            mid: [[0.0; CHUNK]; MAX_BANDS],
+            side: [[0.0; CHUNK]; MAX_BANDS],
+            wide: [[0.0; CHUNK]; MAX_BANDS],
+            len: 0,
+            bands: 0,
+        }
+    }
+}
+
+/// The multiband width of one frame: crossover on (mid, side), band gains
+/// (solo) and widths, crossfaded by `multiband` from the single-band result;
+/// the band meters' inputs go to `taps`.
+#[inline(always)]
+fn multiband_frame(
+    crossover: &mut PairCrossover,
+    taps: &mut BandTaps,
+    (mid, side): (f64, f64),
+    width: f64,
+    multiband: f64,
+    band_widths: &[f64; MAX_BANDS],
+    band_gains: &[f64; MAX_BANDS],
+) -> (f64, f64) {
+    let mut bands = [Pair::default(); MAX_BANDS];
+    crossover.split(Pair::new(mid, side), &mut bands);
+    let n = crossover.num_bands();
+    let (mut m, mut s) = (0.0, 0.0);
+    let t = taps.len;
+    for b in 0..n {
+        let (mid_band, side_band) = (bands[b].lo(), bands[b].hi());
+        m += band_gains[b] * mid_band;
+        s += band_gains[b] * band_widths[b] * side_band;
+        let widened = side_band * band_widths[b];
+        taps.mid[b][t] = mid_band;
+        taps.side[b][t] = widened;
+        taps.wide[b][t] = widened * width;
+    }
+    taps.len = t + 1;
+    taps.bands = n;
+    // Crossfade from the single-band path (mid as is, side × width).
+    (
+        mid + multiband * (m - mid),
+        side * width + multiband * (s * width - side * width),
+    )
 }
 
 /// A Schroeder all-pass `y = −g·x + x[n−D] + g·y[n−D]` on f64 (allocates
@@ -372,23 +473,39 @@ pub struct StereoImager {
     /// Plugin bypass: 0 = processed, 1 = the (sanitised) input.
     bypass: Fade,
     // Filters (f64).
-    crossover: Crossover,
+    /// The multiband split of (mid, side).
+    crossover: PairCrossover,
     mono_maker: [SplitCoefs; 1],
-    mono_maker_high: [crate::units::filter::ButterworthState; 2],
-    mono_maker_allpass: [BiquadState; 2],
+    /// The mono maker's first high-pass stage on the side (lane 0) beside
+    /// its all-pass on the mid (lane 1): section by section, as a pair.
+    mono_maker_pair: (
+        [PairCoefs; MONO_MAKER_SECTIONS],
+        [PairState; MONO_MAKER_SECTIONS],
+    ),
+    /// The second high-pass stage on the side (the Linkwitz-Riley square).
+    mono_maker_high: [BiquadState; MONO_MAKER_SECTIONS],
     side_low: (BiquadCoefs, BiquadState, f32, f32),
     side_high: (BiquadCoefs, BiquadState, f32, f32),
     stereoize_filters: [SchroederAllpass; 3],
     stereoize_high_pass: (BiquadCoefs, BiquadState),
     // Meters.
-    meter_coef: f64,
+    /// Weight of each frame of a chunk in the meters' averages (see
+    /// [`weighted_products`]): `weights[k] = (1 − α)·α^(CHUNK−1−k)`.
+    meter_weights: [f64; CHUNK],
+    /// `α^n` for chunks of `n` = 0 ..= [`CHUNK`] frames.
+    meter_decay: [f64; CHUNK + 1],
     output_energy: PairEnergy,
     band_energy: [PairEnergy; MAX_BANDS],
     mid_energy: f64,
     side_energy: f64,
     band_ms_energy: [(f64, f64); MAX_BANDS],
-    stereo_meter: LoudnessMeter,
-    mono_check: MonoCheck,
+    /// Band meter inputs of the chunk being processed (boxed: 6 kB not
+    /// cleared per chunk).
+    taps: Box<BandTaps>,
+    /// Stereo and fold-down loudness, for the mono loss.
+    loudness: StereoFoldMeter,
+    /// `[Σ L², Σ R², Σ L·R]` of the output since the last meter reset.
+    correlation_sums: [f64; 3],
     scope_countdown: usize,
 }
 
@@ -414,15 +531,15 @@ impl StereoImager {
             mono_maker_fade: Fade::new(false, 1),
             mono_listen: Fade::new(false, 1),
             bypass: Fade::new(false, 1),
-            crossover: Crossover::new(
+            crossover: PairCrossover::new(
                 sample_rate,
                 BAND_SLOPE,
                 MAX_BANDS,
                 settings.crossover_hz.map(f64::from),
             ),
             mono_maker: [SplitCoefs::new(MONO_MAKER_SLOPE, 120.0, sample_rate)],
+            mono_maker_pair: Default::default(),
             mono_maker_high: Default::default(),
-            mono_maker_allpass: Default::default(),
             side_low: (
                 BiquadCoefs::IDENTITY,
                 BiquadState::new(),
@@ -441,14 +558,16 @@ impl StereoImager {
                 SchroederAllpass::new(1),
             ],
             stereoize_high_pass: (BiquadCoefs::IDENTITY, BiquadState::new()),
-            meter_coef: 0.0,
+            meter_weights: [0.0; CHUNK],
+            meter_decay: [1.0; CHUNK + 1],
             output_energy: PairEnergy::default(),
             band_energy: [PairEnergy::default(); MAX_BANDS],
             mid_energy: 0.0,
             side_energy: 0.0,
             band_ms_energy: [(0.0, 0.0); MAX_BANDS],
-            stereo_meter: LoudnessMeter::loudness_only(sample_rate, 2),
-            mono_check: MonoCheck::new(sample_rate),
+            taps: Box::new(BandTaps::new()),
+            loudness: StereoFoldMeter::new(sample_rate),
+            correlation_sums: [0.0; 3],
             scope_countdown: 0,
         };
         imager.set_sample_rate(sample_rate);
@@ -493,9 +612,16 @@ impl StereoImager {
             SHELF_Q,
             sample_rate,
         );
-        self.meter_coef = one_pole_coef(METER_TIME_MS, sample_rate);
-        self.stereo_meter.set_sample_rate(sample_rate);
-        self.mono_check.set_sample_rate(sample_rate);
+        let alpha = one_pole_coef(METER_TIME_MS, sample_rate);
+        let mut power = 1.0;
+        for n in 0..=CHUNK {
+            self.meter_decay[n] = power;
+            if n < CHUNK {
+                self.meter_weights[CHUNK - 1 - n] = (1.0 - alpha) * power;
+            }
+            power *= alpha;
+        }
+        self.loudness.set_sample_rate(sample_rate);
         self.side_low.2 = f32::NAN;
         self.side_high.2 = f32::NAN;
         self.update_filters(true);
@@ -507,8 +633,8 @@ impl StereoImager {
     pub fn reset(&mut self) {
         self.settle_all();
         self.crossover.reset();
+        self.mono_maker_pair.1 = Default::default();
         self.mono_maker_high = Default::default();
-        self.mono_maker_allpass = Default::default();
         self.side_low.1.reset();
         self.side_high.1.reset();
         self.stereoize_filters
@@ -526,8 +652,8 @@ impl StereoImager {
         self.mid_energy = 0.0;
         self.side_energy = 0.0;
         self.band_ms_energy = [(0.0, 0.0); MAX_BANDS];
-        self.stereo_meter.reset();
-        self.mono_check.reset();
+        self.loudness.reset();
+        self.correlation_sums = [0.0; 3];
         self.scope_countdown = 0;
     }
 
@@ -639,7 +765,12 @@ impl StereoImager {
         let s = self.settings;
         let f = f64::from(s.mono_maker_hz);
         if force || self.mono_maker[0].frequency_hz != f.min(0.45 * self.sample_rate) {
-            self.mono_maker[0] = SplitCoefs::new(MONO_MAKER_SLOPE, f, self.sample_rate);
+            let split = SplitCoefs::new(MONO_MAKER_SLOPE, f, self.sample_rate);
+            debug_assert_eq!(split.high.num_sections, MONO_MAKER_SECTIONS);
+            debug_assert_eq!(split.allpass_sections, MONO_MAKER_SECTIONS);
+            self.mono_maker_pair.0 =
+                std::array::from_fn(|k| PairCoefs::new(&split.high.sections[k], &split.allpass[k]));
+            self.mono_maker[0] = split;
         }
         let nyquist_safe = |hz: f32| f64::from(hz).min(0.45 * self.sample_rate);
         if force || self.side_low.2 != s.side_low_hz || self.side_low.3 != s.side_low_gain_db {
@@ -684,10 +815,34 @@ impl StereoImager {
             && s.side_high_gain_db == 0.0
     }
 
+    /// True when no control moves: every smoother and the switches inside
+    /// the M/S chain settled (the Mono listen and bypass fades are applied
+    /// after it). The chunk path then hoists every control out of the loop.
+    fn chain_settled(&self) -> bool {
+        let still = |s: &Smoother| !s.is_smoothing();
+        still(&self.width)
+            && still(&self.mid_gain)
+            && still(&self.side_gain)
+            && still(&self.balance)
+            && still(&self.rotation)
+            && still(&self.stereoize)
+            && self.band_width.iter().all(still)
+            && self.band_gain.iter().all(still)
+            && self.sign.iter().all(still)
+            && !self.swap.is_fading()
+            && !self.multiband.is_fading()
+            && !self.mono_maker_fade.is_fading()
+    }
+
     /// Processes a stereo pair in place (a single channel passes through
     /// sanitised), metering the result; calls `on_scope(l, r)` for every
     /// [`SCOPE_DECIMATION`]th output frame (the goniometer feed). Never
     /// allocates.
+    ///
+    /// Works in chunks of [`CHUNK`] frames: the M/S chain per frame while a
+    /// control moves ([`Self::frame`]), else a settled chunk path with the
+    /// same arithmetic in the same order (bit for bit the same output);
+    /// then the meters on the chunk.
     pub fn process_with_scope(
         &mut self,
         channels: &mut [&mut [f32]],
@@ -708,67 +863,85 @@ impl StereoImager {
         }
         // Fully bypassed counts as neutral: the input is the output.
         let neutral = self.is_neutral() || self.bypass.is_on();
-        // The metered stereo signal (before the Mono listen switch), per
-        // chunk, for the loudness meter and the mono check.
-        let mut metered = [[0.0f32; METER_CHUNK]; 2];
         let mut start = 0;
         while start < frames {
-            let len = (frames - start).min(METER_CHUNK);
-            // Index loop: frame `i` of the chunk is frame `start + i` of both
-            // channels and of the scratch.
-            #[allow(clippy::needless_range_loop)]
-            for i in 0..len {
-                let n = start + i;
-                let (dry_l, dry_r) = (sanitize(left[n]), sanitize(right[n]));
-                let (l, r) = if neutral {
-                    (dry_l, dry_r)
-                } else {
-                    let clamp = |x: f32| f64::from(x.clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS));
-                    let (a, b) = self.frame(clamp(dry_l), clamp(dry_r));
-                    (flush_subnormal(a as f32), flush_subnormal(b as f32))
-                };
-                let bypass = if self.bypass.is_off() {
-                    0.0
-                } else if self.bypass.is_on() {
-                    1.0
-                } else {
-                    self.bypass.step() as f32
-                };
-                self.meter_frame(f64::from(l), f64::from(r));
-                // In f64: the sum of two huge finite samples must not overflow.
-                let fold = flush_subnormal((0.5 * (f64::from(l) + f64::from(r))) as f32);
-                metered[0][i] = l;
-                metered[1][i] = r;
-                // Listen: the fold-down on both channels, crossfaded.
-                let listen = if self.mono_listen.is_off() {
-                    0.0
-                } else {
-                    self.mono_listen.step() as f32
-                };
-                let (mut out_l, mut out_r) = if listen == 0.0 {
-                    (l, r)
-                } else {
-                    (l + listen * (fold - l), r + listen * (fold - r))
-                };
-                // Bypass: a linear crossfade to the input while switching.
-                if bypass >= 1.0 {
-                    (out_l, out_r) = (dry_l, dry_r);
-                } else if bypass > 0.0 {
-                    out_l += bypass * (dry_l - out_l);
-                    out_r += bypass * (dry_r - out_r);
-                }
-                left[n] = flush_subnormal(out_l);
-                right[n] = flush_subnormal(out_r);
-                if self.scope_countdown == 0 {
-                    on_scope(l, r);
-                    self.scope_countdown = SCOPE_DECIMATION;
-                }
-                self.scope_countdown -= 1;
+            let len = (frames - start).min(CHUNK);
+            let (out_l, out_r) = (
+                &mut left[start..start + len],
+                &mut right[start..start + len],
+            );
+            let mut dry = [[0.0f32; CHUNK]; 2];
+            let [dry_l, dry_r] = &mut dry;
+            for ((d0, d1), (&a, &b)) in dry_l[..len]
+                .iter_mut()
+                .zip(dry_r[..len].iter_mut())
+                .zip(out_l.iter().zip(out_r.iter()))
+            {
+                *d0 = sanitize(a);
+                *d1 = sanitize(b);
             }
-            self.stereo_meter
-                .process(&[&metered[0][..len], &metered[1][..len]]);
-            self.mono_check
-                .process(&metered[0][..len], &metered[1][..len]);
+            // The metered stereo signal (before the Mono listen switch).
+            let mut wet = dry;
+            self.taps.len = 0;
+            if !neutral {
+                if self.chain_settled() {
+                    self.settled_chunk(&dry, &mut wet, len);
+                } else {
+                    for i in 0..len {
+                        let clamp = |x: f32| f64::from(x.clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS));
+                        let (a, b) = self.frame(clamp(dry[0][i]), clamp(dry[1][i]));
+                        wet[0][i] = flush_subnormal(a as f32);
+                        wet[1][i] = flush_subnormal(b as f32);
+                    }
+                }
+            }
+            self.meter_bands();
+            self.meter_chunk(&wet[0][..len], &wet[1][..len]);
+            if self.mono_listen.is_off() && self.bypass.is_off() {
+                out_l.copy_from_slice(&wet[0][..len]);
+                out_r.copy_from_slice(&wet[1][..len]);
+            } else {
+                for i in 0..len {
+                    let (l, r) = (wet[0][i], wet[1][i]);
+                    let (dry_l, dry_r) = (dry[0][i], dry[1][i]);
+                    let bypass = if self.bypass.is_off() {
+                        0.0
+                    } else if self.bypass.is_on() {
+                        1.0
+                    } else {
+                        self.bypass.step() as f32
+                    };
+                    // In f64: the sum of two huge finite samples must not overflow.
+                    let fold = flush_subnormal((0.5 * (f64::from(l) + f64::from(r))) as f32);
+                    // Listen: the fold-down on both channels, crossfaded.
+                    let listen = if self.mono_listen.is_off() {
+                        0.0
+                    } else {
+                        self.mono_listen.step() as f32
+                    };
+                    let (mut o_l, mut o_r) = if listen == 0.0 {
+                        (l, r)
+                    } else {
+                        (l + listen * (fold - l), r + listen * (fold - r))
+                    };
+                    // Bypass: a linear crossfade to the input while switching.
+                    if bypass >= 1.0 {
+                        (o_l, o_r) = (dry_l, dry_r);
+                    } else if bypass > 0.0 {
+                        o_l += bypass * (dry_l - o_l);
+                        o_r += bypass * (dry_r - o_r);
+                    }
+                    out_l[i] = flush_subnormal(o_l);
+                    out_r[i] = flush_subnormal(o_r);
+                }
+            }
+            // The goniometer sees the metered signal, every Nth frame.
+            let mut i = self.scope_countdown;
+            while i < len {
+                on_scope(wet[0][i], wet[1][i]);
+                i += SCOPE_DECIMATION;
+            }
+            self.scope_countdown = i - len;
             start += len;
         }
     }
@@ -778,7 +951,126 @@ impl StereoImager {
         self.process_with_scope(channels, |_, _| {});
     }
 
-    /// One frame of the M/S chain (f64); returns the new (L, R).
+    /// The M/S chain on a chunk while every control is settled: exactly the
+    /// arithmetic of [`Self::frame`] (same operations, same order), with the
+    /// controls read once and each stage run over the whole chunk.
+    fn settled_chunk(&mut self, dry: &[[f32; CHUNK]; 2], wet: &mut [[f32; CHUNK]; 2], len: usize) {
+        let sign = [self.sign[0].target(), self.sign[1].target()];
+        let swap = self.swap.amount();
+        let (mid_gain, side_gain) = (self.mid_gain.target(), self.side_gain.target());
+        let width = self.width.target();
+        let multiband = self.multiband.amount();
+        let mut mid = [0.0f64; CHUNK];
+        let mut side = [0.0f64; CHUNK];
+        let clamp = |x: f32| f64::from(x.clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS));
+        for i in 0..len {
+            let l = clamp(dry[0][i]) * sign[0];
+            let r = clamp(dry[1][i]) * sign[1];
+            let (l, r) = if swap == 0.0 {
+                (l, r)
+            } else {
+                (l + swap * (r - l), r + swap * (l - r))
+            };
+            let (m, s) = encode_mid_side(l, r);
+            mid[i] = m * mid_gain;
+            side[i] = s * side_gain;
+        }
+        if multiband == 0.0 {
+            side[..len].iter_mut().for_each(|s| *s *= width);
+        } else {
+            let band_widths: [f64; MAX_BANDS] =
+                std::array::from_fn(|b| self.band_width[b].target());
+            let band_gains: [f64; MAX_BANDS] = std::array::from_fn(|b| self.band_gain[b].target());
+            for i in 0..len {
+                (mid[i], side[i]) = multiband_frame(
+                    &mut self.crossover,
+                    &mut self.taps,
+                    (mid[i], side[i]),
+                    width,
+                    multiband,
+                    &band_widths,
+                    &band_gains,
+                );
+            }
+        }
+        let amount = self.stereoize.target();
+        let low_on = self.settings.side_low_gain_db != 0.0;
+        let high_on = self.settings.side_high_gain_db != 0.0;
+        let mono_on = !self.mono_maker_fade.is_off();
+        if amount != 0.0 || low_on || high_on || mono_on {
+            let mono_amount = self.mono_maker_fade.amount();
+            for i in 0..len {
+                let (mut m, mut s) = (mid[i], side[i]);
+                if amount != 0.0 {
+                    s += amount * self.stereoize_side(m);
+                }
+                if low_on {
+                    s = self.side_low.1.process(&self.side_low.0, s);
+                }
+                if high_on {
+                    s = self.side_high.1.process(&self.side_high.0, s);
+                }
+                if mono_on {
+                    (m, s) = self.mono_maker_frame(m, s, mono_amount);
+                }
+                mid[i] = m;
+                side[i] = s;
+            }
+        }
+        let angle = self.rotation.target();
+        let (sin, cos) = angle.sin_cos();
+        let balance = self.balance.target();
+        let [gl, gr] = balance_gains(balance);
+        for i in 0..len {
+            let (mut l, mut r) = decode_mid_side(mid[i], side[i]);
+            if angle != 0.0 {
+                (l, r) = (l * cos - r * sin, l * sin + r * cos);
+            }
+            if balance != 0.0 {
+                l *= gl;
+                r *= gr;
+            }
+            wet[0][i] = flush_subnormal(l as f32);
+            wet[1][i] = flush_subnormal(r as f32);
+        }
+    }
+
+    /// The stereoize side of one frame: the mid through the decorrelating
+    /// all-passes and the high-pass.
+    #[inline(always)]
+    fn stereoize_side(&mut self, mid: f64) -> f64 {
+        let mut d = mid;
+        for f in self.stereoize_filters.iter_mut() {
+            d = f.process(d);
+        }
+        let (coefs, state) = &mut self.stereoize_high_pass;
+        state.process(coefs, d)
+    }
+
+    /// The mono maker on one frame, crossfaded by `amount`.
+    #[inline(always)]
+    fn mono_maker_frame(&mut self, mid: f64, side: f64, amount: f64) -> (f64, f64) {
+        // Side: HP then HP again (sections in order); mid: the all-pass.
+        let (coefs, states) = &mut self.mono_maker_pair;
+        let mut y = Pair::new(side, mid);
+        for (c, state) in coefs.iter().zip(states.iter_mut()) {
+            y = state.process(c, y);
+        }
+        let all = y.hi();
+        let mut high = y.lo();
+        for (c, state) in self.mono_maker[0]
+            .high
+            .sections
+            .iter()
+            .zip(&mut self.mono_maker_high)
+        {
+            high = state.process(c, high);
+        }
+        (mid + amount * (all - mid), side + amount * (high - side))
+    }
+
+    /// One frame of the M/S chain (f64) while controls move; returns the new
+    /// (L, R).
     #[inline]
     fn frame(&mut self, l: f64, r: f64) -> (f64, f64) {
         let l = l * self.sign[0].tick();
@@ -796,48 +1088,22 @@ impl StereoImager {
         let multiband = self.multiband.step();
         let band_widths: [f64; MAX_BANDS] = std::array::from_fn(|b| self.band_width[b].tick());
         let band_gains: [f64; MAX_BANDS] = std::array::from_fn(|b| self.band_gain[b].tick());
-        let (mid_out, side_out) = if multiband == 0.0 {
+        (mid, side) = if multiband == 0.0 {
             (mid, side * width)
         } else {
-            let mut mid_bands = [0.0; MAX_BANDS];
-            let mut side_bands = [0.0; MAX_BANDS];
-            self.crossover.split(0, mid, &mut mid_bands);
-            self.crossover.split(1, side, &mut side_bands);
-            let n = self.crossover.num_bands();
-            let (mut m, mut s) = (0.0, 0.0);
-            for b in 0..n {
-                m += band_gains[b] * mid_bands[b];
-                s += band_gains[b] * band_widths[b] * side_bands[b];
-                self.band_ms_energy[b].0 = one_pole_step(
-                    self.band_ms_energy[b].0,
-                    mid_bands[b] * mid_bands[b],
-                    self.meter_coef,
-                );
-                self.band_ms_energy[b].1 = one_pole_step(
-                    self.band_ms_energy[b].1,
-                    side_bands[b] * side_bands[b] * band_widths[b] * band_widths[b],
-                    self.meter_coef,
-                );
-                let (bl, br) =
-                    decode_mid_side(mid_bands[b], side_bands[b] * band_widths[b] * width);
-                self.band_energy[b].push(bl, br, self.meter_coef);
-            }
-            // Crossfade from the single-band path (mid as is, side × width).
-            (
-                mid + multiband * (m - mid),
-                side * width + multiband * (s * width - side * width),
+            multiband_frame(
+                &mut self.crossover,
+                &mut self.taps,
+                (mid, side),
+                width,
+                multiband,
+                &band_widths,
+                &band_gains,
             )
         };
-        mid = mid_out;
-        side = side_out;
         let amount = self.stereoize.tick();
         if amount != 0.0 || self.stereoize.is_smoothing() {
-            let mut d = mid;
-            for f in self.stereoize_filters.iter_mut() {
-                d = f.process(d);
-            }
-            let (coefs, state) = &mut self.stereoize_high_pass;
-            side += amount * state.process(coefs, d);
+            side += amount * self.stereoize_side(mid);
         }
         if self.settings.side_low_gain_db != 0.0 {
             side = self.side_low.1.process(&self.side_low.0, side);
@@ -847,18 +1113,7 @@ impl StereoImager {
         }
         if !self.mono_maker_fade.is_off() {
             let amount = self.mono_maker_fade.step();
-            let coefs = &self.mono_maker[0];
-            let [h0, h1] = &mut self.mono_maker_high;
-            let high = h1.process(&coefs.high, h0.process(&coefs.high, side));
-            let mut all = mid;
-            for (section, state) in coefs.allpass[..coefs.allpass_sections]
-                .iter()
-                .zip(self.mono_maker_allpass.iter_mut())
-            {
-                all = state.process(section, all);
-            }
-            side += amount * (high - side);
-            mid += amount * (all - mid);
+            (mid, side) = self.mono_maker_frame(mid, side, amount);
         }
         let (mut l, mut r) = decode_mid_side(mid, side);
         let angle = self.rotation.tick();
@@ -875,19 +1130,77 @@ impl StereoImager {
         (l, r)
     }
 
-    /// Correlation, balance and M/S level meters on one output frame.
-    #[inline]
-    fn meter_frame(&mut self, l: f64, r: f64) {
-        self.output_energy.push(l, r, self.meter_coef);
-        let (m, s) = encode_mid_side(l, r);
-        self.mid_energy = one_pole_step(self.mid_energy, m * m, self.meter_coef);
-        self.side_energy = one_pole_step(self.side_energy, s * s, self.meter_coef);
+    /// The per-band correlation and M/S energy meters over the frames of a
+    /// chunk that ran the multiband path.
+    fn meter_bands(&mut self) {
+        let taps = &self.taps;
+        let n = taps.len;
+        if n == 0 {
+            return;
+        }
+        let weights = &self.meter_weights[CHUNK - n..];
+        let decay = self.meter_decay[n];
+        for b in 0..taps.bands {
+            let mut acc = [Pair::default(); 5];
+            let (mid, side, wide) = (&taps.mid[b][..n], &taps.side[b][..n], &taps.wide[b][..n]);
+            weighted_products(weights, n, &mut acc, |i| {
+                let (l, r) = decode_mid_side(mid[i], wide[i]);
+                [l * l, r * r, l * r, mid[i] * mid[i], side[i] * side[i]]
+            });
+            let sums = acc.map(|a| a.lo() + a.hi());
+            self.band_energy[b].advance(decay, [sums[0], sums[1], sums[2]]);
+            let (m, s) = &mut self.band_ms_energy[b];
+            *m = decay * *m + sums[3];
+            *s = decay * *s + sums[4];
+        }
+    }
+
+    /// Correlation, balance, M/S level and loudness meters on one chunk of
+    /// output (≤ [`CHUNK`] frames).
+    fn meter_chunk(&mut self, left: &[f32], right: &[f32]) {
+        let n = left.len().min(right.len());
+        if n == 0 {
+            return;
+        }
+        let weights = &self.meter_weights[CHUNK - n..];
+        let decay = self.meter_decay[n];
+        let mut acc = [Pair::default(); 8];
+        weighted_products(weights, n, &mut acc[..5], |i| {
+            let (l, r) = (f64::from(left[i]), f64::from(right[i]));
+            let (m, s) = encode_mid_side(l, r);
+            [l * l, r * r, l * r, m * m, s * s]
+        });
+        // Plain sums since reset for the whole-mix correlation.
+        let mut plain = [Pair::default(); 3];
+        let pairs = n / 2;
+        for k in 0..pairs {
+            let l = Pair::new(f64::from(left[2 * k]), f64::from(left[2 * k + 1]));
+            let r = Pair::new(f64::from(right[2 * k]), f64::from(right[2 * k + 1]));
+            plain[0] += l * l;
+            plain[1] += r * r;
+            plain[2] += l * r;
+        }
+        if n % 2 == 1 {
+            let (l, r) = (f64::from(left[n - 1]), f64::from(right[n - 1]));
+            plain[0] += Pair::new(l * l, 0.0);
+            plain[1] += Pair::new(r * r, 0.0);
+            plain[2] += Pair::new(l * r, 0.0);
+        }
+        for (sum, p) in self.correlation_sums.iter_mut().zip(plain) {
+            *sum += p.lo() + p.hi();
+        }
+        let sums = [0, 1, 2, 3, 4].map(|j| acc[j].lo() + acc[j].hi());
+        self.output_energy
+            .advance(decay, [sums[0], sums[1], sums[2]]);
+        self.mid_energy = decay * self.mid_energy + sums[3];
+        self.side_energy = decay * self.side_energy + sums[4];
         if self.mid_energy < SILENT_ENERGY {
             self.mid_energy = 0.0;
         }
         if self.side_energy < SILENT_ENERGY {
             self.side_energy = 0.0;
         }
+        self.loudness.process(&left[..n], &right[..n]);
     }
 
     /// The meters as of the last processed frame.
@@ -916,8 +1229,69 @@ impl StereoImager {
             mid_db: level(self.mid_energy),
             side_db: level(self.side_energy),
             side_exceeds_mid,
-            mono_loss: self.mono_check.loss(&self.stereo_meter.readings()),
-            correlation_since_reset: self.mono_check.correlation(),
+            mono_loss: {
+                let [stereo, fold] = self.loudness.integrated_and_short_term_lufs();
+                MonoLoss::from_lufs(stereo, fold)
+            },
+            correlation_since_reset: correlation_of_sums(&self.correlation_sums),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The settled chunk path is the per-frame chain with its controls
+    /// hoisted: it must give the same output bit for bit, for every stage.
+    #[test]
+    fn settled_chunks_equal_the_per_frame_chain_bit_for_bit() {
+        let settings = ImagerSettings {
+            width: 1.4,
+            mid_gain_db: -1.5,
+            side_gain_db: 2.0,
+            num_bands: 4,
+            band_width: [0.2, 1.3, 1.8, 0.7],
+            band_solo: [false, true, true, false],
+            mono_maker: true,
+            stereoize: 0.3,
+            side_low_gain_db: -3.0,
+            side_high_gain_db: 2.0,
+            rotation_deg: 10.0,
+            balance: 0.1,
+            swap: true,
+            invert: [false, true],
+            ..ImagerSettings::default()
+        };
+        for s in [
+            settings,
+            ImagerSettings {
+                num_bands: 1,
+                ..settings
+            },
+        ] {
+            let mut chunked = StereoImager::new(48_000.0);
+            chunked.set_settings(&s);
+            let mut per_frame = chunked.clone();
+            let mut seed = 11u32;
+            let mut next = || {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            };
+            let len = 5_000;
+            let mut l: Vec<f32> = (0..len).map(|_| next()).collect();
+            let mut r: Vec<f32> = (0..len).map(|_| 0.5 * next()).collect();
+            let (dry_l, dry_r) = (l.clone(), r.clone());
+            for (a, b) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)) {
+                assert!(chunked.chain_settled());
+                chunked.process(&mut [a, b]);
+            }
+            for n in 0..len {
+                let (a, b) = per_frame.frame(f64::from(dry_l[n]), f64::from(dry_r[n]));
+                per_frame.taps.len = 0;
+                assert_eq!(flush_subnormal(a as f32).to_bits(), l[n].to_bits(), "L {n}");
+                assert_eq!(flush_subnormal(b as f32).to_bits(), r[n].to_bits(), "R {n}");
+            }
         }
     }
 }

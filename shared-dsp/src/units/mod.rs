@@ -8,6 +8,8 @@ pub mod filter;
 pub mod limiter;
 pub mod loudness;
 pub mod mono_check;
+pub mod pair;
+pub mod pair_crossover;
 pub mod saturation;
 pub mod spectrum;
 pub mod stereo;

@@ -10,6 +10,10 @@
 //! independent channels of equal power (the fold has half their power),
 //! total (`+∞`) for inverted channels, whose fold is silent.
 
+// The fold-down is metered on one channel of weight 2: the fold plays on
+// both channels, and two identical channels of weight 1 are one of weight 2
+// (BS.1770-4: `z = Σ G_i·z_i`), for half the filtering.
+use crate::units::loudness::stereo_fold::FOLD_CHANNEL_WEIGHT;
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
 
 /// Frames folded per meter call (stack scratch size).
@@ -26,10 +30,28 @@ pub struct MonoLoss {
     pub short_term_lu: Option<f64>,
 }
 
-/// Weight of the one channel the fold-down is metered on: the fold plays on
-/// both channels, and two identical channels of weight 1 are one of weight 2
-/// (BS.1770-4: `z = Σ G_i·z_i`), for half the filtering.
-const FOLD_CHANNEL_WEIGHT: f64 = 2.0;
+impl MonoLoss {
+    /// The loss from the `(integrated, short-term)` loudness, LUFS, of a
+    /// stereo signal and of its fold-down measured over the same time.
+    pub fn from_lufs(stereo: (Option<f64>, Option<f64>), fold: (Option<f64>, Option<f64>)) -> Self {
+        let loss = |stereo: Option<f64>, fold: Option<f64>| match (stereo, fold) {
+            (Some(s), Some(f)) => Some(s - f),
+            (Some(_), None) => Some(f64::INFINITY),
+            _ => None,
+        };
+        Self {
+            integrated_lu: loss(stereo.0, fold.0),
+            short_term_lu: loss(stereo.1, fold.1),
+        }
+    }
+}
+
+/// Correlation from the sums `[Σ L², Σ R², Σ L·R]`, −1 ..= +1 (`None` while
+/// either channel is silent).
+pub fn correlation_of_sums(sums: &[f64; 3]) -> Option<f64> {
+    let norm = (sums[0] * sums[1]).sqrt();
+    (norm > 0.0).then(|| (sums[2] / norm).clamp(-1.0, 1.0))
+}
 
 /// A loudness meter for the fold-down: one channel of weight
 /// [`FOLD_CHANNEL_WEIGHT`].
@@ -93,8 +115,7 @@ impl MonoCheck {
     /// Correlation of the channels since reset, −1 ..= +1 (`None` while
     /// either channel is silent).
     pub fn correlation(&self) -> Option<f64> {
-        let norm = (self.sums[0] * self.sums[1]).sqrt();
-        (norm > 0.0).then(|| (self.sums[2] / norm).clamp(-1.0, 1.0))
+        correlation_of_sums(&self.sums)
     }
 
     /// The fold-down's loudness readings.
@@ -106,14 +127,9 @@ impl MonoCheck {
     /// measured the same stereo signal over the same time.
     pub fn loss(&self, stereo: &LoudnessReadings) -> MonoLoss {
         let fold = self.fold_meter.readings();
-        let loss = |stereo: Option<f64>, fold: Option<f64>| match (stereo, fold) {
-            (Some(s), Some(f)) => Some(s - f),
-            (Some(_), None) => Some(f64::INFINITY),
-            _ => None,
-        };
-        MonoLoss {
-            integrated_lu: loss(stereo.integrated_lufs, fold.integrated_lufs),
-            short_term_lu: loss(stereo.short_term_lufs, fold.short_term_lufs),
-        }
+        MonoLoss::from_lufs(
+            (stereo.integrated_lufs, stereo.short_term_lufs),
+            (fold.integrated_lufs, fold.short_term_lufs),
+        )
     }
 }

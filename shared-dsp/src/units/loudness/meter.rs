@@ -374,35 +374,82 @@ impl LoudnessMeter {
         let frames = provided.iter().map(|c| c.as_ref().len()).min().unwrap_or(0);
         let mut offset = 0;
         while offset < frames {
-            let chunk = (self.step_len - self.frames_in_step)
-                .min(self.hop_len - self.frames_in_hop)
-                .min(frames - offset);
-            for c in 0..self.num_channels {
+            let chunk = self.frames_until_boundary().min(frames - offset);
+            let mut energies = [0.0; MAX_CHANNELS];
+            for (c, energy) in energies[..self.num_channels].iter_mut().enumerate() {
                 let input = provided
                     .get(c)
                     .map(|samples| &samples.as_ref()[offset..offset + chunk]);
-                let before = self.step_energy[c];
-                self.step_energy[c] = measure_channel(
+                *energy = measure_channel(
                     input,
                     chunk,
                     &self.k_weighting,
                     &mut self.k_states[c],
                     self.true_peak.channel_mut(c),
-                    before,
+                    self.step_energy[c],
                 );
-                // The hop's share of the running step sum (≥ 0 up to rounding).
-                self.hop_energy[c] += (self.step_energy[c] - before).max(0.0);
             }
+            self.commit_chunk(chunk, &energies[..self.num_channels]);
             offset += chunk;
-            self.frames_in_step += chunk;
-            self.frames_in_hop += chunk;
-            if self.frames_in_hop == self.hop_len {
-                self.complete_hop();
-            }
-            if self.frames_in_step == self.step_len {
-                self.complete_step();
-            }
         }
+    }
+
+    /// Frames that can be fed before the next fine hop or step completes,
+    /// `1 ..= step_len`: the longest chunk [`Self::commit_chunk`] takes.
+    #[inline]
+    pub(super) fn frames_until_boundary(&self) -> usize {
+        (self.step_len - self.frames_in_step).min(self.hop_len - self.frames_in_hop)
+    }
+
+    /// The running Σ y² of `channel` over the current step (what a chunk's
+    /// energies continue from, so the sums are the same however the audio
+    /// was cut into chunks).
+    #[inline]
+    pub(super) fn step_energy(&self, channel: usize) -> f64 {
+        self.step_energy[channel]
+    }
+
+    /// Takes a measured chunk of `frames` (≤ [`Self::frames_until_boundary`]):
+    /// `step_energies[c]` is the running step sum of channel `c` continued
+    /// over the chunk's K-weighted samples. Completes the hop and the step
+    /// when they are full. For callers that K-weight themselves
+    /// ([`super::StereoFoldMeter`]); [`Self::process`] ends here too.
+    #[inline]
+    pub(super) fn commit_chunk(&mut self, frames: usize, step_energies: &[f64]) {
+        debug_assert!(frames <= self.frames_until_boundary());
+        for (c, &energy) in step_energies.iter().enumerate().take(self.num_channels) {
+            let before = self.step_energy[c];
+            self.step_energy[c] = energy;
+            // The hop's share of the running step sum (≥ 0 up to rounding).
+            self.hop_energy[c] += (energy - before).max(0.0);
+        }
+        self.frames_in_step += frames;
+        self.frames_in_hop += frames;
+        if self.frames_in_hop == self.hop_len {
+            self.complete_hop();
+        }
+        if self.frames_in_step == self.step_len {
+            self.complete_step();
+        }
+    }
+
+    /// Counts `peaks[c]`, the largest |sample| of channel `c` in audio
+    /// measured outside [`Self::process`], into the sample peaks. Only for a
+    /// meter without a true-peak interpolator ([`Self::loudness_only`]),
+    /// whose true peak is the sample peak: there, one call with a chunk's
+    /// largest |sample| is exactly what feeding its samples one by one gives.
+    pub(super) fn commit_sample_peaks(&mut self, peaks: &[f32]) {
+        debug_assert_eq!(self.true_peak_grade, TruePeakGrade::Off);
+        for (c, &peak) in peaks.iter().enumerate().take(self.num_channels) {
+            self.true_peak.channel_mut(c).process(peak);
+        }
+    }
+
+    /// The integrated and short-term loudness only, LUFS (no logarithms:
+    /// both are kept from the last step), for callers that read them often.
+    #[inline]
+    pub(super) fn integrated_and_short_term_lufs(&self) -> (Option<f64>, Option<f64>) {
+        (self.stepped.integrated_lufs, self.stepped.short_term_lufs)
     }
 
     /// Mean channel-weighted energy of the last `steps` completed steps.

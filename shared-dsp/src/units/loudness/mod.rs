@@ -15,6 +15,7 @@ pub mod histogram;
 pub mod k_weighting;
 mod meter;
 pub mod range;
+pub mod stereo_fold;
 pub mod targets;
 
 pub use channels::{ChannelRole, MAX_CHANNELS};
@@ -22,6 +23,7 @@ pub use meter::{
     LoudnessMeter, LoudnessReadings, FINE_HOP_S, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ,
     MOMENTARY_WINDOW_HOPS, MOMENTARY_WINDOW_STEPS, SHORT_TERM_WINDOW_STEPS, STEP_DURATION_S,
 };
+pub use stereo_fold::StereoFoldMeter;
 
 /// Offset in the loudness formula, dB: `L = −0.691 + 10·log10(z)`
 /// (BS.1770-4 Annex 1: a 0 dBFS 1 kHz sine on one front channel reads
