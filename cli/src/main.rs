@@ -698,6 +698,9 @@ fn run_master(args: &MasterArgs) -> ExitCode {
                              the plot has no labels",
                         );
                     }
+                    if let Some(warning) = master::report::heavy_limiting_warning(&name, &outcome) {
+                        progress.eprintln(&warning);
+                    }
                     if stdout_closed {
                         return;
                     }

@@ -737,3 +737,72 @@ fn bad_arguments_are_usage_errors() {
     }
     assert_eq!(dir_names(dir.path()), ["other.wav", "song.wav"]);
 }
+
+/// `lathe master --json` on `planar` (48 kHz) to `target`; returns the
+/// report and stderr.
+fn master_to(dir: &Path, name: &str, planar: Vec<Vec<f64>>, target: &str) -> (Value, String) {
+    let input = dir.join(format!("{name}.wav"));
+    Signal::new(48_000, SampleFormat::Int16, planar).write_wav(&input);
+    let output = dir.join(format!("{name}.out.wav"));
+    let result = master(&[
+        "--json".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+        "--target".as_ref(),
+        target.as_ref(),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let report = parse_json_lines(&result.stdout).remove(0);
+    (report, text(&result.stderr))
+}
+
+/// Peak gain reduction implied by the levels alone: the input's true peak
+/// raised by the input gain, minus the output's true peak, dB. An
+/// independent lower-bound-ish estimate of what the limiter took off.
+fn implied_reduction_db(report: &Value) -> f64 {
+    report["before"]["true_peak_dbtp"].as_f64().unwrap() + report["input_gain_db"].as_f64().unwrap()
+        - report["after"]["true_peak_dbtp"].as_f64().unwrap()
+}
+
+#[test]
+fn heavy_limiting_is_warned_about() {
+    /// `master::HEAVY_LIMITING_GR_DB`.
+    const HEAVY_LIMITING_GR_DB: f64 = 6.0;
+    let dir = tempfile::tempdir().unwrap();
+
+    // A quiet tone (−24 dBFS, about −27 LUFS) with short −6 dBFS hits
+    // pushed to −6 LUFS: the hits need far more than 6 dB of reduction.
+    let mut tone = sine(48_000, 1_000.0, -24.0, 6.0);
+    let hit = sine(48_000, 1_000.0, -6.0, 0.005);
+    for start in (0..tone.len() - hit.len()).step_by(24_000) {
+        for (sample, h) in tone[start..].iter_mut().zip(&hit) {
+            *sample = *h;
+        }
+    }
+    let quiet = vec![tone.clone(), tone];
+    let (report, stderr) = master_to(dir.path(), "quiet", quiet, "-6");
+    assert!(
+        implied_reduction_db(&report) > HEAVY_LIMITING_GR_DB + 3.0,
+        "{report}"
+    );
+    assert!(
+        report["max_gain_reduction_db"].as_f64().unwrap() > HEAVY_LIMITING_GR_DB,
+        "{report}"
+    );
+    assert_eq!(report["heavy_limiting"].as_bool(), Some(true), "{report}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("gain reduction"),
+        "{stderr}"
+    );
+
+    // Music-like material brought down to −23 LUFS: barely any limiting.
+    let gentle = music_like(48_000, 2, 6.0, 0.0, -6.0, 5);
+    let (report, stderr) = master_to(dir.path(), "gentle", gentle, "-23");
+    assert!(
+        implied_reduction_db(&report) < HEAVY_LIMITING_GR_DB,
+        "{report}"
+    );
+    assert_eq!(report["heavy_limiting"].as_bool(), Some(false), "{report}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
