@@ -91,7 +91,8 @@ fn font_available() -> bool {
 /// When the file cannot be created or drawing fails.
 pub fn render(destination: &Path, data: &PlotData) -> Result<(AtomicFile, bool), String> {
     let with_text = font_available();
-    let file = AtomicFile::create(destination).map_err(|err| err.to_string())?;
+    let file = AtomicFile::create(destination)
+        .map_err(|err| format!("cannot write {destination:?}: {err}"))?;
     draw(file.temp_path(), data, with_text)?;
     Ok((file, with_text))
 }

@@ -806,3 +806,86 @@ fn heavy_limiting_is_warned_about() {
     assert_eq!(report["heavy_limiting"].as_bool(), Some(false), "{report}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+/// Whether the current user can create files in a folder with no write
+/// permission (root can), so a chmod test would prove nothing.
+fn permissions_are_ignored(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("probe");
+    std::fs::create_dir(&probe).unwrap();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let ignored = std::fs::write(probe.join("x"), b"").is_ok();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::remove_dir_all(&probe).unwrap();
+    ignored
+}
+
+#[test]
+fn write_errors_name_the_users_paths() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = short_input(dir.path(), "song.wav");
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    let mut bad_outputs = vec![
+        // A folder that does not exist.
+        dir.path().join("missing").join("out.wav"),
+        // A "folder" that is a regular file.
+        input.join("out.wav"),
+    ];
+    if !permissions_are_ignored(dir.path()) {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+        bad_outputs.push(locked.join("out.wav"));
+    }
+    let good_output = dir.path().join("good.wav");
+    for bad in &bad_outputs {
+        let bad_text = format!("{:?}", bad.to_string_lossy());
+        let input_text = format!("{:?}", input.to_string_lossy());
+        // The output, then the plot, in a folder that cannot take it.
+        let cases: [Vec<&std::ffi::OsStr>; 3] = [
+            vec![input.as_os_str(), "-o".as_ref(), bad.as_os_str()],
+            vec![
+                input.as_os_str(),
+                "-o".as_ref(),
+                good_output.as_os_str(),
+                "--plot".as_ref(),
+                bad.with_extension("png").into_os_string().leak(),
+            ],
+            vec![
+                "process".as_ref(),
+                input.as_os_str(),
+                "-o".as_ref(),
+                bad.as_os_str(),
+                "--plugin".as_ref(),
+                "maximizer".as_ref(),
+            ],
+        ];
+        for (n, args) in cases.iter().enumerate() {
+            let result = if n == 2 {
+                run_lathe(args.iter().copied())
+            } else {
+                master(args)
+            };
+            let stderr = text(&result.stderr);
+            assert_eq!(
+                result.status.code(),
+                Some(EXIT_SOME_FILES_FAILED),
+                "{stderr}"
+            );
+            let named = if n == 1 {
+                format!("{:?}", bad.with_extension("png").to_string_lossy())
+            } else {
+                bad_text.clone()
+            };
+            assert!(stderr.contains(&named), "case {n}: {stderr}");
+            assert!(stderr.contains(&input_text), "case {n}: {stderr}");
+            assert!(
+                !stderr.contains(".lathe-"),
+                "temporary file named: {stderr}"
+            );
+            assert!(!good_output.exists(), "case {n}");
+        }
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(dir_names(&locked).is_empty());
+}

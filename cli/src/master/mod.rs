@@ -222,6 +222,16 @@ pub fn master_file(
     if let Some(plot) = &job.plot {
         check(plot)?;
     }
+    // Fail before the analysis, not after it, when a destination's folder
+    // is missing or not writable; the error names the user's path.
+    probe_writable(&job.output).map_err(|source| MasterError::Write {
+        path: job.output.clone(),
+        source: source.into(),
+    })?;
+    if let Some(plot) = &job.plot {
+        probe_writable(plot)
+            .map_err(|err| MasterError::Plot(format!("cannot write {plot:?}: {err}")))?;
+    }
 
     let measure = MeasureOptions {
         series: job.plot.is_some(),
@@ -286,8 +296,9 @@ pub fn master_file(
     let mut plot_has_text = true;
     if let Some((file, has_text)) = plot_file {
         plot_has_text = has_text;
+        let path = file.destination().to_owned();
         file.commit(options.force)
-            .map_err(|err| MasterError::Plot(format!("cannot write the plot: {err}")))?;
+            .map_err(|err| MasterError::Plot(format!("cannot write {path:?}: {err}")))?;
     }
     Ok(MasterOutcome {
         before,
@@ -297,6 +308,12 @@ pub fn master_file(
         max_gain_reduction_db: best.output.max_gain_reduction_db,
         plot_has_text,
     })
+}
+
+/// Checks that a file can be created beside `destination` (the way the
+/// result will be written), leaving nothing behind.
+fn probe_writable(destination: &Path) -> std::io::Result<()> {
+    crate::atomic::AtomicFile::create(destination).map(drop)
 }
 
 /// Runs processing passes until one is on target and under the ceiling (or
