@@ -889,3 +889,156 @@ fn write_errors_name_the_users_paths() {
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert!(dir_names(&locked).is_empty());
 }
+
+/// Decodes a FLAC file with symphonia: sample rate, bits per sample and
+/// planar samples (integers / 2^(bits−1)).
+fn read_flac(path: &Path) -> (u32, u32, Vec<Vec<f64>>) {
+    use symphonia::core::audio::SampleBuffer;
+    use symphonia::core::codecs::DecoderOptions;
+    use symphonia::core::formats::FormatOptions;
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::meta::MetadataOptions;
+    let source = MediaSourceStream::new(
+        Box::new(std::fs::File::open(path).unwrap()),
+        Default::default(),
+    );
+    let mut hint = symphonia::core::probe::Hint::new();
+    hint.with_extension("flac");
+    let mut format = symphonia::default::get_probe()
+        .format(
+            &hint,
+            source,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
+        .expect("a FLAC stream")
+        .format;
+    let track = format.default_track().unwrap().clone();
+    let params = &track.codec_params;
+    let sample_rate = params.sample_rate.unwrap();
+    let bits = params.bits_per_sample.unwrap();
+    let num_channels = params.channels.unwrap().count();
+    let mut decoder = symphonia::default::get_codecs()
+        .make(params, &DecoderOptions { verify: true })
+        .unwrap();
+    let mut planar = vec![Vec::new(); num_channels];
+    while let Ok(packet) = format.next_packet() {
+        let decoded = decoder.decode(&packet).unwrap();
+        let mut buffer = SampleBuffer::<i32>::new(decoded.capacity() as u64, *decoded.spec());
+        buffer.copy_interleaved_ref(decoded);
+        // symphonia scales integer samples to the full i32 range.
+        for frame in buffer.samples().chunks(num_channels) {
+            for (channel, &sample) in planar.iter_mut().zip(frame) {
+                channel.push(f64::from(sample) / 2_f64.powi(31));
+            }
+        }
+    }
+    assert_eq!(decoder.finalize().verify_ok, Some(true), "MD5 of {path:?}");
+    (sample_rate, bits, planar)
+}
+
+#[test]
+fn flac_output_matches_the_wav_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, _) = CASES[0].write_input(dir.path());
+    for bits in ["16", "24"] {
+        let wav = dir.path().join(format!("out{bits}.wav"));
+        let flac = dir.path().join(format!("out{bits}.flac"));
+        let mut reports = Vec::new();
+        for output in [&wav, &flac] {
+            reports.extend(master_json(&[
+                input.as_os_str(),
+                "-o".as_ref(),
+                output.as_os_str(),
+                "--bits".as_ref(),
+                bits.as_ref(),
+            ]));
+        }
+        let (wav_signal, spec) = read_wav(&wav);
+        let (rate, flac_bits, flac_planar) = read_flac(&flac);
+        assert_eq!(rate, spec.sample_rate);
+        assert_eq!(flac_bits, u32::from(spec.bits_per_sample));
+        // Same length as the WAV (and so as the input).
+        assert_eq!(flac_planar[0].len(), wav_signal.num_frames());
+        let format = if bits == "16" {
+            SampleFormat::Int16
+        } else {
+            SampleFormat::Int24
+        };
+        let flac_signal = Signal::new(rate, format, flac_planar);
+        // Lossless and deterministic: the same samples as the WAV path…
+        assert_eq!(flac_signal.channels, wav_signal.channels, "{bits}-bit");
+        // …so the same loudness, by an independent meter and by the report.
+        let from_flac = reference(&flac_signal);
+        assert_close(
+            "FLAC integrated loudness",
+            from_flac.integrated_lufs,
+            Some(CASES[0].target_lufs),
+            LOUDNESS_TOLERANCE_LU,
+        );
+        assert_eq!(
+            from_flac.integrated_lufs,
+            reference(&wav_signal).integrated_lufs
+        );
+        assert_eq!(reports[0]["after"], reports[1]["after"]);
+    }
+    // Nothing but the four outputs and the input.
+    assert_eq!(
+        dir_names(dir.path()).len(),
+        5,
+        "{:?}",
+        dir_names(dir.path())
+    );
+}
+
+#[test]
+fn flac_has_no_float() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = short_input(dir.path(), "song.wav");
+    let flac = dir.path().join("out.flac");
+    let result = master(&[
+        input.as_os_str(),
+        "-o".as_ref(),
+        flac.as_os_str(),
+        "--bits".as_ref(),
+        "32".as_ref(),
+    ]);
+    assert_eq!(
+        result.status.code(),
+        Some(EXIT_USAGE),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(
+        text(&result.stderr).contains("FLAC"),
+        "{}",
+        text(&result.stderr)
+    );
+    let process = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "process".into(),
+            input.clone().into(),
+            "-o".into(),
+            flac.clone().into(),
+            "--plugin".into(),
+            "stereo-imager".into(),
+        ];
+        args.extend(extra.iter().map(Into::into));
+        run_lathe(args)
+    };
+    let result = process(&["--bits", "32"]);
+    assert_eq!(
+        result.status.code(),
+        Some(EXIT_USAGE),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(!flac.exists());
+    // `lathe process` defaults to float, which for FLAC means 24-bit.
+    let result = process(&[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let (_, bits, planar) = read_flac(&flac);
+    assert_eq!(bits, 24);
+    let (input_signal, _) = read_wav(&input);
+    assert_eq!(planar[0].len(), input_signal.num_frames());
+}
