@@ -216,8 +216,9 @@ mod tests {
     /// Frames per decoded block in the simulation.
     const BLOCK_FRAMES: u64 = 4096;
 
-    /// Checks the invariants after every step of `steps`, a simulated job:
-    /// `Some(frames)` starts a phase, `None` advances one block.
+    /// Runs a simulated job: each `(frames, advanced)` starts a phase of
+    /// `frames` (if known) and then advances `advanced` frames in blocks.
+    /// Returns `(position, length)` after every step.
     fn simulate(planned: u64, phases: &[(Option<u64>, u64)]) -> Vec<(u64, Option<u64>)> {
         let mut job = JobProgress::new(planned);
         let mut trace = vec![(job.position(), job.length())];

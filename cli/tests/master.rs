@@ -717,7 +717,7 @@ fn bad_arguments_are_usage_errors() {
             &[inp, "-o", out_s, "--bits", "32", "--dither", "tpdf"],
             "integer output",
         ),
-        (&[inp, "-o", "out.flac"], ".wav"),
+        (&[inp, "-o", "out.mp3"], ".wav or .flac"),
         (&[inp, "-o", out_s, "--plot", "plot.jpg"], ".png"),
         (
             &[inp, second.to_str().unwrap(), "-o", out_s],
