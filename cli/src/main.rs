@@ -36,6 +36,10 @@ use crate::paths::Job;
 use crate::process::{ProcessOptions, StageReport, StageSpec};
 use crate::progress::Progress;
 
+/// Why `--bits 32` and a `.flac` output cannot go together.
+const FLOAT_FLAC_MESSAGE: &str =
+    "FLAC has no floating-point samples: use --bits 16 or 24 with a .flac output (or write .wav)";
+
 /// Exit status when one or more files could not be processed.
 const EXIT_SOME_FILES_FAILED: u8 = 1;
 /// Exit status when the tool itself could not run (e.g. no threads).
@@ -85,7 +89,7 @@ struct ProcessArgs {
     /// Audio file to process (WAV or FLAC, mono or stereo).
     #[arg(value_name = "FILE", required_unless_present = "list")]
     input: Option<PathBuf>,
-    /// Output WAV file (written atomically; never the input).
+    /// Output file, WAV or FLAC by its extension (written atomically; never the input).
     #[arg(
         short = 'o',
         long = "output",
@@ -110,7 +114,8 @@ struct ProcessArgs {
         value_parser = parse_block)]
     block: usize,
     /// Output bits per sample (32 = float; 16 and 24 are rounded, not dithered:
-    /// put a maximizer with --set dither=tpdf last for that).
+    /// put a maximizer with --set dither=tpdf last for that). FLAC has no
+    /// float: a .flac output is 24-bit unless --bits 16 is given.
     #[arg(long, value_enum, default_value_t = BitsArg::Float32)]
     bits: BitsArg,
     /// Overwrite an existing output file (never the input).
@@ -220,8 +225,8 @@ struct MasterArgs {
     /// Audio files to master (WAV or FLAC, mono or stereo).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Output WAV file; with several inputs, an existing directory that
-    /// receives `<name>.mastered.wav` files.
+    /// Output file, WAV or FLAC by its extension (.wav, .flac); with several
+    /// inputs, an existing directory that receives `<name>.mastered.wav` files.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: PathBuf,
     /// Integrated-loudness target, LUFS.
@@ -244,7 +249,7 @@ struct MasterArgs {
     /// True-peak oversampling factor.
     #[arg(long, value_enum, default_value_t = OversamplingArg::X4)]
     oversampling: OversamplingArg,
-    /// Output bits per sample (32 = float).
+    /// Output bits per sample (32 = float, WAV only: FLAC stores 16 or 24).
     #[arg(long, value_enum, default_value_t = BitsArg::Int24)]
     bits: BitsArg,
     /// Dither to the output word length [default: tpdf for 16/24 bits, off for float].
@@ -528,10 +533,15 @@ fn run_process(args: &ProcessArgs, matches: &ArgMatches) -> ExitCode {
             subcommand_usage_error("process", message);
         }
     }
-    let format = match args.bits {
-        BitsArg::Int16 => OutputFormat::Int16,
-        BitsArg::Int24 => OutputFormat::Int24,
-        BitsArg::Float32 => OutputFormat::Float32,
+    let bits_given = matches.value_source("bits") == Some(clap::parser::ValueSource::CommandLine);
+    let format = match (args.bits, encode::is_flac_path(output)) {
+        (BitsArg::Int16, _) => OutputFormat::Int16,
+        (BitsArg::Int24, _) => OutputFormat::Int24,
+        // FLAC has no float: the default becomes 24-bit (rounded, as
+        // --bits 24 is); asking for float explicitly is an error.
+        (BitsArg::Float32, true) if !bits_given => OutputFormat::Int24,
+        (BitsArg::Float32, true) => subcommand_usage_error("process", FLOAT_FLAC_MESSAGE),
+        (BitsArg::Float32, false) => OutputFormat::Float32,
     };
     let options = ProcessOptions {
         stages,
@@ -651,6 +661,7 @@ fn master_options(args: &MasterArgs) -> MasterOptions {
     let format = match args.bits {
         BitsArg::Int16 => OutputFormat::Int16,
         BitsArg::Int24 => OutputFormat::Int24,
+        BitsArg::Float32 if encode::is_flac_path(&args.output) => usage_error(FLOAT_FLAC_MESSAGE),
         BitsArg::Float32 => OutputFormat::Float32,
     };
     let dither = match (args.dither, format.is_integer()) {
@@ -731,6 +742,9 @@ fn run_master(args: &MasterArgs) -> ExitCode {
                             "lathe: warning: no font found (install fonts-dejavu-core); \
                              the plot has no labels",
                         );
+                    }
+                    if let Some(warning) = master::report::heavy_limiting_warning(&name, &outcome) {
+                        progress.eprintln(&warning);
                     }
                     if stdout_closed {
                         return;

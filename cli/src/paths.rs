@@ -11,17 +11,17 @@ use std::path::{Path, PathBuf};
 pub const OUTPUT_SUFFIX: &str = ".mastered.wav";
 /// Appended to an input's stem to name its plot in a plot directory.
 pub const PLOT_SUFFIX: &str = ".loudness.png";
-/// The only output extension (WAV is the only format written).
-const OUTPUT_EXTENSION: &str = "wav";
+/// Output extensions: WAV, or FLAC (see `encode::is_flac_path`).
+const OUTPUT_EXTENSIONS: &[&str] = &["wav", "flac"];
 /// The only plot extension.
-const PLOT_EXTENSION: &str = "png";
+const PLOT_EXTENSIONS: &[&str] = &["png"];
 
 /// Where one input's results go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     /// The file to master.
     pub input: PathBuf,
-    /// The WAV file to write.
+    /// The WAV or FLAC file to write.
     pub output: PathBuf,
     /// The loudness plot to draw, if asked for.
     pub plot: Option<PathBuf>,
@@ -44,13 +44,13 @@ fn has_extension(path: &Path, extension: &str) -> bool {
 
 /// The destinations for `num_inputs` inputs given the path the user named:
 /// a directory (required with several inputs) gets `<stem><suffix>` names,
-/// anything else is the file itself and must end in `.extension`.
+/// anything else is the file itself and must end in one of `.extensions`.
 fn destinations(
     inputs: &[PathBuf],
     target: &Path,
     option: &str,
     suffix: &str,
-    extension: &str,
+    extensions: &[&str],
 ) -> Result<Vec<PathBuf>, String> {
     if target.is_dir() {
         return Ok(inputs
@@ -64,10 +64,11 @@ fn destinations(
             target.to_string_lossy()
         ));
     }
-    if !has_extension(target, extension) {
+    if !extensions.iter().any(|ext| has_extension(target, ext)) {
         return Err(format!(
-            "{option} {:?}: the file name must end in .{extension}",
-            target.to_string_lossy()
+            "{option} {:?}: the file name must end in .{}",
+            target.to_string_lossy(),
+            extensions.join(" or .")
         ));
     }
     Ok(vec![target.to_owned()])
@@ -97,14 +98,14 @@ pub fn plan_jobs(
     output: &Path,
     plot: Option<&Path>,
 ) -> Result<Vec<Job>, String> {
-    let outputs = destinations(inputs, output, "-o", OUTPUT_SUFFIX, OUTPUT_EXTENSION)?;
+    let outputs = destinations(inputs, output, "-o", OUTPUT_SUFFIX, OUTPUT_EXTENSIONS)?;
     let plots = match plot {
         Some(plot) => Some(destinations(
             inputs,
             plot,
             "--plot",
             PLOT_SUFFIX,
-            PLOT_EXTENSION,
+            PLOT_EXTENSIONS,
         )?),
         None => None,
     };
@@ -185,7 +186,12 @@ mod tests {
         assert_eq!(jobs[0].output, file);
         assert_eq!(jobs[0].plot, Some(dir.path().join("a.loudness.png")));
 
-        assert!(plan_jobs(&inputs[..1], &dir.path().join("x.flac"), None).is_err());
+        assert!(plan_jobs(&inputs[..1], &dir.path().join("x.mp3"), None).is_err());
+        let flac = dir.path().join("x.FLAC");
+        assert_eq!(
+            plan_jobs(&inputs[..1], &flac, None).unwrap()[0].output,
+            flac
+        );
         assert!(plan_jobs(&inputs[..1], &file, Some(&dir.path().join("p.jpg"))).is_err());
     }
 

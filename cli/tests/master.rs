@@ -717,7 +717,7 @@ fn bad_arguments_are_usage_errors() {
             &[inp, "-o", out_s, "--bits", "32", "--dither", "tpdf"],
             "integer output",
         ),
-        (&[inp, "-o", "out.flac"], ".wav"),
+        (&[inp, "-o", "out.mp3"], ".wav or .flac"),
         (&[inp, "-o", out_s, "--plot", "plot.jpg"], ".png"),
         (
             &[inp, second.to_str().unwrap(), "-o", out_s],
@@ -736,4 +736,309 @@ fn bad_arguments_are_usage_errors() {
         );
     }
     assert_eq!(dir_names(dir.path()), ["other.wav", "song.wav"]);
+}
+
+/// `lathe master --json` on `planar` (48 kHz) to `target`; returns the
+/// report and stderr.
+fn master_to(dir: &Path, name: &str, planar: Vec<Vec<f64>>, target: &str) -> (Value, String) {
+    let input = dir.join(format!("{name}.wav"));
+    Signal::new(48_000, SampleFormat::Int16, planar).write_wav(&input);
+    let output = dir.join(format!("{name}.out.wav"));
+    let result = master(&[
+        "--json".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+        "--target".as_ref(),
+        target.as_ref(),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let report = parse_json_lines(&result.stdout).remove(0);
+    (report, text(&result.stderr))
+}
+
+/// Peak gain reduction implied by the levels alone: the input's true peak
+/// raised by the input gain, minus the output's true peak, dB. An
+/// independent lower-bound-ish estimate of what the limiter took off.
+fn implied_reduction_db(report: &Value) -> f64 {
+    report["before"]["true_peak_dbtp"].as_f64().unwrap() + report["input_gain_db"].as_f64().unwrap()
+        - report["after"]["true_peak_dbtp"].as_f64().unwrap()
+}
+
+#[test]
+fn heavy_limiting_is_warned_about() {
+    /// `master::HEAVY_LIMITING_GR_DB`.
+    const HEAVY_LIMITING_GR_DB: f64 = 6.0;
+    let dir = tempfile::tempdir().unwrap();
+
+    // A quiet tone (−24 dBFS, about −27 LUFS) with short −6 dBFS hits
+    // pushed to −6 LUFS: the hits need far more than 6 dB of reduction.
+    let mut tone = sine(48_000, 1_000.0, -24.0, 6.0);
+    let hit = sine(48_000, 1_000.0, -6.0, 0.005);
+    for start in (0..tone.len() - hit.len()).step_by(24_000) {
+        for (sample, h) in tone[start..].iter_mut().zip(&hit) {
+            *sample = *h;
+        }
+    }
+    let quiet = vec![tone.clone(), tone];
+    let (report, stderr) = master_to(dir.path(), "quiet", quiet, "-6");
+    assert!(
+        implied_reduction_db(&report) > HEAVY_LIMITING_GR_DB + 3.0,
+        "{report}"
+    );
+    assert!(
+        report["max_gain_reduction_db"].as_f64().unwrap() > HEAVY_LIMITING_GR_DB,
+        "{report}"
+    );
+    assert_eq!(report["heavy_limiting"].as_bool(), Some(true), "{report}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("gain reduction"),
+        "{stderr}"
+    );
+
+    // Music-like material brought down to −23 LUFS: barely any limiting.
+    let gentle = music_like(48_000, 2, 6.0, 0.0, -6.0, 5);
+    let (report, stderr) = master_to(dir.path(), "gentle", gentle, "-23");
+    assert!(
+        implied_reduction_db(&report) < HEAVY_LIMITING_GR_DB,
+        "{report}"
+    );
+    assert_eq!(report["heavy_limiting"].as_bool(), Some(false), "{report}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+/// Whether the current user can create files in a folder with no write
+/// permission (root can), so a chmod test would prove nothing.
+fn permissions_are_ignored(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("probe");
+    std::fs::create_dir(&probe).unwrap();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let ignored = std::fs::write(probe.join("x"), b"").is_ok();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::remove_dir_all(&probe).unwrap();
+    ignored
+}
+
+#[test]
+fn write_errors_name_the_users_paths() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = short_input(dir.path(), "song.wav");
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    let mut bad_outputs = vec![
+        // A folder that does not exist.
+        dir.path().join("missing").join("out.wav"),
+        // A "folder" that is a regular file.
+        input.join("out.wav"),
+    ];
+    if !permissions_are_ignored(dir.path()) {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+        bad_outputs.push(locked.join("out.wav"));
+    }
+    let good_output = dir.path().join("good.wav");
+    for bad in &bad_outputs {
+        let bad_text = format!("{:?}", bad.to_string_lossy());
+        let input_text = format!("{:?}", input.to_string_lossy());
+        // The output, then the plot, in a folder that cannot take it.
+        let cases: [Vec<&std::ffi::OsStr>; 3] = [
+            vec![input.as_os_str(), "-o".as_ref(), bad.as_os_str()],
+            vec![
+                input.as_os_str(),
+                "-o".as_ref(),
+                good_output.as_os_str(),
+                "--plot".as_ref(),
+                bad.with_extension("png").into_os_string().leak(),
+            ],
+            vec![
+                "process".as_ref(),
+                input.as_os_str(),
+                "-o".as_ref(),
+                bad.as_os_str(),
+                "--plugin".as_ref(),
+                "maximizer".as_ref(),
+            ],
+        ];
+        for (n, args) in cases.iter().enumerate() {
+            let result = if n == 2 {
+                run_lathe(args.iter().copied())
+            } else {
+                master(args)
+            };
+            let stderr = text(&result.stderr);
+            assert_eq!(
+                result.status.code(),
+                Some(EXIT_SOME_FILES_FAILED),
+                "{stderr}"
+            );
+            let named = if n == 1 {
+                format!("{:?}", bad.with_extension("png").to_string_lossy())
+            } else {
+                bad_text.clone()
+            };
+            assert!(stderr.contains(&named), "case {n}: {stderr}");
+            assert!(stderr.contains(&input_text), "case {n}: {stderr}");
+            assert!(
+                !stderr.contains(".lathe-"),
+                "temporary file named: {stderr}"
+            );
+            assert!(!good_output.exists(), "case {n}");
+        }
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(dir_names(&locked).is_empty());
+}
+
+/// Decodes a FLAC file with symphonia: sample rate, bits per sample and
+/// planar samples (integers / 2^(bits−1)).
+fn read_flac(path: &Path) -> (u32, u32, Vec<Vec<f64>>) {
+    use symphonia::core::audio::SampleBuffer;
+    use symphonia::core::codecs::DecoderOptions;
+    use symphonia::core::formats::FormatOptions;
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::meta::MetadataOptions;
+    let source = MediaSourceStream::new(
+        Box::new(std::fs::File::open(path).unwrap()),
+        Default::default(),
+    );
+    let mut hint = symphonia::core::probe::Hint::new();
+    hint.with_extension("flac");
+    let mut format = symphonia::default::get_probe()
+        .format(
+            &hint,
+            source,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
+        .expect("a FLAC stream")
+        .format;
+    let track = format.default_track().unwrap().clone();
+    let params = &track.codec_params;
+    let sample_rate = params.sample_rate.unwrap();
+    let bits = params.bits_per_sample.unwrap();
+    let num_channels = params.channels.unwrap().count();
+    let mut decoder = symphonia::default::get_codecs()
+        .make(params, &DecoderOptions { verify: true })
+        .unwrap();
+    let mut planar = vec![Vec::new(); num_channels];
+    while let Ok(packet) = format.next_packet() {
+        let decoded = decoder.decode(&packet).unwrap();
+        let mut buffer = SampleBuffer::<i32>::new(decoded.capacity() as u64, *decoded.spec());
+        buffer.copy_interleaved_ref(decoded);
+        // symphonia scales integer samples to the full i32 range.
+        for frame in buffer.samples().chunks(num_channels) {
+            for (channel, &sample) in planar.iter_mut().zip(frame) {
+                channel.push(f64::from(sample) / 2_f64.powi(31));
+            }
+        }
+    }
+    assert_eq!(decoder.finalize().verify_ok, Some(true), "MD5 of {path:?}");
+    (sample_rate, bits, planar)
+}
+
+#[test]
+fn flac_output_matches_the_wav_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, _) = CASES[0].write_input(dir.path());
+    for bits in ["16", "24"] {
+        let wav = dir.path().join(format!("out{bits}.wav"));
+        let flac = dir.path().join(format!("out{bits}.flac"));
+        let mut reports = Vec::new();
+        for output in [&wav, &flac] {
+            reports.extend(master_json(&[
+                input.as_os_str(),
+                "-o".as_ref(),
+                output.as_os_str(),
+                "--bits".as_ref(),
+                bits.as_ref(),
+            ]));
+        }
+        let (wav_signal, spec) = read_wav(&wav);
+        let (rate, flac_bits, flac_planar) = read_flac(&flac);
+        assert_eq!(rate, spec.sample_rate);
+        assert_eq!(flac_bits, u32::from(spec.bits_per_sample));
+        // Same length as the WAV (and so as the input).
+        assert_eq!(flac_planar[0].len(), wav_signal.num_frames());
+        let format = if bits == "16" {
+            SampleFormat::Int16
+        } else {
+            SampleFormat::Int24
+        };
+        let flac_signal = Signal::new(rate, format, flac_planar);
+        // Lossless and deterministic: the same samples as the WAV path…
+        assert_eq!(flac_signal.channels, wav_signal.channels, "{bits}-bit");
+        // …so the same loudness, by an independent meter and by the report.
+        let from_flac = reference(&flac_signal);
+        assert_close(
+            "FLAC integrated loudness",
+            from_flac.integrated_lufs,
+            Some(CASES[0].target_lufs),
+            LOUDNESS_TOLERANCE_LU,
+        );
+        assert_eq!(
+            from_flac.integrated_lufs,
+            reference(&wav_signal).integrated_lufs
+        );
+        assert_eq!(reports[0]["after"], reports[1]["after"]);
+    }
+    // Nothing but the four outputs and the input.
+    assert_eq!(
+        dir_names(dir.path()).len(),
+        5,
+        "{:?}",
+        dir_names(dir.path())
+    );
+}
+
+#[test]
+fn flac_has_no_float() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = short_input(dir.path(), "song.wav");
+    let flac = dir.path().join("out.flac");
+    let result = master(&[
+        input.as_os_str(),
+        "-o".as_ref(),
+        flac.as_os_str(),
+        "--bits".as_ref(),
+        "32".as_ref(),
+    ]);
+    assert_eq!(
+        result.status.code(),
+        Some(EXIT_USAGE),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(
+        text(&result.stderr).contains("FLAC"),
+        "{}",
+        text(&result.stderr)
+    );
+    let process = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "process".into(),
+            input.clone().into(),
+            "-o".into(),
+            flac.clone().into(),
+            "--plugin".into(),
+            "stereo-imager".into(),
+        ];
+        args.extend(extra.iter().map(Into::into));
+        run_lathe(args)
+    };
+    let result = process(&["--bits", "32"]);
+    assert_eq!(
+        result.status.code(),
+        Some(EXIT_USAGE),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(!flac.exists());
+    // `lathe process` defaults to float, which for FLAC means 24-bit.
+    let result = process(&[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let (_, bits, planar) = read_flac(&flac);
+    assert_eq!(bits, 24);
+    let (input_signal, _) = read_wav(&input);
+    assert_eq!(planar[0].len(), input_signal.num_frames());
 }

@@ -33,6 +33,10 @@ use shared_dsp::processors::maximizer::learn as search;
 
 /// Most processing passes per file.
 pub const MAX_PASSES: usize = 5;
+/// Processing passes the progress bar allows for at the start: the gain
+/// search usually lands within [`CONVERGED_LU`] on its second pass (the
+/// first measures how much limiting costs). More passes extend the bar.
+pub const EXPECTED_PASSES: usize = 2;
 /// A pass this close to the target ends the search, LU.
 pub const CONVERGED_LU: f64 = 0.05;
 /// The largest error a delivered file may have, LU.
@@ -45,6 +49,15 @@ pub const TOLERANCE_LU: f64 = 0.2;
 /// The processor's own detector aims at the ceiling itself, so the first
 /// pass already asks it for this much less.
 pub const METER_SPREAD_ALLOWANCE_DB: f64 = 0.1;
+/// Peak gain reduction above which `lathe master` warns that reaching the
+/// target takes heavy limiting, dB. Mastering guidance for true-peak
+/// limiters (FabFilter's Pro-L manual, iZotope's Ozone Maximizer guide)
+/// puts the point where limiting becomes audible on most material — dulled
+/// transients, pumping, distortion on bass — at a few dB, rarely more than
+/// ~6 dB of peak reduction; beyond it the target is better reached by
+/// mixing or compressing louder first. A warning, not an error: some genres
+/// want it.
+pub const HEAVY_LIMITING_GR_DB: f64 = 6.0;
 
 /// The user's choices for every file.
 #[derive(Debug, Clone, Copy)]
@@ -160,6 +173,14 @@ pub struct MasterOutcome {
     pub plot_has_text: bool,
 }
 
+impl MasterOutcome {
+    /// Whether the delivered pass needed more than [`HEAVY_LIMITING_GR_DB`]
+    /// of peak gain reduction.
+    pub fn heavy_limiting(&self) -> bool {
+        self.max_gain_reduction_db > HEAVY_LIMITING_GR_DB
+    }
+}
+
 /// The best pass so far, with the gain that made it.
 struct Candidate {
     output: pass::PassOutput,
@@ -201,11 +222,23 @@ pub fn master_file(
     if let Some(plot) = &job.plot {
         check(plot)?;
     }
+    // Fail before the analysis, not after it, when a destination's folder
+    // is missing or not writable; the error names the user's path.
+    probe_writable(&job.output).map_err(|source| MasterError::Write {
+        path: job.output.clone(),
+        source: source.into(),
+    })?;
+    if let Some(plot) = &job.plot {
+        probe_writable(plot)
+            .map_err(|err| MasterError::Plot(format!("cannot write {plot:?}: {err}")))?;
+    }
 
     let measure = MeasureOptions {
         series: job.plot.is_some(),
         ..MeasureOptions::default()
     };
+    // One bar over the analysis and every pass (it never jumps back).
+    progress.plan(1 + EXPECTED_PASSES as u64);
     let before = pass::analyse(&job.input, measure, progress)?;
     let input_lufs = before.readings.integrated_lufs.ok_or(MasterError::Silent)?;
 
@@ -264,8 +297,9 @@ pub fn master_file(
     let mut plot_has_text = true;
     if let Some((file, has_text)) = plot_file {
         plot_has_text = has_text;
+        let path = file.destination().to_owned();
         file.commit(options.force)
-            .map_err(|err| MasterError::Plot(format!("cannot write the plot: {err}")))?;
+            .map_err(|err| MasterError::Plot(format!("cannot write {path:?}: {err}")))?;
     }
     Ok(MasterOutcome {
         before,
@@ -275,6 +309,12 @@ pub fn master_file(
         max_gain_reduction_db: best.output.max_gain_reduction_db,
         plot_has_text,
     })
+}
+
+/// Checks that a file can be created beside `destination` (the way the
+/// result will be written), leaving nothing behind.
+fn probe_writable(destination: &Path) -> std::io::Result<()> {
+    crate::atomic::AtomicFile::create(destination).map(drop)
 }
 
 /// Runs processing passes until one is on target and under the ceiling (or

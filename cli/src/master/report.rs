@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use shared_dsp::units::loudness::LoudnessReadings;
 
-use super::MasterOutcome;
+use super::{MasterOutcome, HEAVY_LIMITING_GR_DB};
 use crate::report::{
     format_value, json_level, round_to, HUMAN_LOUDNESS_DECIMALS, HUMAN_PEAK_DECIMALS,
     JSON_LEVEL_DECIMALS, LABEL_WIDTH, NO_PEAK_TEXT, UNDEFINED_TEXT, VALUE_WIDTH,
@@ -53,6 +53,8 @@ struct JsonReport<'a> {
     input_gain_db: f64,
     passes: usize,
     max_gain_reduction_db: f64,
+    /// `max_gain_reduction_db` is above [`super::HEAVY_LIMITING_GR_DB`].
+    heavy_limiting: bool,
 }
 
 /// What the report says about one file besides the outcome.
@@ -77,8 +79,22 @@ pub fn json_line(context: &ReportContext, outcome: &MasterOutcome) -> String {
         input_gain_db: round_to(outcome.input_gain_db, JSON_LEVEL_DECIMALS),
         passes: outcome.passes,
         max_gain_reduction_db: round_to(outcome.max_gain_reduction_db, JSON_LEVEL_DECIMALS),
+        heavy_limiting: outcome.heavy_limiting(),
     };
     serde_json::to_string(&report).expect("a report of numbers and strings always serializes")
+}
+
+/// The stderr warning for a file that needed heavy limiting (see
+/// [`HEAVY_LIMITING_GR_DB`]), or `None`.
+pub fn heavy_limiting_warning(file: &str, outcome: &MasterOutcome) -> Option<String> {
+    outcome.heavy_limiting().then(|| {
+        format!(
+            "lathe: warning: {file:?}: reaching the target took {:.1} dB of peak gain \
+             reduction (more than {HEAVY_LIMITING_GR_DB:.0} dB is audible on most material); \
+             consider a lower target",
+            outcome.max_gain_reduction_db
+        )
+    })
 }
 
 /// A readable block with a before/after table, ending with a newline.
