@@ -156,6 +156,9 @@ use crate::primitives::level::{clamp_or, db_to_gain, flush_subnormal, sanitize_c
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dither::{DitherShape, Requantizer};
 use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
+use crate::units::limiter_guard::{TruePeakGuard, GUARD_MARGIN_DB};
+/// Signals the guard keeps aligned with the limited one: dry and wet input.
+const GUARD_ALIGNED_SIGNALS: usize = 2;
 use crate::units::loudness::targets::LoudnessTarget;
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
 
@@ -166,6 +169,10 @@ pub struct Maximizer {
     /// Sanitized copy of the last settings.
     settings: MaximizerSettings,
     limiter: TruePeakLimiter,
+    /// Second limiting stage on the limiter's output ([`TruePeakGuard`]).
+    guard: TruePeakGuard,
+    /// Guard threshold ÷ limiter threshold (linear, ≥ 1).
+    guard_ratio: f32,
     /// Raw (un-gained) input, latency-aligned, per channel.
     dry_delays: Box<[DelayLine]>,
     /// The input gain that went with each delayed sample.
@@ -244,6 +251,8 @@ impl Maximizer {
             num_channels,
             settings: defaults,
             limiter: TruePeakLimiter::new(48_000.0, num_channels, 1),
+            guard: TruePeakGuard::new(48_000.0, num_channels, GUARD_ALIGNED_SIGNALS),
+            guard_ratio: 1.0,
             dry_delays: Box::new([]),
             gain_delay: DelayLine::new(0),
             input_gain: Smoother::multiplicative(1.0, 1),
@@ -283,6 +292,7 @@ impl Maximizer {
         self.sample_rate = sample_rate;
         let max_lookahead = Self::lookahead_samples_for(LOOKAHEAD_RANGE_MS.1, sample_rate);
         self.limiter = TruePeakLimiter::new(sample_rate, self.num_channels, max_lookahead);
+        self.guard = TruePeakGuard::new(sample_rate, self.num_channels, GUARD_ALIGNED_SIGNALS);
         let max_latency = TruePeakLimiter::latency_for(max_lookahead);
         self.dry_delays = (0..self.num_channels)
             .map(|_| DelayLine::new(max_latency))
@@ -324,6 +334,7 @@ impl Maximizer {
     /// Clears all state (delay lines, envelopes, dither). Never allocates.
     pub fn reset(&mut self) {
         self.limiter.reset();
+        self.guard.reset();
         self.dry_delays.iter_mut().for_each(DelayLine::reset);
         self.gain_delay.reset();
         self.requantizer.reset();
@@ -446,6 +457,7 @@ impl Maximizer {
         let structural = self.apply_limiter_settings(settings);
         if structural {
             self.limiter.reset();
+            self.guard.reset();
             self.dry_delays.iter_mut().for_each(DelayLine::reset);
             self.gain_delay.reset();
         }
@@ -469,6 +481,7 @@ impl Maximizer {
             .set_target(f64::from(db_to_gain(settings.input_gain_db)));
         self.threshold
             .set_target(f64::from(self.threshold_for(settings)));
+        self.guard_ratio = db_to_gain(self.margin_db(settings) - GUARD_MARGIN_DB);
         self.level_match_gain
             .set_target(f64::from(db_to_gain(settings.level_match_gain_db)));
         self.monitor_gain
@@ -516,10 +529,7 @@ impl Maximizer {
     /// The limiter threshold for `settings`, linear: ceiling − safety margin
     /// − dither headroom.
     fn threshold_for(&self, settings: &MaximizerSettings) -> f32 {
-        let margin_db = match settings.oversampling {
-            Oversampling::X4 => SAFETY_MARGIN_X4_DB,
-            Oversampling::X8 => SAFETY_MARGIN_X8_DB,
-        };
+        let margin_db = self.margin_db(settings);
         let ceiling = f64::from(db_to_gain(settings.ceiling_dbtp - margin_db));
         let dither_headroom = match settings.dither {
             DitherMode::Off => 0.0,
@@ -532,9 +542,18 @@ impl Maximizer {
         (ceiling - dither_headroom) as f32
     }
 
-    /// Latency in samples for the current settings (constant for given settings).
+    /// The limiter's safety margin below the ceiling for `settings`, dB.
+    fn margin_db(&self, settings: &MaximizerSettings) -> f32 {
+        match settings.oversampling {
+            Oversampling::X4 => SAFETY_MARGIN_X4_DB,
+            Oversampling::X8 => SAFETY_MARGIN_X8_DB,
+        }
+    }
+
+    /// Latency in samples for the current settings (constant for given
+    /// settings): the limiter's plus the true-peak guard's.
     pub fn latency_samples(&self) -> usize {
-        self.limiter.latency_samples()
+        self.limiter.latency_samples() + self.guard.latency_samples()
     }
 
     /// The settings in use (after clamping).
@@ -653,10 +672,20 @@ impl Maximizer {
             .listen_fade
             .is_fading()
             .then(|| self.listen_fade.step() as f32);
+        // True-peak guard (see `limiter_guard`): the limited signal, and dry
+        // and wet input aligned with it.
+        let mut limited = [0.0f32; MAX_CHANNELS];
+        let mut aligned = [[0.0f32; MAX_CHANNELS]; 2];
         for c in 0..n {
-            *min_gain = min_gain.min(gains[c]);
-            let wet_in = dry[c] * delayed_gain;
-            let limited = gains[c] * wet_in;
+            aligned[0][c] = dry[c];
+            aligned[1][c] = dry[c] * delayed_gain;
+            limited[c] = gains[c] * aligned[1][c];
+        }
+        let guard_gain = self.guard.process_frame(threshold * self.guard_ratio, &mut limited, &mut aligned);
+        let [dry, wet] = aligned;
+        for c in 0..n {
+            *min_gain = min_gain.min(gains[c]).min(guard_gain);
+            let (wet_in, limited) = (wet[c], limited[c]);
             let select = |mode: Listen| match mode {
                 Listen::Output => limited,
                 Listen::LevelMatchedBypass => dry[c] * level_match,
