@@ -54,13 +54,13 @@ use crate::units::limiter::PEAK_SLACK_SAMPLES;
 pub const GUARD_LOOKAHEAD_MS: f64 = 2.0;
 /// The guard's release time constant, ms: slow against the look-ahead, so a
 /// correction is a gentle dip, gone soon after the peaks that needed it.
-pub const GUARD_RELEASE_MS: f64 = 50.0;
+pub const GUARD_RELEASE_MS: f64 = 20.0;
 /// Guard threshold below the ceiling, dB: covers the 8× grid error
 /// (0.005 dB) and what the guard's own gain changes add (measured in
 /// `tests/maximizer_ceiling.rs`).
 pub const GUARD_MARGIN_DB: f32 = 0.02;
-/// A releasing gain closer than this to 1.0 snaps to exactly 1.0 (one f32
-/// ulp below 1.0 is 6e-8), so the idle guard is bit-exact.
+/// A releasing reduction `1 − g` below this snaps to exactly 0 (gain 1.0;
+/// one f32 ulp below 1.0 is 6e-8), so the idle guard is bit-exact.
 const RELEASE_SNAP: f32 = 1e-7;
 
 /// Sliding minimum over the last `window` values (monotonic deque, O(1)
@@ -288,7 +288,8 @@ pub struct TruePeakGuard {
     release_pole: f32,
     detectors: Box<[GuardDetector]>,
     hold: SlidingMin,
-    envelope: f32,
+    /// Released envelope as a reduction `1 − g`, 0 ..= 1.
+    reduction: f32,
     average: [MovingAverage; 2],
     /// The limited signal, per channel.
     delays: Box<[DelayLine]>,
@@ -325,7 +326,7 @@ impl TruePeakGuard {
                 .map(|_| GuardDetector::new(sample_rate))
                 .collect(),
             hold: SlidingMin::new(lookahead_samples + 2 * PEAK_SLACK_SAMPLES),
-            envelope: 1.0,
+            reduction: 0.0,
             average: [MovingAverage::new(first), MovingAverage::new(second)],
             delays: (0..num_channels).map(|_| line()).collect(),
             aligned: (0..num_channels * aligned_signals).map(|_| line()).collect(),
@@ -353,7 +354,7 @@ impl TruePeakGuard {
     pub fn reset(&mut self) {
         self.detectors.iter_mut().for_each(GuardDetector::reset);
         self.hold.reset();
-        self.envelope = 1.0;
+        self.reduction = 0.0;
         self.average.iter_mut().for_each(MovingAverage::reset);
         self.delays.iter_mut().for_each(DelayLine::reset);
         self.aligned.iter_mut().for_each(DelayLine::reset);
@@ -384,19 +385,21 @@ impl TruePeakGuard {
                 required = required.min(threshold / peak);
             }
         }
-        let held = self.hold.push(required);
-        self.envelope = if held <= self.envelope {
+        // The envelope is kept as a reduction `1 − g`, which decays towards 0
+        // without the rounding stall a gain approaching 1.0 in f32 has.
+        let held = 1.0 - self.hold.push(required);
+        self.reduction = if held >= self.reduction {
             held
         } else {
-            let released = one_pole_step(self.envelope, held, self.release_pole);
-            if released > 1.0 - RELEASE_SNAP {
-                1.0
+            let released = one_pole_step(self.reduction, held, self.release_pole);
+            if released < RELEASE_SNAP {
+                0.0
             } else {
                 released
             }
         };
         let [first, second] = &mut self.average;
-        let gain = second.push(first.push(self.envelope)).min(1.0);
+        let gain = second.push(first.push(1.0 - self.reduction)).min(1.0);
         for (y, delay) in limited[..n].iter_mut().zip(self.delays.iter_mut()) {
             *y = gain * delay.process(*y);
         }

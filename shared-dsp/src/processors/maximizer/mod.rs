@@ -157,8 +157,9 @@ use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dither::{DitherShape, Requantizer};
 use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
 use crate::units::limiter_guard::{TruePeakGuard, GUARD_MARGIN_DB};
-/// Signals the guard keeps aligned with the limited one: dry and wet input.
-const GUARD_ALIGNED_SIGNALS: usize = 2;
+/// Signals the guard keeps aligned with the limited one: dry input, wet
+/// input, limiter gain reduction `1 − g`.
+const GUARD_ALIGNED_SIGNALS: usize = 3;
 use crate::units::loudness::targets::LoudnessTarget;
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
 
@@ -673,18 +674,21 @@ impl Maximizer {
             .is_fading()
             .then(|| self.listen_fade.step() as f32);
         // True-peak guard (see `limiter_guard`): the limited signal, and dry
-        // and wet input aligned with it.
+        // input, wet input and limiter gain aligned with it.
         let mut limited = [0.0f32; MAX_CHANNELS];
-        let mut aligned = [[0.0f32; MAX_CHANNELS]; 2];
+        let mut aligned = [[0.0f32; MAX_CHANNELS]; GUARD_ALIGNED_SIGNALS];
         for c in 0..n {
             aligned[0][c] = dry[c];
             aligned[1][c] = dry[c] * delayed_gain;
+            // As a reduction, so the delay line's initial zeros mean no reduction.
+            aligned[2][c] = 1.0 - gains[c];
             limited[c] = gains[c] * aligned[1][c];
         }
-        let guard_gain = self.guard.process_frame(threshold * self.guard_ratio, &mut limited, &mut aligned);
-        let [dry, wet] = aligned;
+        let guard_threshold = threshold * self.guard_ratio;
+        let guard_gain = self.guard.process_frame(guard_threshold, &mut limited, &mut aligned);
+        let [dry, wet, reductions] = aligned;
         for c in 0..n {
-            *min_gain = min_gain.min(gains[c]).min(guard_gain);
+            *min_gain = min_gain.min((1.0 - reductions[c]) * guard_gain);
             let (wet_in, limited) = (wet[c], limited[c]);
             let select = |mode: Listen| match mode {
                 Listen::Output => limited,
