@@ -10,6 +10,10 @@
 //!    multiplied by it. The limiter's threshold is the ceiling (smoothed)
 //!    minus a safety margin ([`SAFETY_MARGIN_X4_DB`], [`SAFETY_MARGIN_X8_DB`])
 //!    minus the dither's worst-case contribution when dither is on.
+//!    The limited signal then passes the true-peak guard
+//!    ([`crate::units::limiter_guard`]), which limits it once more against
+//!    its own true peak (as the suite's meter and an accurate reference read
+//!    it) and adds its latency.
 //! 4. Listen: output / level-matched bypass / delta, crossfaded over
 //!    [`LISTEN_CROSSFADE_MS`] on a change.
 //! 5. Dither ([`Requantizer`]), then monitor gain (smoothed), then
