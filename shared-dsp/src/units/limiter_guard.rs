@@ -276,7 +276,9 @@ impl GuardDetector {
                 peak = peak.max(refined_peak(a, b, y));
             }
         }
-        let bs1770 = self.bs1770.process_sample_peak(self.bs1770_align.process(x));
+        let bs1770 = self
+            .bs1770
+            .process_sample_peak(self.bs1770_align.process(x));
         let metered = self.meter.process_sample_peak(self.meter_align.process(x));
         peak.max(bs1770).max(metered)
     }
@@ -344,7 +346,9 @@ impl TruePeakGuard {
             reduction: 0.0,
             average: [MovingAverage::new(first), MovingAverage::new(second)],
             delays: (0..num_channels).map(|_| line()).collect(),
-            aligned: (0..num_channels * aligned_signals).map(|_| line()).collect(),
+            aligned: (0..num_channels * aligned_signals)
+                .map(|_| line())
+                .collect(),
         }
     }
 
@@ -356,8 +360,7 @@ impl TruePeakGuard {
     /// Latency the guard adds at `sample_rate` Hz, samples:
     /// `DETECTOR_LATENCY_SAMPLES + W − 1 + PEAK_SLACK_SAMPLES`.
     pub fn latency_for(sample_rate: f64) -> usize {
-        DETECTOR_LATENCY_SAMPLES + Self::lookahead_samples_for(sample_rate) - 1
-            + PEAK_SLACK_SAMPLES
+        DETECTOR_LATENCY_SAMPLES + Self::lookahead_samples_for(sample_rate) - 1 + PEAK_SLACK_SAMPLES
     }
 
     /// Latency the guard adds, samples (constant for a given rate).

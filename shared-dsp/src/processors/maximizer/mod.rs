@@ -689,7 +689,9 @@ impl Maximizer {
             limited[c] = gains[c] * aligned[1][c];
         }
         let guard_threshold = threshold * self.guard_ratio;
-        let guard_gain = self.guard.process_frame(guard_threshold, &mut limited, &mut aligned);
+        let guard_gain = self
+            .guard
+            .process_frame(guard_threshold, &mut limited, &mut aligned);
         let [dry, wet, reductions] = aligned;
         for c in 0..n {
             *min_gain = min_gain.min((1.0 - reductions[c]) * guard_gain);
