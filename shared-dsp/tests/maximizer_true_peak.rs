@@ -12,9 +12,10 @@
 //! - our accurate reference (`reference_true_peak_db`: f64, 16×, ±0.001 dB
 //!   up to 0.488·fs): must be ≤ ceiling + [`REFERENCE_TOLERANCE_DB`] for all
 //!   material band-limited to the audio band, and ≤ ceiling +
-//!   [`FULL_BAND_TOLERANCE_DB`] for full-band material — the part above the
-//!   limiter detector's pass band (≈ 0.487·fs, 21.5 kHz at 44.1 kHz) is
-//!   invisible to it, and fast gain changes spread content up there;
+//!   [`FULL_BAND_TOLERANCE_DB`] for full-band material — the main limiter
+//!   alone overshot it by up to +0.16 dB here (content near Nyquist, and the
+//!   spreading of fast gain changes); the true-peak guard after it
+//!   (`units::limiter_guard`) holds the output to the issue-10 bound;
 //! - the ideal brick-wall reconstruction (FFT), printed for information.
 //!
 //! Run with `--nocapture` to see the table and the largest overshoots.
@@ -27,11 +28,11 @@ use shared_dsp::processors::maximizer::{Character, DitherMode, MaximizerSettings
 /// band-limited to the audio band, dB.
 const REFERENCE_TOLERANCE_DB: f64 = 0.0;
 /// Allowed excess for full-band material (white noise, aliased squares,
-/// hard clipping, the music-like signal's hi-hats), dB. Measured worst case
-/// 0.160 dB (white noise at 44.1 kHz, +12 dB drive, Punchy, 1 ms release,
-/// 0.5 ms look-ahead: a 0.25 ms attack ramp); ≤ 0.03 dB at default
-/// settings. See the module docs.
-const FULL_BAND_TOLERANCE_DB: f64 = 0.2;
+/// hard clipping, the music-like signal's hi-hats), dB: the bound of issue
+/// 10. Before the true-peak guard the worst case here was +0.160 dB (white
+/// noise at 44.1 kHz, +12 dB drive, Punchy, 1 ms release, 0.5 ms
+/// look-ahead). See the module docs and `maximizer_ceiling.rs`.
+const FULL_BAND_TOLERANCE_DB: f64 = 0.05;
 /// Seconds of each stress signal.
 const SIGNAL_SECONDS: f64 = 0.4;
 

@@ -398,7 +398,7 @@ impl TruePeakDetector {
 /// `|c|`, or, if `b` is a local maximum of the magnitude, the vertex of the
 /// parabola through `a, b, c` when it is higher (never more than 1.25·|b|).
 #[inline(always)]
-fn refined_peak(a: f32, b: f32, c: f32) -> f32 {
+pub fn refined_peak(a: f32, b: f32, c: f32) -> f32 {
     let mag_b = b.abs();
     let mut peak = c.abs();
     if mag_b >= a.abs() && mag_b >= peak && mag_b > 0.0 {

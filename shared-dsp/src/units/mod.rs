@@ -6,6 +6,7 @@ pub mod dynamics;
 pub mod eq;
 pub mod filter;
 pub mod limiter;
+pub mod limiter_guard;
 pub mod loudness;
 pub mod mono_check;
 pub mod pair;

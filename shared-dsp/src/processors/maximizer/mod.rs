@@ -10,6 +10,10 @@
 //!    multiplied by it. The limiter's threshold is the ceiling (smoothed)
 //!    minus a safety margin ([`SAFETY_MARGIN_X4_DB`], [`SAFETY_MARGIN_X8_DB`])
 //!    minus the dither's worst-case contribution when dither is on.
+//!    The limited signal then passes the true-peak guard
+//!    ([`crate::units::limiter_guard`]), which limits it once more against
+//!    its own true peak (as the suite's meter and an accurate reference read
+//!    it) and adds its latency.
 //! 4. Listen: output / level-matched bypass / delta, crossfaded over
 //!    [`LISTEN_CROSSFADE_MS`] on a change.
 //! 5. Dither ([`Requantizer`]), then monitor gain (smoothed), then
@@ -156,6 +160,10 @@ use crate::primitives::level::{clamp_or, db_to_gain, flush_subnormal, sanitize_c
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dither::{DitherShape, Requantizer};
 use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
+use crate::units::limiter_guard::{TruePeakGuard, GUARD_MARGIN_DB};
+/// Signals the guard keeps aligned with the limited one: dry input, wet
+/// input, limiter gain reduction `1 − g`.
+const GUARD_ALIGNED_SIGNALS: usize = 3;
 use crate::units::loudness::targets::LoudnessTarget;
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
 
@@ -166,6 +174,10 @@ pub struct Maximizer {
     /// Sanitized copy of the last settings.
     settings: MaximizerSettings,
     limiter: TruePeakLimiter,
+    /// Second limiting stage on the limiter's output ([`TruePeakGuard`]).
+    guard: TruePeakGuard,
+    /// Guard threshold ÷ limiter threshold (linear, ≥ 1).
+    guard_ratio: f32,
     /// Raw (un-gained) input, latency-aligned, per channel.
     dry_delays: Box<[DelayLine]>,
     /// The input gain that went with each delayed sample.
@@ -244,6 +256,8 @@ impl Maximizer {
             num_channels,
             settings: defaults,
             limiter: TruePeakLimiter::new(48_000.0, num_channels, 1),
+            guard: TruePeakGuard::new(48_000.0, num_channels, GUARD_ALIGNED_SIGNALS),
+            guard_ratio: 1.0,
             dry_delays: Box::new([]),
             gain_delay: DelayLine::new(0),
             input_gain: Smoother::multiplicative(1.0, 1),
@@ -283,6 +297,7 @@ impl Maximizer {
         self.sample_rate = sample_rate;
         let max_lookahead = Self::lookahead_samples_for(LOOKAHEAD_RANGE_MS.1, sample_rate);
         self.limiter = TruePeakLimiter::new(sample_rate, self.num_channels, max_lookahead);
+        self.guard = TruePeakGuard::new(sample_rate, self.num_channels, GUARD_ALIGNED_SIGNALS);
         let max_latency = TruePeakLimiter::latency_for(max_lookahead);
         self.dry_delays = (0..self.num_channels)
             .map(|_| DelayLine::new(max_latency))
@@ -324,6 +339,7 @@ impl Maximizer {
     /// Clears all state (delay lines, envelopes, dither). Never allocates.
     pub fn reset(&mut self) {
         self.limiter.reset();
+        self.guard.reset();
         self.dry_delays.iter_mut().for_each(DelayLine::reset);
         self.gain_delay.reset();
         self.requantizer.reset();
@@ -446,6 +462,7 @@ impl Maximizer {
         let structural = self.apply_limiter_settings(settings);
         if structural {
             self.limiter.reset();
+            self.guard.reset();
             self.dry_delays.iter_mut().for_each(DelayLine::reset);
             self.gain_delay.reset();
         }
@@ -469,6 +486,7 @@ impl Maximizer {
             .set_target(f64::from(db_to_gain(settings.input_gain_db)));
         self.threshold
             .set_target(f64::from(self.threshold_for(settings)));
+        self.guard_ratio = db_to_gain(self.margin_db(settings) - GUARD_MARGIN_DB);
         self.level_match_gain
             .set_target(f64::from(db_to_gain(settings.level_match_gain_db)));
         self.monitor_gain
@@ -516,10 +534,7 @@ impl Maximizer {
     /// The limiter threshold for `settings`, linear: ceiling − safety margin
     /// − dither headroom.
     fn threshold_for(&self, settings: &MaximizerSettings) -> f32 {
-        let margin_db = match settings.oversampling {
-            Oversampling::X4 => SAFETY_MARGIN_X4_DB,
-            Oversampling::X8 => SAFETY_MARGIN_X8_DB,
-        };
+        let margin_db = self.margin_db(settings);
         let ceiling = f64::from(db_to_gain(settings.ceiling_dbtp - margin_db));
         let dither_headroom = match settings.dither {
             DitherMode::Off => 0.0,
@@ -532,9 +547,18 @@ impl Maximizer {
         (ceiling - dither_headroom) as f32
     }
 
-    /// Latency in samples for the current settings (constant for given settings).
+    /// The limiter's safety margin below the ceiling for `settings`, dB.
+    fn margin_db(&self, settings: &MaximizerSettings) -> f32 {
+        match settings.oversampling {
+            Oversampling::X4 => SAFETY_MARGIN_X4_DB,
+            Oversampling::X8 => SAFETY_MARGIN_X8_DB,
+        }
+    }
+
+    /// Latency in samples for the current settings (constant for given
+    /// settings): the limiter's plus the true-peak guard's.
     pub fn latency_samples(&self) -> usize {
-        self.limiter.latency_samples()
+        self.limiter.latency_samples() + self.guard.latency_samples()
     }
 
     /// The settings in use (after clamping).
@@ -653,10 +677,25 @@ impl Maximizer {
             .listen_fade
             .is_fading()
             .then(|| self.listen_fade.step() as f32);
+        // True-peak guard (see `limiter_guard`): the limited signal, and dry
+        // input, wet input and limiter gain aligned with it.
+        let mut limited = [0.0f32; MAX_CHANNELS];
+        let mut aligned = [[0.0f32; MAX_CHANNELS]; GUARD_ALIGNED_SIGNALS];
         for c in 0..n {
-            *min_gain = min_gain.min(gains[c]);
-            let wet_in = dry[c] * delayed_gain;
-            let limited = gains[c] * wet_in;
+            aligned[0][c] = dry[c];
+            aligned[1][c] = dry[c] * delayed_gain;
+            // As a reduction, so the delay line's initial zeros mean no reduction.
+            aligned[2][c] = 1.0 - gains[c];
+            limited[c] = gains[c] * aligned[1][c];
+        }
+        let guard_threshold = threshold * self.guard_ratio;
+        let guard_gain = self
+            .guard
+            .process_frame(guard_threshold, &mut limited, &mut aligned);
+        let [dry, wet, reductions] = aligned;
+        for c in 0..n {
+            *min_gain = min_gain.min((1.0 - reductions[c]) * guard_gain);
+            let (wet_in, limited) = (wet[c], limited[c]);
             let select = |mode: Listen| match mode {
                 Listen::Output => limited,
                 Listen::LevelMatchedBypass => dry[c] * level_match,
