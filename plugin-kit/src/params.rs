@@ -268,10 +268,14 @@ mod tests {
         for step in -100..=100 {
             let position = step as f32 / 100.0;
             for nudge in [-0.004, 0.0, 0.004] {
-                let text = pan.normalized_value_to_string(pan.preview_normalized(position + nudge), false);
+                let text =
+                    pan.normalized_value_to_string(pan.preview_normalized(position + nudge), false);
                 assert!(!text.starts_with('0'), "{text} for {}", position + nudge);
                 let back = pan.preview_plain(pan.string_to_normalized_value(&text).unwrap());
-                assert!((back - position).abs() < 1e-6, "{text}: {back} vs {position}");
+                assert!(
+                    (back - position).abs() < 1e-6,
+                    "{text}: {back} vs {position}"
+                );
             }
         }
     }

@@ -3,11 +3,11 @@
 
 use crate::params::{LoudnessMeterParams, TargetPreset};
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
+use crate::verdicts::{self, Tone};
 use nice_plug::prelude::*;
+use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
 use plugin_kit::KitPlugin;
-use crate::verdicts::{self, Tone};
-use nice_plug_egui::widgets::ParamSlider;
 use shared_dsp::units::loudness::targets::LoudnessTarget;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, Color32, RichText};
@@ -248,7 +248,14 @@ impl MeterView {
             .striped(true)
             .spacing([12.0, 3.0])
             .show(ui, |ui| {
-                for heading in ["Target", "Reference", "Loudness", "True peak", "Playback", "Fix"] {
+                for heading in [
+                    "Target",
+                    "Reference",
+                    "Loudness",
+                    "True peak",
+                    "Playback",
+                    "Fix",
+                ] {
                     ui.label(RichText::new(heading).color(theme::TEXT_DIM));
                 }
                 ui.end_row();
@@ -263,7 +270,9 @@ impl MeterView {
                 }
                 // The custom target: its values are the two Custom parameters.
                 ui.label(RichText::new(custom.name).color(theme::ACCENT))
-                    .on_hover_text("Your own target: set it with Custom Target and Custom Peak Limit");
+                    .on_hover_text(
+                        "Your own target: set it with Custom Target and Custom Peak Limit",
+                    );
                 target_row(ui, &custom, measured);
             });
     }
@@ -321,13 +330,24 @@ impl MeterView {
     }
 }
 
+/// A reference level: whole numbers as such ("−14"), a custom target's
+/// in-between values with their decimal ("−14.5").
+fn level_text(level: f64) -> String {
+    if level.fract() == 0.0 {
+        format!("{level:.0}")
+    } else {
+        format!("{level:.1}")
+    }
+}
+
 /// One target's cells after its name: reference, the two verdicts, what a
 /// streaming service will do on playback, and the peak-safe fix; dashes
 /// until something is measured.
 fn target_row(ui: &mut egui::Ui, target: &LoudnessTarget, measured: Option<(f32, f32)>) {
     ui.label(format!(
-        "{:.0} LUFS, {:.0} dBTP",
-        target.integrated_lufs, target.max_true_peak_dbtp
+        "{} LUFS, {} dBTP",
+        level_text(target.integrated_lufs),
+        level_text(target.max_true_peak_dbtp)
     ));
     match measured {
         Some((i, tp)) => {
@@ -338,8 +358,9 @@ fn target_row(ui: &mut egui::Ui, target: &LoudnessTarget, measured: Option<(f32,
             ui.label(toned(verdicts::peak_short(&a)));
             ui.label(verdicts::playback(target, i, tp).unwrap_or_else(|| "–".to_owned()))
                 .on_hover_text("What the service does on playback (delivery specs: nothing)");
-            ui.label(toned(verdicts::fix(a.fix)))
-                .on_hover_text("Gain to the reference, at most to the peak limit; a limiter for the rest");
+            ui.label(toned(verdicts::fix(a.fix))).on_hover_text(
+                "Gain to the reference, at most to the peak limit; a limiter for the rest",
+            );
         }
         None => {
             for _ in 0..4 {

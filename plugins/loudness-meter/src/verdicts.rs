@@ -65,7 +65,11 @@ pub fn fix(fix: Option<Fix>) -> (String, Tone) {
     match fix {
         None => ("none needed".to_owned(), Tone::Good),
         Some(f) if f.needs_limiter => (
-            format!("{} dB, then limit {:.1} dB", signed(f.gain_db), f.limiting_db),
+            format!(
+                "{} dB, then limit {:.1} dB",
+                signed(f.gain_db),
+                f.limiting_db
+            ),
             Tone::Warn,
         ),
         Some(f) => (format!("{} dB", signed(f.gain_db)), Tone::Good),
@@ -74,7 +78,11 @@ pub fn fix(fix: Option<Fix>) -> (String, Tone) {
 
 /// What a streaming service will do to the master on playback (its gain,
 /// dB); `None` for a delivery spec, which plays nothing back.
-pub fn playback(target: &LoudnessTarget, integrated_lufs: f64, true_peak_dbtp: f64) -> Option<String> {
+pub fn playback(
+    target: &LoudnessTarget,
+    integrated_lufs: f64,
+    true_peak_dbtp: f64,
+) -> Option<String> {
     match target.kind {
         TargetKind::Streaming { .. } => Some(format!(
             "{} dB",
@@ -99,7 +107,10 @@ mod tests {
         let r128 = target("EBU R128");
         let a = r128.assess(-28.3, -0.2);
         assert_eq!(loudness(&a), ("5.3 LU too quiet".to_owned(), Tone::Warn));
-        assert_eq!(peak(&a, &r128), ("0.8 dB over −1.0 dBTP".to_owned(), Tone::Bad));
+        assert_eq!(
+            peak(&a, &r128),
+            ("0.8 dB over −1.0 dBTP".to_owned(), Tone::Bad)
+        );
         assert_eq!(peak_short(&a).0, "0.8 dB over");
         assert_eq!(fix(a.fix).0, "−0.8 dB, then limit 6.1 dB");
     }

@@ -330,7 +330,11 @@ mod tests {
 
     #[test]
     fn the_fix_never_leaves_the_true_peak_over_the_limit_nor_passes_the_reference() {
-        for t in TARGETS.iter().copied().chain([LoudnessTarget::custom(-9.0, -0.3)]) {
+        for t in TARGETS
+            .iter()
+            .copied()
+            .chain([LoudnessTarget::custom(-9.0, -0.3)])
+        {
             for (integrated, peak) in masters() {
                 let fix = t.fix(integrated, peak);
                 let (after_lufs, after_peak) = (integrated + fix.gain_db, peak + fix.gain_db);
@@ -339,7 +343,11 @@ mod tests {
                     "{}: {integrated} LUFS, {peak} dBTP: fix {fix:?} peaks at {after_peak}",
                     t.name
                 );
-                assert!(after_lufs <= t.integrated_lufs + 1e-9, "{}: {fix:?}", t.name);
+                assert!(
+                    after_lufs <= t.integrated_lufs + 1e-9,
+                    "{}: {fix:?}",
+                    t.name
+                );
                 // Limiting makes up exactly the loudness the peak limit withheld.
                 assert!(
                     (after_lufs + fix.limiting_db - t.integrated_lufs).abs() < 1e-9,
@@ -386,14 +394,23 @@ mod tests {
         assert!((fix.limiting_db - 11.7).abs() < 1e-9 && fix.needs_limiter);
         // Quiet with headroom: the whole way on gain alone.
         let fix = podcast.fix(-20.0, -8.0);
-        assert_eq!((fix.gain_db, fix.limiting_db, fix.needs_limiter), (4.0, 0.0, false));
+        assert_eq!(
+            (fix.gain_db, fix.limiting_db, fix.needs_limiter),
+            (4.0, 0.0, false)
+        );
         // Quiet with a little headroom: gain to the limit, limiting for the rest.
         let fix = target("Spotify").fix(-20.0, -4.0);
-        assert_eq!((fix.gain_db, fix.limiting_db, fix.needs_limiter), (3.0, 3.0, true));
+        assert_eq!(
+            (fix.gain_db, fix.limiting_db, fix.needs_limiter),
+            (3.0, 3.0, true)
+        );
         // Quiet but peaks over the limit: loudness and peaks judged apart
         // (the old line said "over: … too quiet, true peak over").
         let a = target("EBU R128").assess(-28.3, -0.2);
-        assert_eq!((a.loudness, a.peak), (LoudnessVerdict::TooQuiet, PeakVerdict::Over));
+        assert_eq!(
+            (a.loudness, a.peak),
+            (LoudnessVerdict::TooQuiet, PeakVerdict::Over)
+        );
         let fix = a.fix.unwrap();
         assert!((fix.gain_db + 0.8).abs() < 1e-9 && fix.needs_limiter);
     }
@@ -402,12 +419,21 @@ mod tests {
     fn only_a_passing_master_has_no_fix_and_a_small_one_needs_no_limiter() {
         for t in TARGETS {
             let a = t.assess(t.integrated_lufs, t.max_true_peak_dbtp - 2.0);
-            assert_eq!((a.loudness, a.peak, a.fix), (LoudnessVerdict::OnTarget, PeakVerdict::Within, None), "{}", t.name);
+            assert_eq!(
+                (a.loudness, a.peak, a.fix),
+                (LoudnessVerdict::OnTarget, PeakVerdict::Within, None),
+                "{}",
+                t.name
+            );
             // On target but 0.3 dB over the peak limit: turn down 0.3 dB, no limiter.
             let a = t.assess(t.integrated_lufs, t.max_true_peak_dbtp + 0.3);
             assert_eq!(a.peak, PeakVerdict::Over);
             let fix = a.fix.unwrap();
-            assert!((fix.gain_db + 0.3).abs() < 1e-9 && !fix.needs_limiter, "{}: {fix:?}", t.name);
+            assert!(
+                (fix.gain_db + 0.3).abs() < 1e-9 && !fix.needs_limiter,
+                "{}: {fix:?}",
+                t.name
+            );
         }
     }
 
