@@ -357,8 +357,8 @@ CEILING_DBTP = -2.0
 INPUT_GAIN_DB = 9.0
 EQ_BOOST_DB = 3.0
 # Every strip: EQ band 3 as a +3 dB bell at 1 kHz (a parameter Ardour must set).
-STRIP_PARAMS = {"EQ": 1.0, "Band 3 On": 1.0, "Band 3 Frequency": 1000.0,
-                "Band 3 Gain": EQ_BOOST_DB}
+STRIP_PARAMS = {"EQ Section": 1.0, "EQ Band 3 On": 1.0, "EQ Band 3 Frequency": 1000.0,
+                "EQ Band 3 Gain": EQ_BOOST_DB}
 # The 4x estimate here and the Maximizer's own true-peak detector differ by
 # a few hundredths of a dB on intersample peaks.
 TRUE_PEAK_TOLERANCE_DB = 0.1
@@ -375,7 +375,7 @@ def test_multitrack_mix_through_the_suite(home, tmp_path):
 
     # Ardour holds the values we set (plain units, read back from the plugin).
     got = {(r, p, label): float(v) for r, p, label, v in parse(out, "PARAM")}
-    assert got[("kick", STRIP, "Band 3 Gain")] == pytest.approx(EQ_BOOST_DB, abs=1e-3)
+    assert got[("kick", STRIP, "EQ Band 3 Gain")] == pytest.approx(EQ_BOOST_DB, abs=1e-3)
     assert got[("Master", MAXIMIZER, "Ceiling")] == pytest.approx(CEILING_DBTP, abs=1e-3)
     assert got[("Master", MAXIMIZER, "Input Gain")] == pytest.approx(INPUT_GAIN_DB, abs=1e-3)
 

@@ -46,7 +46,8 @@ class PluginCase:
 
 EXPECTED = {
     "loudness-meter": Expected(0, True,
-                               frozenset({"target", "reset_on_play", "pause_when_stopped"})),
+                               frozenset({"target", "reset_on_play", "pause_when_stopped", "reset",
+                                          "custom_target_lufs", "custom_peak_limit_dbtp"})),
     # Latency at defaults: 133-sample true-peak detector + 1.5 ms look-ahead (at 48 kHz).
     # Bit-exact: the harness's test audio stays under the default −1 dBTP ceiling, so the
     # output is the input delayed by exactly the reported latency (pedalboard removes it).
@@ -57,9 +58,12 @@ EXPECTED = {
     # Every section neutral by default: bit-identical, zero latency.
     "channel-strip": Expected(0, True,
                               frozenset({"input_trim_db", "high_pass", "high_pass_frequency",
-                                         "threshold_db", "ratio", "drive_db", "pan", "width",
-                                         "output_db", "band_1_frequency", "band_6_gain_db",
-                                         "band_3_q"})),
+                                         "eq_section", "eq_dynamics_order",
+                                         "gate_threshold_dbfs", "comp_threshold_dbfs",
+                                         "comp_ratio", "comp_attack_ms", "comp_detection",
+                                         "sat_character", "sat_drive_db", "pan_constant_power",
+                                         "width", "output_gain_db", "eq_band_1_frequency",
+                                         "eq_band_6_gain_db", "eq_band_3_q"})),
     # Every control neutral by default: bit-identical, zero latency.
     "stereo-imager": Expected(0, True,
                               frozenset({"width", "mid_gain_db", "side_gain_db", "balance",

@@ -135,7 +135,7 @@ pub fn ratio_value(param: &FloatParam) -> f32 {
 }
 
 /// A pan or balance position, −1 (left) ..= +1 (right), centred by default,
-/// shown as "50L" / "C" / "50R".
+/// shown as "50L" / "C" / "50R" (see [`pan_text`]).
 pub fn pan_param(name: &str) -> FloatParam {
     FloatParam::new(
         name,
@@ -145,8 +145,27 @@ pub fn pan_param(name: &str) -> FloatParam {
             max: 1.0,
         },
     )
-    .with_value_to_string(formatters::v2s_f32_panning())
+    .with_value_to_string(Arc::new(pan_text))
     .with_string_to_value(finite(formatters::s2v_f32_panning()))
+}
+
+/// Steps of a pan position's text: whole percent of a side.
+const PAN_TEXT_STEPS: f32 = 100.0;
+
+/// A pan position, −1 ..= +1, as text: rounded to whole percent first, then
+/// "C" at 0 and "12L" / "30R" otherwise, so a position that rounds to 0
+/// (±0.004, −0.0) reads "C", never "0L" or "0R" (nice-plug's formatter
+/// compares before rounding). Non-finite positions read "C" (the stage
+/// treats them as centre).
+pub fn pan_text(position: f32) -> String {
+    let steps = (position * PAN_TEXT_STEPS).round();
+    if !steps.is_finite() || steps == 0.0 {
+        "C".to_owned()
+    } else if steps < 0.0 {
+        format!("{:.0}L", -steps)
+    } else {
+        format!("{steps:.0}R")
+    }
 }
 
 /// A plain number (ratio, Q, width) with `decimals` shown.
@@ -232,5 +251,32 @@ mod tests {
         assert_eq!(pan.value(), 0.0);
         assert_eq!(pan.string_to_normalized_value("C"), Some(0.5));
         assert!(pan.string_to_normalized_value("50L").unwrap() < 0.5);
+    }
+
+    #[test]
+    fn pan_text_never_shows_a_zero_side_and_round_trips() {
+        for centre in [0.0, -0.0, 0.004, -0.004, 0.0049, -0.0049] {
+            assert_eq!(pan_text(centre), "C", "{centre}");
+        }
+        assert_eq!(pan_text(0.006), "1R");
+        assert_eq!(pan_text(-0.12), "12L");
+        assert_eq!(pan_text(0.3), "30R");
+        assert_eq!(pan_text(-1.0), "100L");
+        assert_eq!(pan_text(f32::NAN), "C");
+        // Every text the host shows parses back to the position it rounds to.
+        let pan = pan_param("Pan");
+        for step in -100..=100 {
+            let position = step as f32 / 100.0;
+            for nudge in [-0.004, 0.0, 0.004] {
+                let text =
+                    pan.normalized_value_to_string(pan.preview_normalized(position + nudge), false);
+                assert!(!text.starts_with('0'), "{text} for {}", position + nudge);
+                let back = pan.preview_plain(pan.string_to_normalized_value(&text).unwrap());
+                assert!(
+                    (back - position).abs() < 1e-6,
+                    "{text}: {back} vs {position}"
+                );
+            }
+        }
     }
 }

@@ -501,7 +501,8 @@ impl StripView {
                 slider(ui, "Compensate", &p.sat_compensate, setter);
                 slider(ui, "Sat output", &p.sat_output_db, setter);
                 slider(ui, "Sat mix", &p.sat_mix, setter);
-                slider(ui, "Pan (mono)", &p.pan, setter);
+                // Constant-power pan on both channels (stereo input too): not "mono".
+                slider(ui, "Pan", &p.pan, setter);
                 slider(ui, "Balance", &p.balance, setter);
                 slider(ui, "Width", &p.width, setter);
                 slider(ui, "Output", &p.output_gain_db, setter);

@@ -9,7 +9,7 @@ use plugin_kit::params::{
     s2v_finite_percentage,
 };
 use shared_dsp::processors::channel_strip::{ChannelStripSettings, SectionOrder, GAIN_RANGE_DB};
-use shared_dsp::processors::param_table::channel_strip::plugin_defaults;
+use shared_dsp::processors::param_table::channel_strip::{plugin_defaults, PAN_NAME};
 use shared_dsp::units::dynamics::compressor::{
     ATTACK_RANGE_MS, KNEE_RANGE_DB, MAKEUP_RANGE_DB, RELEASE_RANGE_MS, SIDECHAIN_HPF_RANGE_HZ,
     THRESHOLD_RANGE_DB,
@@ -155,7 +155,7 @@ impl BandParams {
     fn new(index: usize) -> Self {
         let d = plugin_defaults().eq.bands[index];
         // Hosts list parameters by name: every band's names must be distinct.
-        let name = |what: &str| format!("Band {} {what}", index + 1);
+        let name = |what: &str| format!("EQ Band {} {what}", index + 1);
         Self {
             enabled: BoolParam::new(name("On"), d.enabled),
             band_type: EnumParam::new(name("Type"), BandType::from_dsp(d.band_type)),
@@ -302,15 +302,15 @@ impl Default for ChannelStripParams {
             lp_enabled: BoolParam::new("Low-pass", lp.enabled),
             lp_freq_hz: hz_param("Low-pass Frequency", lp.cutoff_hz, FREQ_RANGE),
             lp_slope: EnumParam::new("Low-pass Slope", Slope::S12),
-            eq_enabled: BoolParam::new("EQ", d.eq_enabled),
+            eq_enabled: BoolParam::new("EQ Section", d.eq_enabled),
             bands: std::array::from_fn(BandParams::new),
-            order: EnumParam::new("Order", Order::EqThenDynamics),
+            order: EnumParam::new("EQ/Dynamics Order", Order::EqThenDynamics),
             gate_enabled: BoolParam::new("Gate", gate.enabled),
             gate_threshold_db: db_param(
                 "Gate Threshold",
                 gate.threshold_db,
                 GATE_THRESHOLD_DB,
-                " dB",
+                " dBFS",
             ),
             gate_range_db: db_param("Gate Range", gate.range_db, GATE_RANGE_DB, " dB"),
             gate_ratio: ratio_param("Gate Ratio", gate.ratio.min(RATIO_INFINITE_AT)),
@@ -324,30 +324,35 @@ impl Default for ChannelStripParams {
                 " dB",
             ),
             comp_enabled: BoolParam::new("Compressor", comp.enabled),
-            comp_threshold_db: db_param("Threshold", comp.threshold_db, THRESHOLD_RANGE_DB, " dB"),
-            comp_ratio: ratio_param("Ratio", comp.ratio.min(RATIO_INFINITE_AT)),
-            comp_knee_db: db_param("Knee", comp.knee_db, KNEE_RANGE_DB, " dB"),
-            comp_attack_ms: ms_param("Attack", comp.attack_ms, ATTACK_RANGE_MS),
-            comp_release_ms: ms_param("Release", comp.release_ms, RELEASE_RANGE_MS),
-            comp_auto_release: BoolParam::new("Auto Release", comp.auto_release),
-            comp_detection: EnumParam::new("Detection", Detection::Peak),
-            comp_sc_hpf_enabled: BoolParam::new("Side-chain HP", comp.sidechain_hpf_enabled),
+            comp_threshold_db: db_param(
+                "Comp Threshold",
+                comp.threshold_db,
+                THRESHOLD_RANGE_DB,
+                " dBFS",
+            ),
+            comp_ratio: ratio_param("Comp Ratio", comp.ratio.min(RATIO_INFINITE_AT)),
+            comp_knee_db: db_param("Comp Knee", comp.knee_db, KNEE_RANGE_DB, " dB"),
+            comp_attack_ms: ms_param("Comp Attack", comp.attack_ms, ATTACK_RANGE_MS),
+            comp_release_ms: ms_param("Comp Release", comp.release_ms, RELEASE_RANGE_MS),
+            comp_auto_release: BoolParam::new("Comp Auto Release", comp.auto_release),
+            comp_detection: EnumParam::new("Comp Detection", Detection::Peak),
+            comp_sc_hpf_enabled: BoolParam::new("Comp Side-chain HP", comp.sidechain_hpf_enabled),
             comp_sc_hpf_hz: hz_param(
-                "Side-chain HP Frequency",
+                "Comp Side-chain HP Frequency",
                 comp.sidechain_hpf_hz,
                 SIDECHAIN_HPF_RANGE_HZ,
             ),
-            comp_link: percent_param("Stereo Link", comp.stereo_link),
-            comp_makeup_db: db_param("Make-up", comp.makeup_db, MAKEUP_RANGE_DB, " dB"),
-            comp_auto_makeup: BoolParam::new("Auto Make-up", comp.auto_makeup),
-            comp_mix: percent_param("Compressor Mix", comp.mix),
+            comp_link: percent_param("Comp Stereo Link", comp.stereo_link),
+            comp_makeup_db: db_param("Comp Make-up", comp.makeup_db, MAKEUP_RANGE_DB, " dB"),
+            comp_auto_makeup: BoolParam::new("Comp Auto Make-up", comp.auto_makeup),
+            comp_mix: percent_param("Comp Mix", comp.mix),
             sat_enabled: BoolParam::new("Saturation", sat.enabled),
-            sat_character: EnumParam::new("Character", Character::Tube),
-            sat_drive_db: db_param("Drive", sat.drive_db, DRIVE_RANGE_DB, " dB"),
-            sat_compensate: BoolParam::new("Level Compensation", sat.compensate),
-            sat_output_db: db_param("Saturation Output", sat.output_db, SAT_OUTPUT_DB, " dB"),
-            sat_mix: percent_param("Saturation Mix", sat.mix),
-            pan: pan_param("Pan"),
+            sat_character: EnumParam::new("Sat Character", Character::Tube),
+            sat_drive_db: db_param("Sat Drive", sat.drive_db, DRIVE_RANGE_DB, " dB"),
+            sat_compensate: BoolParam::new("Sat Level Compensation", sat.compensate),
+            sat_output_db: db_param("Sat Output", sat.output_db, SAT_OUTPUT_DB, " dB"),
+            sat_mix: percent_param("Sat Mix", sat.mix),
+            pan: pan_param(PAN_NAME),
             balance: pan_param("Balance"),
             width: FloatParam::new(
                 "Width",
@@ -360,7 +365,7 @@ impl Default for ChannelStripParams {
             .with_unit("%")
             .with_value_to_string(formatters::v2s_f32_percentage(0))
             .with_string_to_value(s2v_finite_percentage()),
-            output_gain_db: db_param("Output", d.output_gain_db, GAIN_RANGE_DB, " dB"),
+            output_gain_db: db_param("Output Gain", d.output_gain_db, GAIN_RANGE_DB, " dB"),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
         }
     }

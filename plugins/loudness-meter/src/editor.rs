@@ -3,17 +3,19 @@
 
 use crate::params::{LoudnessMeterParams, TargetPreset};
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
+use crate::verdicts::{self, Tone};
 use nice_plug::prelude::*;
+use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
 use plugin_kit::KitPlugin;
-use shared_dsp::units::loudness::targets::Verdict;
+use shared_dsp::units::loudness::targets::LoudnessTarget;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, Color32, RichText};
 use shared_ui::{theme, widgets};
 use std::sync::Arc;
 
 /// Editor size in logical pixels.
-const EDITOR_WIDTH: f64 = 860.0;
+const EDITOR_WIDTH: f64 = 960.0;
 const EDITOR_HEIGHT: f64 = 660.0;
 
 /// Peak window mastering engineers ask a mix to leave (dBFS): −6 to −3.
@@ -61,21 +63,21 @@ pub fn create(
     )
 }
 
-fn verdict_color(verdict: Verdict) -> Color32 {
-    match verdict {
-        Verdict::Pass => theme::GOOD,
-        Verdict::Over => theme::OVER,
-        Verdict::Under => theme::WARN,
+fn tone_color(tone: Tone) -> Color32 {
+    match tone {
+        Tone::Good => theme::GOOD,
+        Tone::Warn => theme::WARN,
+        Tone::Bad => theme::OVER,
     }
 }
 
-fn verdict_text(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Pass => "pass",
-        Verdict::Over => "over",
-        Verdict::Under => "under",
-    }
+/// A verdict's text in its colour.
+fn toned((text, tone): (String, Tone)) -> RichText {
+    RichText::new(text).color(tone_color(tone))
 }
+
+/// Width of the custom target's sliders, logical px.
+const CUSTOM_SLIDER_WIDTH: f32 = 150.0;
 
 impl MeterView {
     fn header(&mut self, ui: &mut egui::Ui) {
@@ -85,7 +87,10 @@ impl MeterView {
         let true_peak = t.true_peak_dbtp.load();
         ui.horizontal(|ui| {
             let color = match (integrated, true_peak) {
-                (Some(i), Some(tp)) => verdict_color(target.verdict(i as f64, tp as f64)),
+                // The loudness readout in the loudness verdict's colour only.
+                (Some(i), Some(tp)) => {
+                    tone_color(verdicts::loudness(&target.assess(i as f64, tp as f64)).1)
+                }
                 _ => theme::ACCENT,
             };
             widgets::readout(
@@ -99,25 +104,15 @@ impl MeterView {
             ui.vertical(|ui| {
                 ui.label(RichText::new(format!("Target: {}", target.name)).color(theme::TEXT_DIM));
                 if let (Some(i), Some(tp)) = (integrated, true_peak) {
-                    let verdict = target.verdict(i as f64, tp as f64);
-                    let deviation = i as f64 - target.integrated_lufs;
-                    let loudness = if deviation.abs() <= target.tolerance_lu() {
-                        "loudness on target".to_owned()
-                    } else if deviation > 0.0 {
-                        format!("{deviation:.1} LU too loud")
-                    } else {
-                        format!("{:.1} LU too quiet", -deviation)
-                    };
-                    let peak = if tp as f64 > target.max_true_peak_dbtp {
-                        format!(", true peak over {:.0} dBTP", target.max_true_peak_dbtp)
-                    } else {
-                        String::new()
-                    };
-                    ui.label(
-                        RichText::new(format!("{}: {loudness}{peak}", verdict_text(verdict)))
-                            .color(verdict_color(verdict))
-                            .size(theme::READOUT_TEXT_PT * 0.8),
-                    );
+                    // Loudness and true peak judged apart, then the peak-safe fix.
+                    let a = target.assess(i as f64, tp as f64);
+                    let size = theme::READOUT_TEXT_PT * 0.7;
+                    let (loudness, tone) = verdicts::loudness(&a);
+                    ui.label(toned((format!("Loudness: {loudness}"), tone)).size(size));
+                    let (peak, tone) = verdicts::peak(&a, target);
+                    ui.label(toned((format!("True peak: {peak}"), tone)).size(size));
+                    let (fix, tone) = verdicts::fix(a.fix);
+                    ui.label(toned((format!("Fix: {fix}"), tone)));
                 } else {
                     ui.label(RichText::new("measuring…").color(theme::TEXT_DIM));
                 }
@@ -246,17 +241,23 @@ impl MeterView {
 
     fn targets(&self, ui: &mut egui::Ui, setter: &ParamSetter) {
         let t = &self.telemetry;
-        let integrated = t.integrated_lufs.load();
-        let true_peak = t.true_peak_dbtp.load();
+        let measured = t.integrated_lufs.load().zip(t.true_peak_dbtp.load());
         let selected = self.params.target.value();
+        let custom = self.params.custom_target();
         egui::Grid::new("platforms")
             .striped(true)
-            .spacing([16.0, 3.0])
+            .spacing([12.0, 3.0])
             .show(ui, |ui| {
-                ui.label(RichText::new("Target").color(theme::TEXT_DIM));
-                ui.label(RichText::new("Reference").color(theme::TEXT_DIM));
-                ui.label(RichText::new("Playback / fix").color(theme::TEXT_DIM));
-                ui.label(RichText::new("Verdict").color(theme::TEXT_DIM));
+                for heading in [
+                    "Target",
+                    "Reference",
+                    "Loudness",
+                    "True peak",
+                    "Playback",
+                    "Fix",
+                ] {
+                    ui.label(RichText::new(heading).color(theme::TEXT_DIM));
+                }
                 ui.end_row();
                 for (idx, _) in TargetPreset::variants().iter().enumerate() {
                     let preset = TargetPreset::from_index(idx);
@@ -265,26 +266,14 @@ impl MeterView {
                     if ui.selectable_label(preset == selected, name).clicked() {
                         set_param(setter, &self.params.target, preset);
                     }
-                    ui.label(format!(
-                        "{:.0} LUFS, {:.0} dBTP",
-                        target.integrated_lufs, target.max_true_peak_dbtp
-                    ));
-                    match (integrated, true_peak) {
-                        (Some(i), Some(tp)) => {
-                            let gain = target.playback_gain_db(i as f64, tp as f64) as f32;
-                            ui.label(format!("{} dB", widgets::format_gain(gain, 1)));
-                            let verdict = target.verdict(i as f64, tp as f64);
-                            ui.label(
-                                RichText::new(verdict_text(verdict)).color(verdict_color(verdict)),
-                            );
-                        }
-                        _ => {
-                            ui.label("–");
-                            ui.label("–");
-                        }
-                    }
-                    ui.end_row();
+                    target_row(ui, target, measured);
                 }
+                // The custom target: its values are the two Custom parameters.
+                ui.label(RichText::new(custom.name).color(theme::ACCENT))
+                    .on_hover_text(
+                        "Your own target: set it with Custom Target and Custom Peak Limit",
+                    );
+                target_row(ui, &custom, measured);
             });
     }
 
@@ -324,7 +313,62 @@ impl MeterView {
         {
             set_param(setter, &self.params.pause_when_stopped, pause);
         }
+        ui.add_space(10.0);
+        ui.label(RichText::new("Custom target").color(theme::TEXT_DIM));
+        widgets::labelled(ui, "Loudness", 70.0, |ui| {
+            ui.add(
+                ParamSlider::for_param(&self.params.custom_target_lufs, setter)
+                    .with_width(CUSTOM_SLIDER_WIDTH),
+            );
+        });
+        widgets::labelled(ui, "Peak limit", 70.0, |ui| {
+            ui.add(
+                ParamSlider::for_param(&self.params.custom_peak_dbtp, setter)
+                    .with_width(CUSTOM_SLIDER_WIDTH),
+            );
+        });
     }
+}
+
+/// A reference level: whole numbers as such ("−14"), a custom target's
+/// in-between values with their decimal ("−14.5").
+fn level_text(level: f64) -> String {
+    if level.fract() == 0.0 {
+        format!("{level:.0}")
+    } else {
+        format!("{level:.1}")
+    }
+}
+
+/// One target's cells after its name: reference, the two verdicts, what a
+/// streaming service will do on playback, and the peak-safe fix; dashes
+/// until something is measured.
+fn target_row(ui: &mut egui::Ui, target: &LoudnessTarget, measured: Option<(f32, f32)>) {
+    ui.label(format!(
+        "{} LUFS, {} dBTP",
+        level_text(target.integrated_lufs),
+        level_text(target.max_true_peak_dbtp)
+    ));
+    match measured {
+        Some((i, tp)) => {
+            let (i, tp) = (f64::from(i), f64::from(tp));
+            let a = target.assess(i, tp);
+            ui.label(toned(verdicts::loudness(&a)));
+            // The row's reference already names the limit: just the excess.
+            ui.label(toned(verdicts::peak_short(&a)));
+            ui.label(verdicts::playback(target, i, tp).unwrap_or_else(|| "–".to_owned()))
+                .on_hover_text("What the service does on playback (delivery specs: nothing)");
+            ui.label(toned(verdicts::fix(a.fix))).on_hover_text(
+                "Gain to the reference, at most to the peak limit; a limiter for the rest",
+            );
+        }
+        None => {
+            for _ in 0..4 {
+                ui.label("–");
+            }
+        }
+    }
+    ui.end_row();
 }
 
 impl EditorView for MeterView {

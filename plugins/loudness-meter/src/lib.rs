@@ -16,6 +16,7 @@ use std::sync::Arc;
 mod editor;
 pub mod params;
 pub mod telemetry;
+mod verdicts;
 
 pub use params::{LoudnessMeterParams, TargetPreset};
 use telemetry::MeterTelemetry;
@@ -115,6 +116,10 @@ impl KitPlugin for LoudnessMeter {
         let Some(meter) = self.meter.as_mut() else {
             return;
         };
+        // The mappable Reset parameter (rising edge), like the editor's button.
+        if meter.follow_reset(self.params.reset.value()) {
+            self.telemetry.clear();
+        }
         let policy = TransportPolicy {
             reset_on_play: self.params.auto_reset_on_play.value(),
             pause_when_stopped: self.params.pause_when_stopped.value(),

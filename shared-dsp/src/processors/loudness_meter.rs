@@ -37,6 +37,8 @@ pub struct LoudnessMeterProcessor {
     meter: LoudnessMeter,
     /// Whether the host was playing during the last block.
     was_playing: bool,
+    /// Whether the Reset parameter was on during the last block.
+    reset_was_on: bool,
     /// Whether the host has ever been seen playing (it has a transport).
     host_has_transport: bool,
 }
@@ -50,6 +52,7 @@ impl LoudnessMeterProcessor {
         Self {
             meter: LoudnessMeter::new(sample_rate, num_channels),
             was_playing: false,
+            reset_was_on: false,
             host_has_transport: false,
         }
     }
@@ -70,6 +73,21 @@ impl LoudnessMeterProcessor {
     /// Restarts the measurement (a Reset button). Never allocates.
     pub fn reset_measurement(&mut self) {
         self.meter.reset();
+    }
+
+    /// Follows a momentary Reset parameter (a switch a host or controller
+    /// can map): restarts the measurement on its rising edge only, so a
+    /// button held on — or a controller that never sends the release —
+    /// resets once, not every block. Call once per block with the
+    /// parameter's value; returns whether it reset (displays should clear).
+    /// Never allocates.
+    pub fn follow_reset(&mut self, reset_on: bool) -> bool {
+        let rising = reset_on && !self.reset_was_on;
+        self.reset_was_on = reset_on;
+        if rising {
+            self.meter.reset();
+        }
+        rising
     }
 
     /// Channels measured.
@@ -195,6 +213,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_reset_parameter_restarts_the_measurement_on_its_rising_edge_only() {
+        let mut p = LoudnessMeterProcessor::new(RATE, 1);
+        let free = TransportPolicy {
+            reset_on_play: false,
+            pause_when_stopped: false,
+        };
+        // One block of a tone per call, the Reset parameter at `reset_on`.
+        let run = |p: &mut LoudnessMeterProcessor, reset_on: bool| {
+            let mut block = tone(4800);
+            let reset = p.follow_reset(reset_on);
+            let status = p.follow_transport(false, free);
+            p.process(&mut [&mut block], status, |_, _| {});
+            (reset, p.meter().steps_completed())
+        };
+        assert_eq!(run(&mut p, false), (false, 1));
+        assert_eq!(run(&mut p, false), (false, 2));
+        // Pressed: the measurement restarts, then this block is measured.
+        assert_eq!(run(&mut p, true), (true, 1));
+        assert!(p.readings().true_peak_dbtp.is_some());
+        // Held on: no further resets; the measurement keeps growing.
+        assert_eq!(run(&mut p, true), (false, 2));
+        assert_eq!(run(&mut p, true), (false, 3));
+        // Released, then pressed again: one more reset.
+        assert_eq!(run(&mut p, false), (false, 4));
+        assert_eq!(run(&mut p, true), (true, 1));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The Channel Strip's parameters (`plugins/channel-strip/src/params.rs`).
 
-use super::kinds::{db, hz, ms, percent, PAN, RATIO};
+use super::kinds::{db, dbfs, hz, ms, percent, PAN, RATIO};
 use super::{
     choice_plain_value, field, ratio_from_plain, Binding, Choice, ParamKind, ParamSpec, ParamTable,
     RATIO_INFINITE_AT,
@@ -35,6 +35,11 @@ pub const BAND_LAYOUT: [(EqBandType, f32); NUM_EQ_BANDS] = [
     (EqBandType::Bell, 6000.0),
     (EqBandType::HighShelf, 12_000.0),
 ];
+/// Host name of the pan control. Not "Pan (mono)": the stereo stage
+/// applies the constant-power pan gains ([`crate::units::stereo::pan_gains`],
+/// −∞ ..= +3 dB per side) to both channels of any two-channel input, so on
+/// a stereo source it acts as a constant-power balance, not only on mono.
+pub const PAN_NAME: &str = "Pan (Constant Power)";
 /// Gate attenuation when the gate is first switched on, dB (the DSP
 /// default of 0 dB is neutral).
 pub const GATE_DEFAULT_RANGE_DB: f32 = 40.0;
@@ -176,31 +181,31 @@ macro_rules! strip_params {
             $(
                 ParamSpec {
                     id: concat!("eq_on_", $n),
-                    name: concat!("Band ", $n, " On"),
+                    name: concat!("EQ Band ", $n, " On"),
                     kind: ParamKind::Bool,
                     binding: field!(|s| s.eq.bands[$i].enabled),
                 },
                 ParamSpec {
                     id: concat!("eq_type_", $n),
-                    name: concat!("Band ", $n, " Type"),
+                    name: concat!("EQ Band ", $n, " Type"),
                     kind: ParamKind::Choice(BAND_TYPE),
                     binding: field!(|s| s.eq.bands[$i].band_type),
                 },
                 ParamSpec {
                     id: concat!("eq_freq_", $n),
-                    name: concat!("Band ", $n, " Frequency"),
+                    name: concat!("EQ Band ", $n, " Frequency"),
                     kind: FREQ,
                     binding: field!(|s| s.eq.bands[$i].frequency_hz),
                 },
                 ParamSpec {
                     id: concat!("eq_gain_", $n),
-                    name: concat!("Band ", $n, " Gain"),
+                    name: concat!("EQ Band ", $n, " Gain"),
                     kind: db((-MAX_GAIN_DB, MAX_GAIN_DB)),
                     binding: field!(|s| s.eq.bands[$i].gain_db),
                 },
                 ParamSpec {
                     id: concat!("eq_q_", $n),
-                    name: concat!("Band ", $n, " Q"),
+                    name: concat!("EQ Band ", $n, " Q"),
                     kind: super::kinds::float((MIN_Q, MAX_Q), ""),
                     binding: field!(|s| s.eq.bands[$i].q),
                 },
@@ -240,13 +245,13 @@ pub const TABLE: ParamTable<ChannelStripSettings> = ParamTable {
                     set: |s, plain| s.low_pass.order = slope_order(plain),
                 },
             },
-            ParamSpec { id: "eq_section", name: "EQ", kind: ParamKind::Bool, binding: field!(|s| s.eq_enabled) },
+            ParamSpec { id: "eq_section", name: "EQ Section", kind: ParamKind::Bool, binding: field!(|s| s.eq_enabled) },
         ],
         bands: [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4), (6, 5)],
         [
-            ParamSpec { id: "order", name: "Order", kind: ParamKind::Choice(ORDER), binding: field!(|s| s.order) },
+            ParamSpec { id: "order", name: "EQ/Dynamics Order", kind: ParamKind::Choice(ORDER), binding: field!(|s| s.order) },
             ParamSpec { id: "gate_on", name: "Gate", kind: ParamKind::Bool, binding: field!(|s| s.gate.enabled) },
-            ParamSpec { id: "gate_thr", name: "Gate Threshold", kind: db(GATE_THRESHOLD_DB), binding: field!(|s| s.gate.threshold_db) },
+            ParamSpec { id: "gate_thr", name: "Gate Threshold", kind: dbfs(GATE_THRESHOLD_DB), binding: field!(|s| s.gate.threshold_db) },
             ParamSpec { id: "gate_range", name: "Gate Range", kind: db(GATE_RANGE_DB), binding: field!(|s| s.gate.range_db) },
             ParamSpec {
                 id: "gate_ratio",
@@ -262,37 +267,37 @@ pub const TABLE: ParamTable<ChannelStripSettings> = ParamTable {
             ParamSpec { id: "gate_release", name: "Gate Release", kind: ms(GATE_RELEASE_MS), binding: field!(|s| s.gate.release_ms) },
             ParamSpec { id: "gate_hyst", name: "Gate Hysteresis", kind: db(GATE_HYSTERESIS_DB), binding: field!(|s| s.gate.hysteresis_db) },
             ParamSpec { id: "comp_on", name: "Compressor", kind: ParamKind::Bool, binding: field!(|s| s.compressor.enabled) },
-            ParamSpec { id: "comp_thr", name: "Threshold", kind: db(THRESHOLD_RANGE_DB), binding: field!(|s| s.compressor.threshold_db) },
+            ParamSpec { id: "comp_thr", name: "Comp Threshold", kind: dbfs(THRESHOLD_RANGE_DB), binding: field!(|s| s.compressor.threshold_db) },
             ParamSpec {
                 id: "comp_ratio",
-                name: "Ratio",
+                name: "Comp Ratio",
                 kind: RATIO,
                 binding: Binding::Setting {
                     get: |s| ratio_plain(s.compressor.ratio),
                     set: |s, plain| s.compressor.ratio = ratio_from_plain(plain as f32),
                 },
             },
-            ParamSpec { id: "comp_knee", name: "Knee", kind: db(KNEE_RANGE_DB), binding: field!(|s| s.compressor.knee_db) },
-            ParamSpec { id: "comp_attack", name: "Attack", kind: ms(ATTACK_RANGE_MS), binding: field!(|s| s.compressor.attack_ms) },
-            ParamSpec { id: "comp_release", name: "Release", kind: ms(RELEASE_RANGE_MS), binding: field!(|s| s.compressor.release_ms) },
-            ParamSpec { id: "comp_auto_rel", name: "Auto Release", kind: ParamKind::Bool, binding: field!(|s| s.compressor.auto_release) },
-            ParamSpec { id: "comp_detect", name: "Detection", kind: ParamKind::Choice(DETECTION), binding: field!(|s| s.compressor.detection) },
-            ParamSpec { id: "comp_sc_hp_on", name: "Side-chain HP", kind: ParamKind::Bool, binding: field!(|s| s.compressor.sidechain_hpf_enabled) },
-            ParamSpec { id: "comp_sc_hp", name: "Side-chain HP Frequency", kind: hz(SIDECHAIN_HPF_RANGE_HZ), binding: field!(|s| s.compressor.sidechain_hpf_hz) },
-            ParamSpec { id: "comp_link", name: "Stereo Link", kind: percent((0.0, 1.0)), binding: field!(|s| s.compressor.stereo_link) },
-            ParamSpec { id: "comp_makeup", name: "Make-up", kind: db(MAKEUP_RANGE_DB), binding: field!(|s| s.compressor.makeup_db) },
-            ParamSpec { id: "comp_auto_makeup", name: "Auto Make-up", kind: ParamKind::Bool, binding: field!(|s| s.compressor.auto_makeup) },
-            ParamSpec { id: "comp_mix", name: "Compressor Mix", kind: percent((0.0, 1.0)), binding: field!(|s| s.compressor.mix) },
+            ParamSpec { id: "comp_knee", name: "Comp Knee", kind: db(KNEE_RANGE_DB), binding: field!(|s| s.compressor.knee_db) },
+            ParamSpec { id: "comp_attack", name: "Comp Attack", kind: ms(ATTACK_RANGE_MS), binding: field!(|s| s.compressor.attack_ms) },
+            ParamSpec { id: "comp_release", name: "Comp Release", kind: ms(RELEASE_RANGE_MS), binding: field!(|s| s.compressor.release_ms) },
+            ParamSpec { id: "comp_auto_rel", name: "Comp Auto Release", kind: ParamKind::Bool, binding: field!(|s| s.compressor.auto_release) },
+            ParamSpec { id: "comp_detect", name: "Comp Detection", kind: ParamKind::Choice(DETECTION), binding: field!(|s| s.compressor.detection) },
+            ParamSpec { id: "comp_sc_hp_on", name: "Comp Side-chain HP", kind: ParamKind::Bool, binding: field!(|s| s.compressor.sidechain_hpf_enabled) },
+            ParamSpec { id: "comp_sc_hp", name: "Comp Side-chain HP Frequency", kind: hz(SIDECHAIN_HPF_RANGE_HZ), binding: field!(|s| s.compressor.sidechain_hpf_hz) },
+            ParamSpec { id: "comp_link", name: "Comp Stereo Link", kind: percent((0.0, 1.0)), binding: field!(|s| s.compressor.stereo_link) },
+            ParamSpec { id: "comp_makeup", name: "Comp Make-up", kind: db(MAKEUP_RANGE_DB), binding: field!(|s| s.compressor.makeup_db) },
+            ParamSpec { id: "comp_auto_makeup", name: "Comp Auto Make-up", kind: ParamKind::Bool, binding: field!(|s| s.compressor.auto_makeup) },
+            ParamSpec { id: "comp_mix", name: "Comp Mix", kind: percent((0.0, 1.0)), binding: field!(|s| s.compressor.mix) },
             ParamSpec { id: "sat_on", name: "Saturation", kind: ParamKind::Bool, binding: field!(|s| s.saturation.enabled) },
-            ParamSpec { id: "sat_char", name: "Character", kind: ParamKind::Choice(CHARACTER), binding: field!(|s| s.saturation.character) },
-            ParamSpec { id: "sat_drive", name: "Drive", kind: db(DRIVE_RANGE_DB), binding: field!(|s| s.saturation.drive_db) },
-            ParamSpec { id: "sat_comp", name: "Level Compensation", kind: ParamKind::Bool, binding: field!(|s| s.saturation.compensate) },
-            ParamSpec { id: "sat_out", name: "Saturation Output", kind: db(OUTPUT_RANGE_DB), binding: field!(|s| s.saturation.output_db) },
-            ParamSpec { id: "sat_mix", name: "Saturation Mix", kind: percent((0.0, 1.0)), binding: field!(|s| s.saturation.mix) },
-            ParamSpec { id: "pan", name: "Pan", kind: PAN, binding: field!(|s| s.stereo.pan) },
+            ParamSpec { id: "sat_char", name: "Sat Character", kind: ParamKind::Choice(CHARACTER), binding: field!(|s| s.saturation.character) },
+            ParamSpec { id: "sat_drive", name: "Sat Drive", kind: db(DRIVE_RANGE_DB), binding: field!(|s| s.saturation.drive_db) },
+            ParamSpec { id: "sat_comp", name: "Sat Level Compensation", kind: ParamKind::Bool, binding: field!(|s| s.saturation.compensate) },
+            ParamSpec { id: "sat_out", name: "Sat Output", kind: db(OUTPUT_RANGE_DB), binding: field!(|s| s.saturation.output_db) },
+            ParamSpec { id: "sat_mix", name: "Sat Mix", kind: percent((0.0, 1.0)), binding: field!(|s| s.saturation.mix) },
+            ParamSpec { id: "pan", name: PAN_NAME, kind: PAN, binding: field!(|s| s.stereo.pan) },
             ParamSpec { id: "balance", name: "Balance", kind: PAN, binding: field!(|s| s.stereo.balance) },
             ParamSpec { id: "width", name: "Width", kind: percent((0.0, MAX_WIDTH)), binding: field!(|s| s.stereo.width) },
-            ParamSpec { id: "out", name: "Output", kind: db(GAIN_RANGE_DB), binding: field!(|s| s.output_gain_db) },
+            ParamSpec { id: "out", name: "Output Gain", kind: db(GAIN_RANGE_DB), binding: field!(|s| s.output_gain_db) },
             ParamSpec { id: "bypass", name: "Bypass", kind: ParamKind::Bool, binding: Binding::Bypass },
         ]
     ),

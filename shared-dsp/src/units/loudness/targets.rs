@@ -98,7 +98,14 @@ pub const TARGETS: &[LoudnessTarget] = &[
     },
 ];
 
-/// Verdict of a measurement against a target.
+/// Tolerance of a user's custom target, LU (as the streaming targets').
+pub const CUSTOM_TOLERANCE_LU: f64 = STREAMING_TOLERANCE_LU;
+
+/// Name of a user's custom target.
+pub const CUSTOM_TARGET_NAME: &str = "Custom";
+
+/// Verdict of a measurement against a target, loudness and true peak
+/// together (see [`Assessment`] for the two apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Loudness within tolerance and true peak at or below the maximum.
@@ -109,7 +116,75 @@ pub enum Verdict {
     Under,
 }
 
+/// The loudness half of a judgement: integrated loudness against the
+/// target's reference and tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoudnessVerdict {
+    /// Within ± the tolerance of the reference.
+    OnTarget,
+    /// Louder than the reference + tolerance.
+    TooLoud,
+    /// Quieter than the reference − tolerance.
+    TooQuiet,
+}
+
+/// The true-peak half of a judgement: the held true-peak maximum against
+/// the target's peak limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeakVerdict {
+    /// At or below the limit.
+    Within,
+    /// Above the limit.
+    Over,
+}
+
+/// The gain that brings a master as close to a target as its peak limit
+/// allows, and what a limiter would have to add to get the rest of the way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fix {
+    /// Gain to apply to the master, dB: `min(reference − integrated,
+    /// peak limit − true peak)`, so the true peak after it is at or below the
+    /// limit. Negative: turn down.
+    pub gain_db: f64,
+    /// Gain still missing to the reference after [`Self::gain_db`], dB
+    /// (≥ 0): the true-peak reduction a limiter must add to reach the
+    /// reference with the peaks at the limit.
+    pub limiting_db: f64,
+    /// Whether the master stays outside the tolerance after
+    /// [`Self::gain_db`] alone: reaching the target needs a limiter (or
+    /// other peak control) of [`Self::limiting_db`].
+    pub needs_limiter: bool,
+}
+
+/// A measurement judged against one target: the two verdicts apart, and the
+/// peak-safe fix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Assessment {
+    pub loudness: LoudnessVerdict,
+    /// Integrated loudness − reference, LU (positive: too loud).
+    pub deviation_lu: f64,
+    pub peak: PeakVerdict,
+    /// True peak − peak limit, dB (positive: over).
+    pub peak_excess_db: f64,
+    /// `None` when both verdicts pass (nothing to fix).
+    pub fix: Option<Fix>,
+}
+
 impl LoudnessTarget {
+    /// A user's own target: `integrated_lufs` (LUFS) with true peaks at or
+    /// below `max_true_peak_dbtp` (dBTP), judged as a delivery spec with
+    /// [`CUSTOM_TOLERANCE_LU`].
+    pub const fn custom(integrated_lufs: f64, max_true_peak_dbtp: f64) -> Self {
+        Self {
+            name: CUSTOM_TARGET_NAME,
+            integrated_lufs,
+            max_true_peak_dbtp,
+            kind: TargetKind::Delivery {
+                tolerance_lu: CUSTOM_TOLERANCE_LU,
+            },
+        }
+    }
+
     /// Tolerance around the target used for the verdict, LU.
     pub fn tolerance_lu(&self) -> f64 {
         match self.kind {
@@ -118,15 +193,68 @@ impl LoudnessTarget {
         }
     }
 
-    /// Judges a master of `integrated_lufs` and `true_peak_dbtp`.
+    /// Judges a master of `integrated_lufs` and `true_peak_dbtp`, both
+    /// halves in one word (a too-quiet master with peaks over the limit is
+    /// `Over`); [`Self::assess`] keeps them apart.
     pub fn verdict(&self, integrated_lufs: f64, true_peak_dbtp: f64) -> Verdict {
+        let a = self.assess(integrated_lufs, true_peak_dbtp);
+        match (a.loudness, a.peak) {
+            (LoudnessVerdict::TooLoud, _) | (_, PeakVerdict::Over) => Verdict::Over,
+            (LoudnessVerdict::TooQuiet, PeakVerdict::Within) => Verdict::Under,
+            (LoudnessVerdict::OnTarget, PeakVerdict::Within) => Verdict::Pass,
+        }
+    }
+
+    /// The loudness verdict of a master of `integrated_lufs`.
+    pub fn loudness_verdict(&self, integrated_lufs: f64) -> LoudnessVerdict {
         let deviation = integrated_lufs - self.integrated_lufs;
-        if deviation > self.tolerance_lu() || true_peak_dbtp > self.max_true_peak_dbtp {
-            Verdict::Over
+        if deviation > self.tolerance_lu() {
+            LoudnessVerdict::TooLoud
         } else if deviation < -self.tolerance_lu() {
-            Verdict::Under
+            LoudnessVerdict::TooQuiet
         } else {
-            Verdict::Pass
+            LoudnessVerdict::OnTarget
+        }
+    }
+
+    /// The true-peak verdict of a master whose true peak is `true_peak_dbtp`.
+    pub fn peak_verdict(&self, true_peak_dbtp: f64) -> PeakVerdict {
+        if true_peak_dbtp > self.max_true_peak_dbtp {
+            PeakVerdict::Over
+        } else {
+            PeakVerdict::Within
+        }
+    }
+
+    /// The gain that brings a master of `integrated_lufs` and
+    /// `true_peak_dbtp` towards the reference without its true peak ending
+    /// above the limit: `min(reference − integrated, limit − true peak)`
+    /// (a master with peaks over the limit is turned down to it even when
+    /// that leaves it quiet), and the limiting still needed for the rest.
+    pub fn fix(&self, integrated_lufs: f64, true_peak_dbtp: f64) -> Fix {
+        let to_reference = self.integrated_lufs - integrated_lufs;
+        let to_peak_limit = self.max_true_peak_dbtp - true_peak_dbtp;
+        let gain_db = to_reference.min(to_peak_limit);
+        let limiting_db = (to_reference - gain_db).max(0.0);
+        Fix {
+            gain_db,
+            limiting_db,
+            needs_limiter: limiting_db > self.tolerance_lu(),
+        }
+    }
+
+    /// Judges a master of `integrated_lufs` and `true_peak_dbtp`: the
+    /// loudness and true-peak verdicts apart, and the fix when either fails.
+    pub fn assess(&self, integrated_lufs: f64, true_peak_dbtp: f64) -> Assessment {
+        let loudness = self.loudness_verdict(integrated_lufs);
+        let peak = self.peak_verdict(true_peak_dbtp);
+        let passes = loudness == LoudnessVerdict::OnTarget && peak == PeakVerdict::Within;
+        Assessment {
+            loudness,
+            deviation_lu: integrated_lufs - self.integrated_lufs,
+            peak,
+            peak_excess_db: true_peak_dbtp - self.max_true_peak_dbtp,
+            fix: (!passes).then(|| self.fix(integrated_lufs, true_peak_dbtp)),
         }
     }
 
@@ -183,6 +311,141 @@ mod tests {
         // Peaks already over the limit: no boost, never a cut for being quiet.
         assert_eq!(target("Apple Music").playback_gain_db(-20.0, 0.5), 0.0);
         assert_eq!(target("EBU R128").playback_gain_db(-30.0, -10.0), 7.0);
+    }
+
+    /// Masters spread over loudness and true peak, with the peak never
+    /// below the loudness (a PLR ≥ 0, as any real programme has).
+    fn masters() -> Vec<(f64, f64)> {
+        let mut m = Vec::new();
+        for integrated in (-40..=-4).map(|l| l as f64 + 0.3) {
+            for plr in [0.5, 3.0, 8.0, 13.0, 20.0] {
+                let peak = integrated + plr;
+                if peak <= 3.0 {
+                    m.push((integrated, peak));
+                }
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn the_fix_never_leaves_the_true_peak_over_the_limit_nor_passes_the_reference() {
+        for t in TARGETS
+            .iter()
+            .copied()
+            .chain([LoudnessTarget::custom(-9.0, -0.3)])
+        {
+            for (integrated, peak) in masters() {
+                let fix = t.fix(integrated, peak);
+                let (after_lufs, after_peak) = (integrated + fix.gain_db, peak + fix.gain_db);
+                assert!(
+                    after_peak <= t.max_true_peak_dbtp + 1e-9,
+                    "{}: {integrated} LUFS, {peak} dBTP: fix {fix:?} peaks at {after_peak}",
+                    t.name
+                );
+                assert!(
+                    after_lufs <= t.integrated_lufs + 1e-9,
+                    "{}: {fix:?}",
+                    t.name
+                );
+                // Limiting makes up exactly the loudness the peak limit withheld.
+                assert!(
+                    (after_lufs + fix.limiting_db - t.integrated_lufs).abs() < 1e-9,
+                    "{}: {fix:?}",
+                    t.name
+                );
+                // Either the fix alone lands within tolerance, or it says a limiter is needed.
+                let lands = t.loudness_verdict(after_lufs) == LoudnessVerdict::OnTarget;
+                assert_eq!(lands, !fix.needs_limiter, "{}: {fix:?}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_peak_limited_loud_master_is_turned_down_and_never_raised() {
+        // A modern loud master: -7 LUFS, true peak exactly at each limit.
+        for t in TARGETS {
+            let peak = t.max_true_peak_dbtp;
+            let a = t.assess(-7.0, peak);
+            assert_eq!(a.loudness, LoudnessVerdict::TooLoud, "{}", t.name);
+            assert_eq!(a.peak, PeakVerdict::Within, "{}", t.name);
+            let fix = a.fix.unwrap();
+            assert_eq!(fix.gain_db, t.integrated_lufs + 7.0, "{}", t.name);
+            assert!(fix.gain_db < 0.0 && !fix.needs_limiter && fix.limiting_db == 0.0);
+            assert_eq!(t.verdict(-7.0, peak), Verdict::Over);
+        }
+        // Loud and over every limit (+0.4 dBTP): turned down by whichever is more.
+        let r128 = target("EBU R128");
+        let fix = r128.fix(-7.0, 0.4);
+        assert_eq!(fix.gain_db, -16.0);
+        assert!(0.4 + fix.gain_db <= r128.max_true_peak_dbtp);
+    }
+
+    #[test]
+    fn a_quiet_master_gets_only_the_gain_its_peaks_allow_and_a_limiter_for_the_rest() {
+        // The case: a podcast master 11.7 LU under -16 LUFS with peaks
+        // at -1 dBTP. The old fix said +11.7 dB (peaks to +10.7 dBTP).
+        let podcast = target("Podcast");
+        let a = podcast.assess(-27.7, -1.0);
+        assert_eq!(a.loudness, LoudnessVerdict::TooQuiet);
+        assert_eq!(a.peak, PeakVerdict::Within);
+        let fix = a.fix.unwrap();
+        assert_eq!(fix.gain_db, 0.0);
+        assert!((fix.limiting_db - 11.7).abs() < 1e-9 && fix.needs_limiter);
+        // Quiet with headroom: the whole way on gain alone.
+        let fix = podcast.fix(-20.0, -8.0);
+        assert_eq!(
+            (fix.gain_db, fix.limiting_db, fix.needs_limiter),
+            (4.0, 0.0, false)
+        );
+        // Quiet with a little headroom: gain to the limit, limiting for the rest.
+        let fix = target("Spotify").fix(-20.0, -4.0);
+        assert_eq!(
+            (fix.gain_db, fix.limiting_db, fix.needs_limiter),
+            (3.0, 3.0, true)
+        );
+        // Quiet but peaks over the limit: loudness and peaks judged apart
+        // (the old line said "over: … too quiet, true peak over").
+        let a = target("EBU R128").assess(-28.3, -0.2);
+        assert_eq!(
+            (a.loudness, a.peak),
+            (LoudnessVerdict::TooQuiet, PeakVerdict::Over)
+        );
+        let fix = a.fix.unwrap();
+        assert!((fix.gain_db + 0.8).abs() < 1e-9 && fix.needs_limiter);
+    }
+
+    #[test]
+    fn only_a_passing_master_has_no_fix_and_a_small_one_needs_no_limiter() {
+        for t in TARGETS {
+            let a = t.assess(t.integrated_lufs, t.max_true_peak_dbtp - 2.0);
+            assert_eq!(
+                (a.loudness, a.peak, a.fix),
+                (LoudnessVerdict::OnTarget, PeakVerdict::Within, None),
+                "{}",
+                t.name
+            );
+            // On target but 0.3 dB over the peak limit: turn down 0.3 dB, no limiter.
+            let a = t.assess(t.integrated_lufs, t.max_true_peak_dbtp + 0.3);
+            assert_eq!(a.peak, PeakVerdict::Over);
+            let fix = a.fix.unwrap();
+            assert!(
+                (fix.gain_db + 0.3).abs() < 1e-9 && !fix.needs_limiter,
+                "{}: {fix:?}",
+                t.name
+            );
+        }
+    }
+
+    #[test]
+    fn custom_targets_are_judged_like_a_delivery_spec() {
+        let custom = LoudnessTarget::custom(-18.0, -2.0);
+        assert_eq!(custom.name, CUSTOM_TARGET_NAME);
+        assert_eq!(custom.tolerance_lu(), CUSTOM_TOLERANCE_LU);
+        assert_eq!(custom.loudness_verdict(-18.9), LoudnessVerdict::OnTarget);
+        assert_eq!(custom.loudness_verdict(-16.9), LoudnessVerdict::TooLoud);
+        assert_eq!(custom.peak_verdict(-1.9), PeakVerdict::Over);
+        assert_eq!(custom.fix(-24.0, -5.0).gain_db, 3.0);
     }
 
     #[test]
