@@ -414,6 +414,21 @@ pub struct TruePeakDetector {
     meter_taps: usize,
     /// Delay aligning the meter path to the accurate one, input samples.
     meter_align: usize,
+    /// Per-block working buffers (on the heap: no zeroing per block).
+    scratch: Box<DetectorScratch>,
+}
+
+/// Working buffers of one [`TruePeakDetector`] block, contents meaningless
+/// between blocks.
+#[derive(Debug, Clone)]
+struct DetectorScratch {
+    branch1: [f32; BLOCK_FRAMES],
+    half: [f32; DETECTOR_STAGE1.factor * BLOCK_FRAMES],
+    fine: [[f32; DETECTOR_STAGE1.factor * BLOCK_FRAMES]; MAX_STAGE2_FACTOR - 1],
+    stream: [f32; 2 + DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+    refined: [f32; DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+    meter_peaks: [f32; BLOCK_FRAMES],
+    out: [f32; BLOCK_FRAMES],
 }
 
 impl TruePeakDetector {
@@ -448,6 +463,15 @@ impl TruePeakDetector {
             meter: branch_coefs(&meter, false),
             meter_taps,
             meter_align,
+            scratch: Box::new(DetectorScratch {
+                branch1: [0.0; BLOCK_FRAMES],
+                half: [0.0; DETECTOR_STAGE1.factor * BLOCK_FRAMES],
+                fine: [[0.0; DETECTOR_STAGE1.factor * BLOCK_FRAMES]; MAX_STAGE2_FACTOR - 1],
+                stream: [0.0; 2 + DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+                refined: [0.0; DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+                meter_peaks: [0.0; BLOCK_FRAMES],
+                out: [0.0; BLOCK_FRAMES],
+            }),
         }
     }
 
@@ -502,12 +526,13 @@ impl TruePeakDetector {
         let len = input.len();
         let start = self.input.append(input, |x| x);
         let x = self.input.samples();
+        let sc = &mut *self.scratch;
 
         // Stage 1: the delayed input, then branch 1, interleaved.
-        let mut branch1 = [0.0f32; BLOCK_FRAMES];
+        let branch1 = &mut sc.branch1;
         fir_block(&self.stage1, x, start, &mut branch1[..len]);
         let delay1 = DETECTOR_STAGE1.taps_per_phase / 2;
-        let mut half = [0.0f32; HALF_FACTOR * BLOCK_FRAMES];
+        let half = &mut sc.half;
         for (i, pair) in half[..HALF_FACTOR * len].chunks_exact_mut(HALF_FACTOR).enumerate() {
             pair[0] = x[start + i - delay1];
             pair[1] = branch1[i];
@@ -521,7 +546,7 @@ impl TruePeakDetector {
             DetectorFactor::X4 => &self.stage2_x4,
             DetectorFactor::X8 => &self.stage2_x8,
         };
-        let mut fine = [[0.0f32; HALF_FACTOR * BLOCK_FRAMES]; MAX_STAGE2_FACTOR - 1];
+        let fine = &mut sc.fine;
         let stage2_branches = branches.len() / DETECTOR_STAGE2_TAPS;
         for (branch, out) in branches
             .chunks_exact(DETECTOR_STAGE2_TAPS)
@@ -531,35 +556,40 @@ impl TruePeakDetector {
         }
         let delay2 = DETECTOR_STAGE2_TAPS / 2;
 
-        // Refinement, in stream order.
-        let [mut a, mut b] = self.previous;
-        for (i, peak) in peaks.iter_mut().enumerate() {
-            let mut p = 0.0f32;
-            for m in HALF_FACTOR * i..HALF_FACTOR * (i + 1) {
-                let y = h[half_start + m - delay2];
-                p = p.max(refined_peak(a, b, y));
-                (a, b) = (b, y);
-                for out in &fine[..stage2_branches] {
-                    let y = out[m];
-                    p = p.max(refined_peak(a, b, y));
-                    (a, b) = (b, y);
-                }
+        // Refinement: the oversampled stream in order, after the two values
+        // of the previous block, then every point refined (branch-free, so
+        // it vectorises) and the largest per input sample kept.
+        let fine_factor = HALF_FACTOR * (stage2_branches + 1);
+        let stream_len = fine_factor * len;
+        let stream = &mut sc.stream;
+        stream[..2].copy_from_slice(&self.previous);
+        for m in 0..half_len {
+            let points = &mut stream[2 + m * (stage2_branches + 1)..];
+            points[0] = h[half_start + m - delay2];
+            for (point, out) in points[1..].iter_mut().zip(&fine[..stage2_branches]) {
+                *point = out[m];
             }
-            *peak = p;
         }
-        self.previous = [a, b];
+        let refined = &mut sc.refined;
+        for (j, r) in refined[..stream_len].iter_mut().enumerate() {
+            *r = refined_peak_branchless(stream[j], stream[j + 1], stream[j + 2]);
+        }
+        for (peak, points) in peaks.iter_mut().zip(refined[..stream_len].chunks_exact(fine_factor)) {
+            *peak = points.iter().fold(0.0f32, |p, &r| p.max(r));
+        }
+        self.previous = [stream[stream_len], stream[stream_len + 1]];
 
         // Meter-compliance path on the input delayed by `meter_align`.
         let meter_newest = start - self.meter_align;
         let meter_delay = self.meter_align + self.meter_taps / 2;
-        let mut meter_peaks = [0.0f32; BLOCK_FRAMES];
+        let meter_peaks = &mut sc.meter_peaks;
         for (peak, &v) in meter_peaks[..len]
             .iter_mut()
             .zip(&x[start - meter_delay..start - meter_delay + len])
         {
             *peak = v.abs();
         }
-        let mut out = [0.0f32; BLOCK_FRAMES];
+        let out = &mut sc.out;
         for branch in self.meter.chunks_exact(self.meter_taps) {
             fir_block(branch, x, meter_newest, &mut out[..len]);
             for (peak, y) in meter_peaks[..len].iter_mut().zip(&out[..len]) {
@@ -578,6 +608,7 @@ const MAX_STAGE2_FACTOR: usize = 4;
 /// Peak magnitude around the newest point `c` of a stream `…, a, b, c`:
 /// `|c|`, or, if `b` is a local maximum of the magnitude, the vertex of the
 /// parabola through `a, b, c` when it is higher (never more than 1.25·|b|).
+#[cfg(test)]
 #[inline(always)]
 fn refined_peak(a: f32, b: f32, c: f32) -> f32 {
     let mag_b = b.abs();
@@ -776,6 +807,25 @@ fn fold_peak(peak: f32, values: &[f32]) -> f32 {
     values.iter().fold(peak, |p, y| p.max(y.abs()))
 }
 
+/// The parabola refinement (`refined_peak` in the tests, the reference)
+/// without branches, the same arithmetic and result, so a
+/// block of points can be refined with vector instructions.
+#[inline(always)]
+fn refined_peak_branchless(a: f32, b: f32, c: f32) -> f32 {
+    let mag_b = b.abs();
+    let mag_c = c.abs();
+    let refine_candidate = mag_b >= a.abs() && mag_b >= mag_c && mag_b > 0.0;
+    let (a, c) = if b < 0.0 { (-a, -c) } else { (a, c) };
+    let curvature = 2.0 * mag_b - a - c;
+    let d = a - c;
+    let vertex = mag_b + d * d / (8.0 * curvature);
+    if refine_candidate && curvature > 0.0 {
+        mag_c.max(vertex)
+    } else {
+        mag_c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -925,6 +975,22 @@ mod tests {
             fir_block(&branch, &x, 400, &mut vector);
             fir_block_scalar(&branch, &x, 400, &mut scalar, 0);
             assert_eq!(vector, scalar, "{len}");
+        }
+    }
+
+    #[test]
+    fn branchless_refinement_equals_the_branching_one() {
+        let values = [0.0f32, -0.0, 1.0, -1.0, 0.5, -0.5, 0.999, -0.25, 2.0, 1e-30];
+        for &a in &values {
+            for &b in &values {
+                for &c in &values {
+                    assert_eq!(
+                        refined_peak_branchless(a, b, c).to_bits(),
+                        refined_peak(a, b, c).to_bits(),
+                        "{a} {b} {c}"
+                    );
+                }
+            }
         }
     }
 
