@@ -95,7 +95,9 @@ pub struct TruePeakChannel {
 impl TruePeakChannel {
     /// A cleared meter-grade channel using `design`. Allocates.
     pub fn new(design: UpsamplerDesign) -> Self {
-        Self::with_interpolator(Interpolator::Meter(Box::new(MeterInterpolator::new(design))))
+        Self::with_interpolator(Interpolator::Meter(Box::new(MeterInterpolator::new(
+            design,
+        ))))
     }
 
     /// A cleared limiter-grade channel ([`TruePeakDetector`]). Allocates.
@@ -515,7 +517,10 @@ impl TruePeakDetector {
     /// If `peaks` is shorter than `input`.
     pub fn process_block(&mut self, input: &[f32], peaks: &mut [f32]) {
         assert!(peaks.len() >= input.len(), "one peak per input sample");
-        for (piece, peaks) in input.chunks(BLOCK_FRAMES).zip(peaks.chunks_mut(BLOCK_FRAMES)) {
+        for (piece, peaks) in input
+            .chunks(BLOCK_FRAMES)
+            .zip(peaks.chunks_mut(BLOCK_FRAMES))
+        {
             self.process_piece(piece, &mut peaks[..piece.len()]);
         }
     }
@@ -533,7 +538,10 @@ impl TruePeakDetector {
         fir_block(&self.stage1, x, start, &mut branch1[..len]);
         let delay1 = DETECTOR_STAGE1.taps_per_phase / 2;
         let half = &mut sc.half;
-        for (i, pair) in half[..HALF_FACTOR * len].chunks_exact_mut(HALF_FACTOR).enumerate() {
+        for (i, pair) in half[..HALF_FACTOR * len]
+            .chunks_exact_mut(HALF_FACTOR)
+            .enumerate()
+        {
             pair[0] = x[start + i - delay1];
             pair[1] = branch1[i];
         }
@@ -574,7 +582,10 @@ impl TruePeakDetector {
         for (j, r) in refined[..stream_len].iter_mut().enumerate() {
             *r = refined_peak_branchless(stream[j], stream[j + 1], stream[j + 2]);
         }
-        for (peak, points) in peaks.iter_mut().zip(refined[..stream_len].chunks_exact(fine_factor)) {
+        for (peak, points) in peaks
+            .iter_mut()
+            .zip(refined[..stream_len].chunks_exact(fine_factor))
+        {
             *peak = points.iter().fold(0.0f32, |p, &r| p.max(r));
         }
         self.previous = [stream[stream_len], stream[stream_len + 1]];
@@ -644,7 +655,11 @@ fn branch_coefs(coefs: &UpsamplerCoefs, normalised: bool) -> Box<[f32]> {
         let sum: f64 = (0..taps).map(|k| prototype[phase + k * factor]).sum();
         for (k, coef) in branch.iter_mut().enumerate() {
             let h = prototype[phase + k * factor];
-            *coef = if normalised { (h / sum) as f32 } else { h as f32 };
+            *coef = if normalised {
+                (h / sum) as f32
+            } else {
+                h as f32
+            };
         }
     }
     branches.into_boxed_slice()
@@ -892,7 +907,13 @@ mod tests {
                 let noise = (state as f32 / u32::MAX as f32) * 2.0 - 1.0;
                 match (i / 700) % 4 {
                     0 => noise,
-                    1 => if (i / 3) % 2 == 0 { 1.0 } else { -1.0 },
+                    1 => {
+                        if (i / 3) % 2 == 0 {
+                            1.0
+                        } else {
+                            -1.0
+                        }
+                    }
                     2 => noise * 1e-3,
                     _ => 0.0,
                 }
@@ -930,7 +951,11 @@ mod tests {
                     detector.process_block(&input[range.clone()], &mut got[range]);
                 }
                 for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
-                    assert_eq!(g.to_bits(), e.to_bits(), "{sample_rate} {factor:?} at {i}: {g} vs {e}");
+                    assert_eq!(
+                        g.to_bits(),
+                        e.to_bits(),
+                        "{sample_rate} {factor:?} at {i}: {g} vs {e}"
+                    );
                 }
                 // The per-sample entry point is the same path.
                 let mut single = TruePeakDetector::new(factor, sample_rate);
@@ -953,12 +978,18 @@ mod tests {
             let mut channel = TruePeakChannel::new(design);
             for range in uneven_blocks(input.len()) {
                 let block = &input[range];
-                let expected = block
+                let expected = block.iter().fold(channel.true_peak, |p, &x| {
+                    p.max(upsampler.process_sample_peak(x))
+                });
+                let expected_sample = block
                     .iter()
-                    .fold(channel.true_peak, |p, &x| p.max(upsampler.process_sample_peak(x)));
-                let expected_sample = block.iter().fold(channel.sample_peak, |p, x| p.max(x.abs()));
+                    .fold(channel.sample_peak, |p, x| p.max(x.abs()));
                 channel.process_block(block);
-                assert_eq!(channel.true_peak.to_bits(), expected.to_bits(), "{sample_rate}");
+                assert_eq!(
+                    channel.true_peak.to_bits(),
+                    expected.to_bits(),
+                    "{sample_rate}"
+                );
                 assert_eq!(channel.sample_peak().to_bits(), expected_sample.to_bits());
             }
         }

@@ -613,7 +613,15 @@ impl Maximizer {
             let mut metered_out = [[0.0f32; METER_CHUNK]; MAX_CHANNELS];
             let mut chunk = ChunkScratch::default();
             for i in 0..len {
-                self.prepare_frame(channels, used, start + i, i, &mut metered_in, &mut chunk, &mut stats);
+                self.prepare_frame(
+                    channels,
+                    used,
+                    start + i,
+                    i,
+                    &mut metered_in,
+                    &mut chunk,
+                    &mut stats,
+                );
             }
             // The true-peak detectors run over the whole chunk at once.
             for c in 0..self.num_channels {
@@ -621,7 +629,16 @@ impl Maximizer {
                     .detect_block(c, &chunk.gained[c][..len], &mut chunk.peaks[c][..len]);
             }
             for i in 0..len {
-                self.finish_frame(channels, used, start + i, i, &chunk, &mut metered_out, &mut min_gain, &mut stats);
+                self.finish_frame(
+                    channels,
+                    used,
+                    start + i,
+                    i,
+                    &chunk,
+                    &mut metered_out,
+                    &mut min_gain,
+                    &mut stats,
+                );
             }
             let ins: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &metered_in[c][..len]);
             let outs: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &metered_out[c][..len]);
