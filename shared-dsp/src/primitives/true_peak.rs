@@ -31,9 +31,19 @@
 //! wins: that short Hann-windowed filter leaks images and reads dense limited
 //! material up to ≈ 0.3 dB *above* the ideal reconstruction, and a limited
 //! output must pass those meters too.
+//!
+//! # Block evaluation
+//! Both grades run their polyphase branches over blocks of up to
+//! [`BLOCK_FRAMES`] samples held in one linear history ([`LinearHistory`]),
+//! with AVX where the CPU has it (detected at run time) and a scalar loop
+//! otherwise. Every output is summed in exactly the order of
+//! [`Upsampler`]'s per-sample dot product, so readings and limiter gains are
+//! bit-identical to the per-sample interpolators (tested against them).
 
-use crate::primitives::delay::DelayLine;
-use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
+use crate::primitives::level::sanitize;
+#[cfg(doc)]
+use crate::primitives::oversampling::Upsampler;
+use crate::primitives::oversampling::{UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
 
 /// Smallest oversampling factor used at any rate (BS.1770-4 Annex 2).
 pub const MIN_FACTOR: usize = 4;
@@ -69,7 +79,7 @@ pub enum TruePeakGrade {
 /// The interpolator behind a [`TruePeakChannel`].
 #[derive(Debug, Clone)]
 enum Interpolator {
-    Meter(Upsampler),
+    Meter(Box<MeterInterpolator>),
     Limiter(Box<TruePeakDetector>),
     Off,
 }
@@ -85,7 +95,9 @@ pub struct TruePeakChannel {
 impl TruePeakChannel {
     /// A cleared meter-grade channel using `design`. Allocates.
     pub fn new(design: UpsamplerDesign) -> Self {
-        Self::with_interpolator(Interpolator::Meter(Upsampler::new(design)))
+        Self::with_interpolator(Interpolator::Meter(Box::new(MeterInterpolator::new(
+            design,
+        ))))
     }
 
     /// A cleared limiter-grade channel ([`TruePeakDetector`]). Allocates.
@@ -107,7 +119,7 @@ impl TruePeakChannel {
     /// Clears history and peaks. Never allocates.
     pub fn reset(&mut self) {
         match &mut self.interpolator {
-            Interpolator::Meter(upsampler) => upsampler.reset(),
+            Interpolator::Meter(meter) => meter.reset(),
             Interpolator::Limiter(detector) => detector.reset(),
             Interpolator::Off => {}
         }
@@ -115,16 +127,54 @@ impl TruePeakChannel {
         self.sample_peak = 0.0;
     }
 
-    /// Feeds one finite sample.
-    #[inline(always)]
+    /// Feeds one sample (see [`Self::process_block`]).
+    #[inline]
     pub fn process(&mut self, x: f32) {
-        self.sample_peak = self.sample_peak.max(x.abs());
-        let peak = match &mut self.interpolator {
-            Interpolator::Meter(upsampler) => upsampler.process_sample_peak(x),
-            Interpolator::Limiter(detector) => detector.process(x),
-            Interpolator::Off => return,
-        };
-        self.true_peak = self.true_peak.max(peak);
+        self.process_block(&[x]);
+    }
+
+    /// Feeds a block of any length. Samples are [`sanitize`]d (NaN, ±∞ and
+    /// subnormals read as 0.0). Never allocates.
+    pub fn process_block(&mut self, input: &[f32]) {
+        for piece in input.chunks(BLOCK_FRAMES) {
+            match &mut self.interpolator {
+                Interpolator::Meter(meter) => {
+                    let start = meter.history.append(piece, sanitize);
+                    let fed = &meter.history.samples()[start..start + piece.len()];
+                    self.sample_peak = fold_peak(self.sample_peak, fed);
+                    self.true_peak = self.true_peak.max(meter.peak(start, piece.len()));
+                }
+                Interpolator::Limiter(detector) => {
+                    let mut clean = [0.0f32; BLOCK_FRAMES];
+                    let clean = &mut clean[..piece.len()];
+                    for (dst, &x) in clean.iter_mut().zip(piece) {
+                        *dst = sanitize(x);
+                    }
+                    self.sample_peak = fold_peak(self.sample_peak, clean);
+                    let mut peaks = [0.0f32; BLOCK_FRAMES];
+                    detector.process_block(clean, &mut peaks[..piece.len()]);
+                    self.true_peak = peaks[..piece.len()]
+                        .iter()
+                        .fold(self.true_peak, |p, &y| p.max(y));
+                }
+                Interpolator::Off => {
+                    self.sample_peak = piece
+                        .iter()
+                        .fold(self.sample_peak, |p, &x| p.max(sanitize(x).abs()));
+                }
+            }
+        }
+    }
+
+    /// Feeds `frames` samples of silence. Never allocates.
+    pub fn process_silence(&mut self, frames: usize) {
+        const ZEROS: [f32; BLOCK_FRAMES] = [0.0; BLOCK_FRAMES];
+        let mut left = frames;
+        while left > 0 {
+            let len = left.min(BLOCK_FRAMES);
+            self.process_block(&ZEROS[..len]);
+            left -= len;
+        }
     }
 
     /// Highest true peak since reset, linear. Never below the sample peak
@@ -137,6 +187,48 @@ impl TruePeakChannel {
     /// Highest sample peak since reset, linear.
     pub fn sample_peak(&self) -> f32 {
         self.sample_peak
+    }
+}
+
+/// The meter-grade interpolator of one channel: one Kaiser-designed
+/// polyphase stage ([`UpsamplerDesign`]) evaluated a block at a time.
+#[derive(Debug, Clone)]
+struct MeterInterpolator {
+    history: LinearHistory,
+    /// Branches `1..factor`, `taps` each, newest sample first.
+    branches: Box<[f32]>,
+    taps: usize,
+}
+
+impl MeterInterpolator {
+    /// Allocates.
+    fn new(design: UpsamplerDesign) -> Self {
+        let coefs = UpsamplerCoefs::new(design);
+        let taps = design.taps_per_phase;
+        Self {
+            history: LinearHistory::new(taps - 1, BLOCK_FRAMES),
+            branches: branch_coefs(&coefs, true),
+            taps,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.history.reset();
+    }
+
+    /// Largest magnitude of the oversampled values of the `len` (≤
+    /// [`BLOCK_FRAMES`]) samples appended at `start`: the delayed input
+    /// (branch 0) and every other branch.
+    fn peak(&self, start: usize, len: usize) -> f32 {
+        let x = self.history.samples();
+        let delayed = start - self.taps / 2;
+        let mut peak = fold_peak(0.0, &x[delayed..delayed + len]);
+        let mut out = [0.0f32; BLOCK_FRAMES];
+        for branch in self.branches.chunks_exact(self.taps) {
+            fir_block(branch, x, start, &mut out[..len]);
+            peak = fold_peak(peak, &out[..len]);
+        }
+        peak
     }
 }
 
@@ -303,41 +395,85 @@ pub const METER_2X_FROM_HZ: f64 = 96_000.0;
 /// The limiter-grade true-peak detector for one channel (see the module
 /// docs): the accurate two-stage path, refined, and beside it the meter-compliance
 /// path ([`UpsamplerCoefs::bs1770_meter`]) aligned to it; the larger wins.
+/// Evaluated a block at a time (see the module docs).
 #[derive(Debug, Clone)]
 pub struct TruePeakDetector {
-    stage1: Upsampler,
-    stage2_x4: Upsampler,
-    stage2_x8: Upsampler,
+    /// Input history shared by stage 1 and the (delayed) meter path.
+    input: LinearHistory,
+    /// Stage 1 branch 1 ([`DETECTOR_STAGE1`]), newest sample first.
+    stage1: Box<[f32]>,
+    /// History of the stage-1 output (2× rate).
+    half: LinearHistory,
+    /// Stage 2 branches for [`DetectorFactor::X4`] (one) and
+    /// [`DetectorFactor::X8`] (three), [`DETECTOR_STAGE2_TAPS`] each.
+    stage2_x4: Box<[f32]>,
+    stage2_x8: Box<[f32]>,
     factor: DetectorFactor,
     /// The two previous oversampled values (older first), for refinement.
     previous: [f32; 2],
-    /// Meter-compliance interpolator and the delay aligning it.
-    meter: Upsampler,
-    meter_align: DelayLine,
+    /// Meter-compliance branches `1..meter_factor`, `meter_taps` each.
+    meter: Box<[f32]>,
+    meter_taps: usize,
+    /// Delay aligning the meter path to the accurate one, input samples.
+    meter_align: usize,
+    /// Per-block working buffers (on the heap: no zeroing per block).
+    scratch: Box<DetectorScratch>,
+}
+
+/// Working buffers of one [`TruePeakDetector`] block, contents meaningless
+/// between blocks.
+#[derive(Debug, Clone)]
+struct DetectorScratch {
+    branch1: [f32; BLOCK_FRAMES],
+    half: [f32; DETECTOR_STAGE1.factor * BLOCK_FRAMES],
+    fine: [[f32; DETECTOR_STAGE1.factor * BLOCK_FRAMES]; MAX_STAGE2_FACTOR - 1],
+    stream: [f32; 2 + DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+    refined: [f32; DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+    meter_peaks: [f32; BLOCK_FRAMES],
+    out: [f32; BLOCK_FRAMES],
 }
 
 impl TruePeakDetector {
     /// A cleared detector for `sample_rate` Hz. Allocates.
     pub fn new(factor: DetectorFactor, sample_rate: f64) -> Self {
         let stage2 = |factor| {
-            Upsampler::new(UpsamplerDesign {
-                factor,
-                taps_per_phase: DETECTOR_STAGE2_TAPS,
-                stopband_attenuation_db: DETECTOR_STAGE2_ATTENUATION_DB,
-            })
+            branch_coefs(
+                &UpsamplerCoefs::new(UpsamplerDesign {
+                    factor,
+                    taps_per_phase: DETECTOR_STAGE2_TAPS,
+                    stopband_attenuation_db: DETECTOR_STAGE2_ATTENUATION_DB,
+                }),
+                true,
+            )
         };
-        let meter = Upsampler::from_coefs(UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate)));
-        let align = DETECTOR_LATENCY_SAMPLES - meter.latency_samples();
-        let mut meter_align = DelayLine::new(align);
-        meter_align.set_delay_samples(align);
+        let meter = UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate));
+        let meter_taps = meter.design().taps_per_phase;
+        let meter_align = DETECTOR_LATENCY_SAMPLES - meter.design().latency_samples();
+        let stage1_taps = DETECTOR_STAGE1.taps_per_phase;
+        let keep = (stage1_taps - 1).max(meter_align + meter_taps - 1);
         Self {
-            stage1: Upsampler::new(DETECTOR_STAGE1),
+            input: LinearHistory::new(keep, BLOCK_FRAMES),
+            stage1: branch_coefs(&UpsamplerCoefs::new(DETECTOR_STAGE1), true),
+            half: LinearHistory::new(
+                DETECTOR_STAGE2_TAPS - 1,
+                DETECTOR_STAGE1.factor * BLOCK_FRAMES,
+            ),
             stage2_x4: stage2(2),
             stage2_x8: stage2(4),
             factor,
             previous: [0.0; 2],
-            meter,
+            meter: branch_coefs(&meter, false),
+            meter_taps,
             meter_align,
+            scratch: Box::new(DetectorScratch {
+                branch1: [0.0; BLOCK_FRAMES],
+                half: [0.0; DETECTOR_STAGE1.factor * BLOCK_FRAMES],
+                fine: [[0.0; DETECTOR_STAGE1.factor * BLOCK_FRAMES]; MAX_STAGE2_FACTOR - 1],
+                stream: [0.0; 2 + DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+                refined: [0.0; DETECTOR_STAGE1.factor * MAX_STAGE2_FACTOR * BLOCK_FRAMES],
+                meter_peaks: [0.0; BLOCK_FRAMES],
+                out: [0.0; BLOCK_FRAMES],
+            }),
         }
     }
 
@@ -359,12 +495,9 @@ impl TruePeakDetector {
 
     /// Clears the history. Never allocates.
     pub fn reset(&mut self) {
-        self.stage1.reset();
-        self.stage2_x4.reset();
-        self.stage2_x8.reset();
+        self.input.reset();
+        self.half.reset();
         self.previous = [0.0; 2];
-        self.meter.reset();
-        self.meter_align.reset();
     }
 
     /// Pushes one input sample; returns the refined peak magnitude (linear)
@@ -372,31 +505,121 @@ impl TruePeakDetector {
     /// [`Self::latency_samples`] ago (within ±1 sample).
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
-        let mut half = [0.0f32; MAX_FACTOR];
-        self.stage1.process_sample(x, &mut half);
-        let stage2 = match self.factor {
-            DetectorFactor::X4 => &mut self.stage2_x4,
-            DetectorFactor::X8 => &mut self.stage2_x8,
+        let mut peak = [0.0f32];
+        self.process_block(&[x], &mut peak);
+        peak[0]
+    }
+
+    /// [`Self::process`] for a block: `peaks[i]` is what `process(input[i])`
+    /// would return, bit for bit. Finite input. Never allocates.
+    ///
+    /// # Panics
+    /// If `peaks` is shorter than `input`.
+    pub fn process_block(&mut self, input: &[f32], peaks: &mut [f32]) {
+        assert!(peaks.len() >= input.len(), "one peak per input sample");
+        for (piece, peaks) in input
+            .chunks(BLOCK_FRAMES)
+            .zip(peaks.chunks_mut(BLOCK_FRAMES))
+        {
+            self.process_piece(piece, &mut peaks[..piece.len()]);
+        }
+    }
+
+    /// [`Self::process_block`] for at most [`BLOCK_FRAMES`] samples.
+    fn process_piece(&mut self, input: &[f32], peaks: &mut [f32]) {
+        const HALF_FACTOR: usize = DETECTOR_STAGE1.factor;
+        let len = input.len();
+        let start = self.input.append(input, |x| x);
+        let x = self.input.samples();
+        let sc = &mut *self.scratch;
+
+        // Stage 1: the delayed input, then branch 1, interleaved.
+        let branch1 = &mut sc.branch1;
+        fir_block(&self.stage1, x, start, &mut branch1[..len]);
+        let delay1 = DETECTOR_STAGE1.taps_per_phase / 2;
+        let half = &mut sc.half;
+        for (i, pair) in half[..HALF_FACTOR * len]
+            .chunks_exact_mut(HALF_FACTOR)
+            .enumerate()
+        {
+            pair[0] = x[start + i - delay1];
+            pair[1] = branch1[i];
+        }
+
+        // Stage 2 on the 2× stream.
+        let half_len = HALF_FACTOR * len;
+        let half_start = self.half.append(&half[..half_len], |v| v);
+        let h = self.half.samples();
+        let branches = match self.factor {
+            DetectorFactor::X4 => &self.stage2_x4,
+            DetectorFactor::X8 => &self.stage2_x8,
         };
-        let stage2_factor = stage2.factor();
-        let mut peak = 0.0f32;
-        let mut fine = [0.0f32; MAX_FACTOR];
-        for &v in &half[..DETECTOR_STAGE1.factor] {
-            stage2.process_sample(v, &mut fine);
-            for &y in &fine[..stage2_factor] {
-                let [a, b] = self.previous;
-                self.previous = [b, y];
-                peak = peak.max(refined_peak(a, b, y));
+        let fine = &mut sc.fine;
+        let stage2_branches = branches.len() / DETECTOR_STAGE2_TAPS;
+        for (branch, out) in branches
+            .chunks_exact(DETECTOR_STAGE2_TAPS)
+            .zip(fine.iter_mut())
+        {
+            fir_block(branch, h, half_start, &mut out[..half_len]);
+        }
+        let delay2 = DETECTOR_STAGE2_TAPS / 2;
+
+        // Refinement: the oversampled stream in order, after the two values
+        // of the previous block, then every point refined (branch-free, so
+        // it vectorises) and the largest per input sample kept.
+        let fine_factor = HALF_FACTOR * (stage2_branches + 1);
+        let stream_len = fine_factor * len;
+        let stream = &mut sc.stream;
+        stream[..2].copy_from_slice(&self.previous);
+        for m in 0..half_len {
+            let points = &mut stream[2 + m * (stage2_branches + 1)..];
+            points[0] = h[half_start + m - delay2];
+            for (point, out) in points[1..].iter_mut().zip(&fine[..stage2_branches]) {
+                *point = out[m];
             }
         }
-        let meter_input = self.meter_align.process(x);
-        peak.max(self.meter.process_sample_peak(meter_input))
+        let refined = &mut sc.refined;
+        for (j, r) in refined[..stream_len].iter_mut().enumerate() {
+            *r = refined_peak_branchless(stream[j], stream[j + 1], stream[j + 2]);
+        }
+        for (peak, points) in peaks
+            .iter_mut()
+            .zip(refined[..stream_len].chunks_exact(fine_factor))
+        {
+            *peak = points.iter().fold(0.0f32, |p, &r| p.max(r));
+        }
+        self.previous = [stream[stream_len], stream[stream_len + 1]];
+
+        // Meter-compliance path on the input delayed by `meter_align`.
+        let meter_newest = start - self.meter_align;
+        let meter_delay = self.meter_align + self.meter_taps / 2;
+        let meter_peaks = &mut sc.meter_peaks;
+        for (peak, &v) in meter_peaks[..len]
+            .iter_mut()
+            .zip(&x[start - meter_delay..start - meter_delay + len])
+        {
+            *peak = v.abs();
+        }
+        let out = &mut sc.out;
+        for branch in self.meter.chunks_exact(self.meter_taps) {
+            fir_block(branch, x, meter_newest, &mut out[..len]);
+            for (peak, y) in meter_peaks[..len].iter_mut().zip(&out[..len]) {
+                *peak = peak.max(y.abs());
+            }
+        }
+        for (peak, meter) in peaks.iter_mut().zip(&meter_peaks[..len]) {
+            *peak = peak.max(*meter);
+        }
     }
 }
+
+/// Largest second-stage factor ([`DetectorFactor::X8`]: 2× · 4×).
+const MAX_STAGE2_FACTOR: usize = 4;
 
 /// Peak magnitude around the newest point `c` of a stream `…, a, b, c`:
 /// `|c|`, or, if `b` is a local maximum of the magnitude, the vertex of the
 /// parabola through `a, b, c` when it is higher (never more than 1.25·|b|).
+#[cfg(test)]
 #[inline(always)]
 pub fn refined_peak(a: f32, b: f32, c: f32) -> f32 {
     let mag_b = b.abs();
@@ -412,9 +635,395 @@ pub fn refined_peak(a: f32, b: f32, c: f32) -> f32 {
     peak
 }
 
+/// Input samples handled per pass of the block interpolators (sizes their
+/// stack scratch; longer blocks are split).
+pub const BLOCK_FRAMES: usize = 128;
+
+/// Polyphase branches of `coefs` as [`Upsampler`] runs them (branches
+/// `1..factor`, `taps_per_phase` taps each, newest sample first), recomputed
+/// from the prototype with the same arithmetic: normalised to unity DC gain
+/// (`normalised`, the Kaiser designs of [`UpsamplerCoefs::new`]) or taken as
+/// they are ([`UpsamplerCoefs::bs1770_meter`]). The tests check the result
+/// against [`Upsampler`] bit for bit.
+fn branch_coefs(coefs: &UpsamplerCoefs, normalised: bool) -> Box<[f32]> {
+    let factor = coefs.design().factor;
+    let taps = coefs.design().taps_per_phase;
+    let prototype = coefs.prototype();
+    let mut branches = vec![0.0f32; (factor - 1) * taps];
+    for phase in 1..factor {
+        let branch = &mut branches[(phase - 1) * taps..phase * taps];
+        let sum: f64 = (0..taps).map(|k| prototype[phase + k * factor]).sum();
+        for (k, coef) in branch.iter_mut().enumerate() {
+            let h = prototype[phase + k * factor];
+            *coef = if normalised {
+                (h / sum) as f32
+            } else {
+                h as f32
+            };
+        }
+    }
+    branches.into_boxed_slice()
+}
+
+/// Input history kept as one linear buffer: the newest `keep` samples before
+/// a block, then the block, so every FIR output reads one contiguous slice.
+/// When the buffer is full the last `keep` samples move to its front (once
+/// per [`BLOCK_FRAMES`] · k samples, not per sample as a ring would need).
+#[derive(Debug, Clone)]
+struct LinearHistory {
+    buf: Box<[f32]>,
+    /// One past the newest sample.
+    end: usize,
+    /// Samples of look-back every read needs.
+    keep: usize,
+}
+
+impl LinearHistory {
+    /// Room for `keep` samples of look-back and blocks of up to `capacity`
+    /// (the buffer is `keep + 4·capacity` long). Allocates.
+    fn new(keep: usize, capacity: usize) -> Self {
+        Self {
+            buf: vec![0.0; keep + 4 * capacity].into_boxed_slice(),
+            end: keep,
+            keep,
+        }
+    }
+
+    /// Clears to silence. Never allocates.
+    fn reset(&mut self) {
+        self.buf.fill(0.0);
+        self.end = self.keep;
+    }
+
+    /// Appends `input` (≤ the capacity) with `map` applied to each sample;
+    /// returns the index of its first sample in [`Self::samples`].
+    #[inline]
+    fn append(&mut self, input: &[f32], map: impl Fn(f32) -> f32) -> usize {
+        if self.end + input.len() > self.buf.len() {
+            self.buf.copy_within(self.end - self.keep..self.end, 0);
+            self.end = self.keep;
+        }
+        let start = self.end;
+        for (dst, &x) in self.buf[start..start + input.len()].iter_mut().zip(input) {
+            *dst = map(x);
+        }
+        self.end += input.len();
+        start
+    }
+
+    fn samples(&self) -> &[f32] {
+        &self.buf
+    }
+}
+
+/// `out[n] = Σ_k branch[k]·x[newest + n − k]` for every `n` of `out`: one
+/// polyphase branch over a block, with exactly the arithmetic of
+/// [`Upsampler`]'s per-sample dot product (four partial sums over `k mod 4`,
+/// each in increasing `k`, products and sums rounded separately, then
+/// `(s0 + s1) + (s2 + s3)`), so the result is bit-identical to it. With AVX
+/// (detected at run time) eight outputs are computed per vector, one per
+/// lane, in that same order; without, the scalar loop below.
+///
+/// # Panics
+/// If `branch.len()` is not a multiple of 4, or `x` does not hold
+/// `newest + 1 − branch.len() ..= newest + out.len() − 1`.
+#[inline]
+fn fir_block(branch: &[f32], x: &[f32], newest: usize, out: &mut [f32]) {
+    assert!(branch.len().is_multiple_of(4) && newest + 1 >= branch.len());
+    assert!(newest + out.len() <= x.len());
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: AVX is present (checked above); the bounds asserted
+            // above are what the vector loads rely on.
+            unsafe { fir_block_avx(branch, x, newest, out) };
+            return;
+        }
+    }
+    fir_block_scalar(branch, x, newest, out, 0);
+}
+
+/// The scalar form of [`fir_block`] for outputs `from..`.
+#[inline]
+fn fir_block_scalar(branch: &[f32], x: &[f32], newest: usize, out: &mut [f32], from: usize) {
+    for (n, y) in out.iter_mut().enumerate().skip(from) {
+        let mut acc = [0.0f32; 4];
+        let recent_end = newest + n;
+        for (j, chunk) in branch.chunks_exact(4).enumerate() {
+            for i in 0..4 {
+                acc[i] += chunk[i] * x[recent_end - (4 * j + i)];
+            }
+        }
+        *y = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    }
+}
+
+/// [`fir_block`] with AVX: sixteen outputs per pass (two vectors sharing
+/// each broadcast coefficient), then eight, then the scalar loop.
+///
+/// # Safety
+/// AVX must be available, and the bounds of [`fir_block`] hold.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn fir_block_avx(branch: &[f32], x: &[f32], newest: usize, out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    const LANES: usize = 8;
+    let taps = branch.len();
+    let xp = x.as_ptr();
+    let bp = branch.as_ptr();
+    let op = out.as_mut_ptr();
+    let len = out.len();
+    let mut n = 0;
+    // SAFETY (all loads): for output n + lane and tap k the sample read is
+    // x[newest + n + lane − k], within the range asserted by `fir_block`.
+    unsafe {
+        while n + 2 * LANES <= len {
+            let mut a = [_mm256_setzero_ps(); 4];
+            let mut b = [_mm256_setzero_ps(); 4];
+            let base = xp.add(newest + n);
+            let mut k = 0;
+            while k < taps {
+                for i in 0..4 {
+                    let h = _mm256_broadcast_ss(&*bp.add(k + i));
+                    let src = base.sub(k + i);
+                    a[i] = _mm256_add_ps(a[i], _mm256_mul_ps(h, _mm256_loadu_ps(src)));
+                    b[i] = _mm256_add_ps(b[i], _mm256_mul_ps(h, _mm256_loadu_ps(src.add(LANES))));
+                }
+                k += 4;
+            }
+            let ya = _mm256_add_ps(_mm256_add_ps(a[0], a[1]), _mm256_add_ps(a[2], a[3]));
+            let yb = _mm256_add_ps(_mm256_add_ps(b[0], b[1]), _mm256_add_ps(b[2], b[3]));
+            _mm256_storeu_ps(op.add(n), ya);
+            _mm256_storeu_ps(op.add(n + LANES), yb);
+            n += 2 * LANES;
+        }
+        while n + LANES <= len {
+            let mut a = [_mm256_setzero_ps(); 4];
+            let base = xp.add(newest + n);
+            let mut k = 0;
+            while k < taps {
+                for i in 0..4 {
+                    let h = _mm256_broadcast_ss(&*bp.add(k + i));
+                    a[i] = _mm256_add_ps(a[i], _mm256_mul_ps(h, _mm256_loadu_ps(base.sub(k + i))));
+                }
+                k += 4;
+            }
+            let ya = _mm256_add_ps(_mm256_add_ps(a[0], a[1]), _mm256_add_ps(a[2], a[3]));
+            _mm256_storeu_ps(op.add(n), ya);
+            n += LANES;
+        }
+    }
+    fir_block_scalar(branch, x, newest, out, n);
+}
+
+/// Largest `|out|` over a block of interpolated values, folded into `peak`.
+#[inline]
+fn fold_peak(peak: f32, values: &[f32]) -> f32 {
+    values.iter().fold(peak, |p, y| p.max(y.abs()))
+}
+
+/// The parabola refinement (`refined_peak` in the tests, the reference)
+/// without branches, the same arithmetic and result, so a
+/// block of points can be refined with vector instructions.
+#[inline(always)]
+fn refined_peak_branchless(a: f32, b: f32, c: f32) -> f32 {
+    let mag_b = b.abs();
+    let mag_c = c.abs();
+    let refine_candidate = mag_b >= a.abs() && mag_b >= mag_c && mag_b > 0.0;
+    let (a, c) = if b < 0.0 { (-a, -c) } else { (a, c) };
+    let curvature = 2.0 * mag_b - a - c;
+    let d = a - c;
+    let vertex = mag_b + d * d / (8.0 * curvature);
+    if refine_candidate && curvature > 0.0 {
+        mag_c.max(vertex)
+    } else {
+        mag_c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::primitives::delay::DelayLine;
+    use crate::primitives::oversampling::Upsampler;
+
+    /// The per-sample detector this module ran before block evaluation,
+    /// built from [`Upsampler`]s: the reference the block path must equal.
+    struct ReferenceDetector {
+        stage1: Upsampler,
+        stage2: Upsampler,
+        previous: [f32; 2],
+        meter: Upsampler,
+        meter_align: DelayLine,
+    }
+
+    impl ReferenceDetector {
+        fn new(factor: DetectorFactor, sample_rate: f64) -> Self {
+            let meter =
+                Upsampler::from_coefs(UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate)));
+            let align = DETECTOR_LATENCY_SAMPLES - meter.latency_samples();
+            let mut meter_align = DelayLine::new(align);
+            meter_align.set_delay_samples(align);
+            Self {
+                stage1: Upsampler::new(DETECTOR_STAGE1),
+                stage2: Upsampler::new(UpsamplerDesign {
+                    factor: factor.factor() / 2,
+                    taps_per_phase: DETECTOR_STAGE2_TAPS,
+                    stopband_attenuation_db: DETECTOR_STAGE2_ATTENUATION_DB,
+                }),
+                previous: [0.0; 2],
+                meter,
+                meter_align,
+            }
+        }
+
+        fn process(&mut self, x: f32) -> f32 {
+            let mut half = [0.0f32; MAX_FACTOR];
+            self.stage1.process_sample(x, &mut half);
+            let mut peak = 0.0f32;
+            let mut fine = [0.0f32; MAX_FACTOR];
+            for &v in &half[..2] {
+                self.stage2.process_sample(v, &mut fine);
+                for &y in &fine[..self.stage2.factor()] {
+                    let [a, b] = self.previous;
+                    self.previous = [b, y];
+                    peak = peak.max(refined_peak(a, b, y));
+                }
+            }
+            let meter_input = self.meter_align.process(x);
+            peak.max(self.meter.process_sample_peak(meter_input))
+        }
+    }
+
+    /// Seeded noise with bursts of full-scale squares and near-silence, so
+    /// every branch and the refinement see large, small and zero values.
+    fn test_signal(len: usize, seed: u32) -> Vec<f32> {
+        let mut state = seed.max(1);
+        (0..len)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = (state as f32 / u32::MAX as f32) * 2.0 - 1.0;
+                match (i / 700) % 4 {
+                    0 => noise,
+                    1 => {
+                        if (i / 3) % 2 == 0 {
+                            1.0
+                        } else {
+                            -1.0
+                        }
+                    }
+                    2 => noise * 1e-3,
+                    _ => 0.0,
+                }
+            })
+            .collect()
+    }
+
+    /// Splits `len` samples into uneven blocks (1 sample up to several
+    /// hundred), so block edges and history moves fall everywhere.
+    fn uneven_blocks(len: usize) -> Vec<std::ops::Range<usize>> {
+        let sizes = [1usize, 7, 128, 3, 300, 64, 129, 16, 2, 511];
+        let mut ranges = Vec::new();
+        let mut start = 0;
+        for k in 0.. {
+            if start >= len {
+                break;
+            }
+            let end = (start + sizes[k % sizes.len()]).min(len);
+            ranges.push(start..end);
+            start = end;
+        }
+        ranges
+    }
+
+    #[test]
+    fn block_detector_equals_the_per_sample_upsamplers_bit_for_bit() {
+        let input = test_signal(12_000, 7);
+        for sample_rate in [44_100.0, 48_000.0, 96_000.0] {
+            for factor in [DetectorFactor::X4, DetectorFactor::X8] {
+                let mut reference = ReferenceDetector::new(factor, sample_rate);
+                let expected: Vec<f32> = input.iter().map(|&x| reference.process(x)).collect();
+                let mut detector = TruePeakDetector::new(factor, sample_rate);
+                let mut got = vec![0.0f32; input.len()];
+                for range in uneven_blocks(input.len()) {
+                    detector.process_block(&input[range.clone()], &mut got[range]);
+                }
+                for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+                    assert_eq!(
+                        g.to_bits(),
+                        e.to_bits(),
+                        "{sample_rate} {factor:?} at {i}: {g} vs {e}"
+                    );
+                }
+                // The per-sample entry point is the same path.
+                let mut single = TruePeakDetector::new(factor, sample_rate);
+                for (i, &x) in input.iter().enumerate().take(3000) {
+                    assert_eq!(single.process(x).to_bits(), expected[i].to_bits(), "{i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn block_meter_reads_what_the_per_sample_upsampler_reads() {
+        let input = test_signal(9_000, 11);
+        for sample_rate in [22_050.0, 44_100.0, 48_000.0, 192_000.0] {
+            let design = UpsamplerDesign {
+                factor: oversampling_factor(sample_rate),
+                ..UpsamplerDesign::TRUE_PEAK
+            };
+            let mut upsampler = Upsampler::new(design);
+            let mut channel = TruePeakChannel::new(design);
+            for range in uneven_blocks(input.len()) {
+                let block = &input[range];
+                let expected = block.iter().fold(channel.true_peak, |p, &x| {
+                    p.max(upsampler.process_sample_peak(x))
+                });
+                let expected_sample = block
+                    .iter()
+                    .fold(channel.sample_peak, |p, x| p.max(x.abs()));
+                channel.process_block(block);
+                assert_eq!(
+                    channel.true_peak.to_bits(),
+                    expected.to_bits(),
+                    "{sample_rate}"
+                );
+                assert_eq!(channel.sample_peak().to_bits(), expected_sample.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn scalar_and_vector_fir_agree_exactly() {
+        let x = test_signal(2_000, 3);
+        let coefs = UpsamplerCoefs::new(DETECTOR_STAGE1);
+        let branch = branch_coefs(&coefs, true);
+        for len in [1usize, 8, 15, 16, 17, 100, 128] {
+            let mut vector = vec![0.0f32; len];
+            let mut scalar = vec![0.0f32; len];
+            fir_block(&branch, &x, 400, &mut vector);
+            fir_block_scalar(&branch, &x, 400, &mut scalar, 0);
+            assert_eq!(vector, scalar, "{len}");
+        }
+    }
+
+    #[test]
+    fn branchless_refinement_equals_the_branching_one() {
+        let values = [0.0f32, -0.0, 1.0, -1.0, 0.5, -0.5, 0.999, -0.25, 2.0, 1e-30];
+        for &a in &values {
+            for &b in &values {
+                for &c in &values {
+                    assert_eq!(
+                        refined_peak_branchless(a, b, c).to_bits(),
+                        refined_peak(a, b, c).to_bits(),
+                        "{a} {b} {c}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn parabola_refines_a_sampled_cosine() {

@@ -459,15 +459,42 @@ impl TruePeakLimiter {
     #[inline]
     pub fn process_frame(&mut self, input: &[f32], threshold: f32, gains: &mut [f32]) {
         let n = self.num_channels;
-        let mut required_db = [0.0f32; STEREO];
-        let mut linked_db = 0.0f32;
-        for ((detector, &x), required) in self
+        let mut peaks = [0.0f32; STEREO];
+        for ((detector, &x), peak) in self
             .detectors
             .iter_mut()
             .zip(&input[..n])
-            .zip(required_db.iter_mut())
+            .zip(peaks.iter_mut())
         {
-            let peak = detector.process(x);
+            *peak = detector.process(x);
+        }
+        self.process_peaks(&peaks[..n], threshold, gains);
+    }
+
+    /// The first half of [`Self::process_frame`] for a block of one
+    /// channel: runs `channel`'s true-peak detector over `input` (gained,
+    /// finite) and writes one detected peak per sample to `peaks` (linear),
+    /// to be handed frame by frame to [`Self::process_peaks`]. Detecting a
+    /// block at once is several times faster and gives the same peaks bit
+    /// for bit. Never allocates.
+    ///
+    /// # Panics
+    /// If `channel` ≥ the number of channels or `peaks` is shorter than `input`.
+    pub fn detect_block(&mut self, channel: usize, input: &[f32], peaks: &mut [f32]) {
+        self.detectors[channel].process_block(input, peaks);
+    }
+
+    /// The second half of [`Self::process_frame`]: from one frame of
+    /// detected peaks (`peaks[..num_channels]`, from [`Self::detect_block`])
+    /// and the current `threshold` (linear, > 0), writes
+    /// `gains[..num_channels]` for the audio frame pushed
+    /// [`Self::latency_samples`] frames ago.
+    #[inline]
+    pub fn process_peaks(&mut self, peaks: &[f32], threshold: f32, gains: &mut [f32]) {
+        let n = self.num_channels;
+        let mut required_db = [0.0f32; STEREO];
+        let mut linked_db = 0.0f32;
+        for (&peak, required) in peaks[..n].iter().zip(required_db.iter_mut()) {
             if peak > threshold {
                 *required = (20.0 * (threshold / peak).log10()).max(MIN_GAIN_DB);
                 linked_db = linked_db.min(*required);

@@ -239,6 +239,39 @@ pub struct BlockStats {
 /// Frames processed between meter updates (stack scratch size).
 const METER_CHUNK: usize = 64;
 
+/// Per-frame values of one chunk of [`Maximizer::process`], handed from its
+/// first pass (smoothers, input) to its second (gain, output), with the
+/// limiter's true-peak detection run over the whole chunk in between.
+struct ChunkScratch {
+    /// Smoothed threshold (linear), level-match, monitor gains and bypass mix.
+    threshold: [f32; METER_CHUNK],
+    level_match: [f32; METER_CHUNK],
+    monitor: [f32; METER_CHUNK],
+    bypass: [f32; METER_CHUNK],
+    /// The input gain that went with each latency-aligned dry sample.
+    delayed_gain: [f32; METER_CHUNK],
+    /// Gained input (detector input) and latency-aligned dry input.
+    gained: [[f32; METER_CHUNK]; MAX_CHANNELS],
+    dry: [[f32; METER_CHUNK]; MAX_CHANNELS],
+    /// Detected true peaks of the gained input, linear.
+    peaks: [[f32; METER_CHUNK]; MAX_CHANNELS],
+}
+
+impl Default for ChunkScratch {
+    fn default() -> Self {
+        Self {
+            threshold: [0.0; METER_CHUNK],
+            level_match: [0.0; METER_CHUNK],
+            monitor: [0.0; METER_CHUNK],
+            bypass: [0.0; METER_CHUNK],
+            delayed_gain: [0.0; METER_CHUNK],
+            gained: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+            dry: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+            peaks: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+        }
+    }
+}
+
 impl Maximizer {
     /// Creates a processor for `num_channels` (1 or 2) at `sample_rate` Hz. Allocates
     /// for the largest look-ahead and oversampling, so settings never allocate.
@@ -602,14 +635,30 @@ impl Maximizer {
             let len = (frames - start).min(METER_CHUNK);
             let mut metered_in = [[0.0f32; METER_CHUNK]; MAX_CHANNELS];
             let mut metered_out = [[0.0f32; METER_CHUNK]; MAX_CHANNELS];
+            let mut chunk = ChunkScratch::default();
             for i in 0..len {
-                let frame = start + i;
-                self.process_frame(
+                self.prepare_frame(
                     channels,
                     used,
-                    frame,
+                    start + i,
                     i,
                     &mut metered_in,
+                    &mut chunk,
+                    &mut stats,
+                );
+            }
+            // The true-peak detectors run over the whole chunk at once.
+            for c in 0..self.num_channels {
+                self.limiter
+                    .detect_block(c, &chunk.gained[c][..len], &mut chunk.peaks[c][..len]);
+            }
+            for i in 0..len {
+                self.finish_frame(
+                    channels,
+                    used,
+                    start + i,
+                    i,
+                    &chunk,
                     &mut metered_out,
                     &mut min_gain,
                     &mut stats,
@@ -629,16 +678,51 @@ impl Maximizer {
         };
     }
 
-    /// One frame of [`Self::process`]; `i` indexes the meter scratch.
+    /// First pass of [`Self::process`] over one frame: smoothers, input
+    /// sanitising and metering, the gained input for the limiter's detector
+    /// and the latency-aligned dry input, into `chunk` at `i`.
     #[allow(clippy::too_many_arguments)]
     #[inline]
-    fn process_frame(
+    fn prepare_frame(
+        &mut self,
+        channels: &[&mut [f32]],
+        used: usize,
+        frame: usize,
+        i: usize,
+        metered_in: &mut [[f32; METER_CHUNK]; MAX_CHANNELS],
+        chunk: &mut ChunkScratch,
+        stats: &mut BlockStats,
+    ) {
+        let input_gain = self.input_gain.tick() as f32;
+        chunk.threshold[i] = self.threshold.tick() as f32;
+        chunk.level_match[i] = self.level_match_gain.tick() as f32;
+        chunk.monitor[i] = self.monitor_gain.tick() as f32;
+        chunk.bypass[i] = self.bypass_mix.tick() as f32;
+        for c in 0..self.num_channels {
+            let x = if c < used {
+                sanitize_clamped(channels[c][frame], MAX_INPUT_ABS)
+            } else {
+                0.0
+            };
+            metered_in[c][i] = x;
+            stats.input_peak = stats.input_peak.max(x.abs());
+            chunk.gained[c][i] = x * input_gain;
+            chunk.dry[c][i] = self.dry_delays[c].process(x);
+        }
+        chunk.delayed_gain[i] = self.gain_delay.process(input_gain);
+    }
+
+    /// Second pass of [`Self::process`] over one frame: the limiter's gain
+    /// from the detected peaks, listening aids, dither, monitor gain, bypass.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn finish_frame(
         &mut self,
         channels: &mut [&mut [f32]],
         used: usize,
         frame: usize,
         i: usize,
-        metered_in: &mut [[f32; METER_CHUNK]; MAX_CHANNELS],
+        chunk: &ChunkScratch,
         metered_out: &mut [[f32; METER_CHUNK]; MAX_CHANNELS],
         min_gain: &mut f32,
         stats: &mut BlockStats,
@@ -649,28 +733,15 @@ impl Maximizer {
             DitherMode::Tpdf | DitherMode::NoiseShaped => true,
         };
         let listen = self.settings.listen;
-        let input_gain = self.input_gain.tick() as f32;
-        let threshold = self.threshold.tick() as f32;
-        let level_match = self.level_match_gain.tick() as f32;
-        let monitor = self.monitor_gain.tick() as f32;
-        let bypass = self.bypass_mix.tick() as f32;
-
-        let mut gained = [0.0f32; MAX_CHANNELS];
-        let mut dry = [0.0f32; MAX_CHANNELS];
-        for c in 0..n {
-            let x = if c < used {
-                sanitize_clamped(channels[c][frame], MAX_INPUT_ABS)
-            } else {
-                0.0
-            };
-            metered_in[c][i] = x;
-            stats.input_peak = stats.input_peak.max(x.abs());
-            gained[c] = x * input_gain;
-            dry[c] = self.dry_delays[c].process(x);
-        }
-        let delayed_gain = self.gain_delay.process(input_gain);
+        let level_match = chunk.level_match[i];
+        let monitor = chunk.monitor[i];
+        let bypass = chunk.bypass[i];
+        let delayed_gain = chunk.delayed_gain[i];
+        let dry: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.dry[c][i]);
+        let peaks: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.peaks[c][i]);
         let mut gains = [1.0f32; MAX_CHANNELS];
-        self.limiter.process_frame(&gained, threshold, &mut gains);
+        self.limiter
+            .process_peaks(&peaks[..n], chunk.threshold[i], &mut gains);
 
         // Weight of the listen mode being faded out, while fading.
         let fade = self

@@ -158,13 +158,19 @@ fn measure_channel(
     mut energy: f64,
 ) -> f64 {
     let mut feed = |x: f32| {
-        peaks.process(x);
         let y = state.process(coefs, f64::from(x));
         energy += y * y;
     };
+    // The peak detector runs a block at a time (it sanitizes the same way).
     match input {
-        Some(samples) => samples.iter().for_each(|&x| feed(sanitize(x))),
-        None => (0..frames).for_each(|_| feed(0.0)),
+        Some(samples) => {
+            peaks.process_block(samples);
+            samples.iter().for_each(|&x| feed(sanitize(x)));
+        }
+        None => {
+            peaks.process_silence(frames);
+            (0..frames).for_each(|_| feed(0.0));
+        }
     }
     energy
 }
