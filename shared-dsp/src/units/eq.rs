@@ -23,6 +23,7 @@
 //! that cannot glide (band type, filter order, on/off) crossfade over
 //! [`FADE_MS`]: the band fades out, switches, and fades back in.
 
+use crate::primitives::biquad::{process_cascade_pair, process_cascade_scalar};
 use crate::primitives::complex::Complex;
 use crate::primitives::level::{clamp_or, sanitize_channels_f64};
 use crate::primitives::smoother::{Fade, Smoother};
@@ -435,6 +436,9 @@ impl ParametricEq {
     }
 
     fn process_chunk(&mut self, channels: &mut [&mut [f64]], start: usize, n: usize) {
+        if self.process_chunk_settled(channels, start, n) {
+            return;
+        }
         let mut fade = [0.0f64; MAX_CHUNK];
         for (index, band) in self.bands.iter_mut().enumerate() {
             if band.is_skippable() {
@@ -476,6 +480,80 @@ impl ParametricEq {
                 }
             }
         }
+    }
+}
+
+impl ParametricEq {
+    /// The common case: every audible band settled fully on (no crossfade).
+    /// The audible bands then run as one cascade, two channels at a time
+    /// ([`process_cascade_pair`], bit-identical to the band-by-band path).
+    /// Returns false, doing nothing, when some band is crossfading.
+    fn process_chunk_settled(&mut self, channels: &mut [&mut [f64]], start: usize, n: usize) -> bool {
+        if self
+            .bands
+            .iter()
+            .any(|band| !band.is_skippable() && !band.fade.is_on())
+        {
+            return false;
+        }
+        let mut coefs = [BiquadCoefs::IDENTITY; NUM_EQ_BANDS];
+        let mut active = [0usize; NUM_EQ_BANDS];
+        let mut count = 0;
+        for (index, band) in self.bands.iter_mut().enumerate() {
+            if band.is_skippable() {
+                if band.running {
+                    band.running = false;
+                    for channel in &mut self.states {
+                        channel[index].reset();
+                    }
+                }
+                continue;
+            }
+            band.running = true;
+            coefs[count] = band.coefs;
+            active[count] = index;
+            count += 1;
+        }
+        if count == 0 {
+            return true;
+        }
+        let coefs = &coefs[..count];
+        let gather = |states: &[BiquadState; NUM_EQ_BANDS]| {
+            let mut out = [BiquadState::new(); NUM_EQ_BANDS];
+            for (o, &i) in out.iter_mut().zip(&active[..count]) {
+                *o = states[i];
+            }
+            out
+        };
+        let num_channels = channels.len().min(self.states.len());
+        let mut c = 0;
+        while c < num_channels {
+            if c + 1 < num_channels {
+                let (first, second) = channels[c..].split_at_mut(1);
+                let mut ls = gather(&self.states[c]);
+                let mut rs = gather(&self.states[c + 1]);
+                process_cascade_pair(
+                    coefs,
+                    &mut ls,
+                    &mut rs,
+                    &mut first[0][start..start + n],
+                    &mut second[0][start..start + n],
+                );
+                for (k, &i) in active[..count].iter().enumerate() {
+                    self.states[c][i] = ls[k];
+                    self.states[c + 1][i] = rs[k];
+                }
+                c += 2;
+            } else {
+                let mut s = gather(&self.states[c]);
+                process_cascade_scalar(coefs, &mut s[..count], &mut channels[c][start..start + n]);
+                for (k, &i) in active[..count].iter().enumerate() {
+                    self.states[c][i] = s[k];
+                }
+                c += 1;
+            }
+        }
+        true
     }
 }
 
@@ -665,8 +743,34 @@ impl CutFilter {
             return;
         }
         self.running = true;
-        let mut fade = [1.0f64; MAX_CHUNK];
         let fading = !self.fade.is_on();
+        if !fading {
+            // Settled on: the sections as one two-lane cascade per channel
+            // pair (bit-identical to the per-sample path below).
+            let sections = self.coefs.active();
+            let num_channels = channels.len().min(self.states.len());
+            let (pairs, rest) = channels[..num_channels].split_at_mut(num_channels & !1);
+            for (samples, state_pair) in pairs.chunks_exact_mut(2).zip(self.states.chunks_exact_mut(2)) {
+                let (l, r) = samples.split_at_mut(1);
+                let (ls, rs) = state_pair.split_at_mut(1);
+                process_cascade_pair(
+                    sections,
+                    ls[0].sections_mut(),
+                    rs[0].sections_mut(),
+                    &mut l[0][start..start + n],
+                    &mut r[0][start..start + n],
+                );
+            }
+            if let Some(samples) = rest.first_mut() {
+                process_cascade_scalar(
+                    sections,
+                    self.states[num_channels - 1].sections_mut(),
+                    &mut samples[start..start + n],
+                );
+            }
+            return;
+        }
+        let mut fade = [1.0f64; MAX_CHUNK];
         if fading {
             self.fade.fill(&mut fade[..n]);
         }

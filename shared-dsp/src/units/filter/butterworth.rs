@@ -125,6 +125,12 @@ impl ButterworthState {
         *self = Self::default();
     }
 
+    /// The sections' states, in processing order (for
+    /// [`crate::primitives::biquad::process_cascade_pair`]).
+    pub fn sections_mut(&mut self) -> &mut [BiquadState; MAX_SECTIONS] {
+        &mut self.sections
+    }
+
     /// Filters one sample through the active sections of `coefs`.
     #[inline]
     pub fn process(&mut self, coefs: &ButterworthCoefs, x: f64) -> f64 {
