@@ -20,7 +20,7 @@
 //! (see [`ChannelStrip::latency_samples`]).
 
 use crate::primitives::complex::Complex;
-use crate::primitives::level::{db_to_amplitude, sanitize};
+use crate::primitives::level::{db_to_amplitude, sanitize, LevelMath};
 use crate::primitives::smoother::Smoother;
 use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use crate::units::eq::NUM_EQ_BANDS;
@@ -344,6 +344,14 @@ impl ChannelStrip {
             self.saturator.reset();
         }
         self.stereo.set_settings(&settings.stereo);
+    }
+
+    /// Chooses the dB conversions of the gate's and compressor's gain
+    /// computers ([`LevelMath::Fast`] by default; the library reference for
+    /// tests that bound the difference).
+    pub fn set_level_math(&mut self, math: LevelMath) {
+        self.gate.set_level_math(math);
+        self.compressor.set_level_math(math);
     }
 
     /// The settings last applied.

@@ -19,7 +19,7 @@ use super::gain_computer::ExpanderCurve;
 use super::MAX_CHANNELS;
 use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
 use crate::primitives::level::{
-    amplitude_to_db, clamp_or, db_to_amplitude, sanitize_channels_f64, sanitize_f64,
+    clamp_or, sanitize_channels_f64, sanitize_f64, LevelMath,
 };
 use crate::primitives::smoother::{Fade, Smoother};
 
@@ -133,7 +133,8 @@ pub struct Gate {
     /// Samples the level has been below the closing threshold.
     below_for: u32,
     fade: Fade,
-    running: bool,
+    running: bool,    /// dB conversions of the gain computer (fast unless a test asks).
+    math: LevelMath,
 }
 
 impl Gate {
@@ -161,6 +162,7 @@ impl Gate {
             below_for: 0,
             fade: Fade::new(false, 1),
             running: false,
+            math: LevelMath::Fast,
         };
         g.set_sample_rate(sample_rate);
         g
@@ -196,6 +198,13 @@ impl Gate {
             self.sample_rate,
         );
         self.hold_samples = (f64::from(s.hold_ms) * 1e-3 * self.sample_rate).round() as u32;
+    }
+
+    /// Chooses the gain computer's dB conversions: [`LevelMath::Fast`]
+    /// (default) or the library reference, for tests that bound the
+    /// difference.
+    pub fn set_level_math(&mut self, math: LevelMath) {
+        self.math = math;
     }
 
     /// Applies new settings (on/off crossfades, the rest at once; the gain
@@ -248,7 +257,7 @@ impl Gate {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
                 *x = sanitize_f64(detector[c][i]);
             }
-            *gain = db_to_amplitude(self.frame_gain_db(&frame, num_channels));
+            *gain = self.math.to_amplitude(self.frame_gain_db(&frame, num_channels));
         }
     }
 
@@ -277,7 +286,7 @@ impl Gate {
             }
             let gain_db = self.frame_gain_db(&frame, num_channels);
             let amount = self.fade.step();
-            let gain = 1.0 + amount * (db_to_amplitude(gain_db) - 1.0);
+            let gain = 1.0 + amount * (self.math.to_amplitude(gain_db) - 1.0);
             for samples in channels[..num_channels].iter_mut() {
                 samples[i] *= gain;
             }
@@ -304,7 +313,7 @@ impl Gate {
             );
             loudest = loudest.max(level);
         }
-        let level_db = amplitude_to_db(loudest);
+        let level_db = self.math.to_db(loudest);
         if level_db >= open_db {
             self.open = true;
             self.below_for = 0;
