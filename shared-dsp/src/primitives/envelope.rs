@@ -86,6 +86,14 @@ impl BranchingSmoother {
         self.value
     }
 
+    /// True if a step towards `target` would leave the output exactly
+    /// where it is (a one-pole with α near 1 can settle one ulp from its
+    /// target and stay there: that counts).
+    pub fn is_settled_on(&self, target: f64, ballistics: &Ballistics) -> bool {
+        let mut next = *self;
+        next.process(target, ballistics).to_bits() == self.value.to_bits()
+    }
+
     /// Sets the output.
     pub fn set_value(&mut self, value: f64) {
         self.value = value;
@@ -113,6 +121,11 @@ impl MeanSquare {
     /// Clears.
     pub fn reset(&mut self) {
         self.value = 0.0;
+    }
+
+    /// Current mean square.
+    pub fn value(&self) -> f64 {
+        self.value
     }
 }
 
@@ -147,6 +160,11 @@ impl PeakHold {
     /// Current output (linear amplitude).
     pub fn value(&self) -> f64 {
         self.value
+    }
+
+    /// Samples of hold left.
+    pub fn hold_left(&self) -> u32 {
+        self.hold_left
     }
 
     /// Clears.

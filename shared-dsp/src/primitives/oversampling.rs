@@ -252,6 +252,12 @@ impl Upsampler {
         self.pos = 0;
     }
 
+    /// True if the whole history is zero: zeros in give exact zeros out,
+    /// and leave it zero.
+    pub fn is_silent(&self) -> bool {
+        self.history.iter().all(|&x| x == 0.0)
+    }
+
     /// Pushes one input sample and writes the `factor` output samples it
     /// produces to `out[..factor]` (extra entries untouched). `out[0]` is the
     /// input delayed by [`Self::latency_samples`].
@@ -474,6 +480,12 @@ impl Decimator {
     pub fn reset(&mut self) {
         self.history.fill(0.0);
         self.pos = 0;
+    }
+
+    /// True if the whole history is zero: zeros in give exact zeros out,
+    /// and leave it zero.
+    pub fn is_silent(&self) -> bool {
+        self.history.iter().all(|&x| x == 0.0)
     }
 
     /// Pushes `factor` input samples (oldest first) and returns one output

@@ -388,6 +388,24 @@ impl ParametricEq {
         }
     }
 
+    /// True if exact zeros in give exact zeros out and change nothing but
+    /// the control clock: no ramp or crossfade running, every filter state
+    /// zero. [`Self::skip_frames`] then stands in for [`Self::process`].
+    pub fn is_at_rest(&self) -> bool {
+        self.bands.iter().all(|b| {
+            !b.is_smoothing() && !b.fade.is_fading() && !b.pending_switch
+        }) && self
+            .states
+            .iter()
+            .all(|channel| channel.iter().all(|s| s.cells() == [0.0, 0.0]))
+    }
+
+    /// What [`Self::process`] does to the unit on `frames` of silence while
+    /// [`Self::is_at_rest`]: advances the control clock. Never allocates.
+    pub fn skip_frames(&mut self, frames: usize) {
+        self.until_tick = skip_control_clock(self.until_tick, frames);
+    }
+
     /// True if every band is currently skipped (output = input, bit exact).
     pub fn is_bypassed(&self) -> bool {
         self.bands.iter().all(Band::is_skippable)
@@ -557,6 +575,22 @@ impl ParametricEq {
     }
 }
 
+/// The control clock (samples to the next tick) after `frames` of
+/// processing with no ramp running: exactly the arithmetic of the
+/// `process` loops (a tick at 0 restarts the count).
+fn skip_control_clock(mut until_tick: u32, frames: usize) -> u32 {
+    let mut left = frames;
+    while left > 0 {
+        if until_tick == 0 {
+            until_tick = CONTROL_INTERVAL_SAMPLES;
+        }
+        let n = (until_tick as usize).min(left).min(MAX_CHUNK);
+        until_tick -= n as u32;
+        left -= n;
+    }
+    until_tick
+}
+
 /// Longest stretch processed with one set of coefficients (also the stack
 /// scratch size); a control tick comes sooner anyway.
 const MAX_CHUNK: usize = CONTROL_INTERVAL_SAMPLES as usize;
@@ -707,6 +741,21 @@ impl CutFilter {
     /// Current coefficients.
     pub fn coefs(&self) -> &ButterworthCoefs {
         &self.coefs
+    }
+
+    /// True if exact zeros in give exact zeros out and change nothing but
+    /// the control clock (no glide or crossfade, every state zero).
+    pub fn is_at_rest(&self) -> bool {
+        !self.log2_cutoff.is_smoothing()
+            && !self.fade.is_fading()
+            && !self.pending_switch
+            && self.states.iter().all(ButterworthState::is_zero)
+    }
+
+    /// What [`Self::process`] does on `frames` of silence while
+    /// [`Self::is_at_rest`]: advances the control clock. Never allocates.
+    pub fn skip_frames(&mut self, frames: usize) {
+        self.until_tick = skip_control_clock(self.until_tick, frames);
     }
 
     /// True if the filter is skipped (faded out).

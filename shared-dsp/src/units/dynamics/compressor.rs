@@ -363,6 +363,22 @@ impl Compressor {
         }
     }
 
+    /// True if exact zeros in give exact zeros out and leave the state as
+    /// it is: bypassed (and already cleared), or no ramp or fade running and every detector,
+    /// side-chain filter and gain reduction at exactly zero.
+    pub fn is_at_rest(&self) -> bool {
+        (self.is_bypassed() && !self.running)
+            || (!self.fade.is_fading()
+                && !self.makeup.is_smoothing()
+                && !self.mix.is_smoothing()
+                && self.channels.iter().all(|c| {
+                    c.sidechain_hpf.is_zero()
+                        && c.mean_square.value() == 0.0
+                        && c.reduction.value() == 0.0
+                        && c.reduction_slow.value() == 0.0
+                }))
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> &CompressorSettings {
         &self.settings

@@ -200,6 +200,24 @@ impl Gate {
         self.hold_samples = (f64::from(s.hold_ms) * 1e-3 * self.sample_rate).round() as u32;
     }
 
+    /// True if exact zeros in give exact zeros out and leave the state as
+    /// it is: off (and already cleared), or closed with the gain settled on the closed curve's
+    /// value for silence (a step would not move it) and every detector at zero (its hold
+    /// re-armed, as a zero input leaves it), no fade running.
+    pub fn is_at_rest(&self) -> bool {
+        if self.is_bypassed() {
+            return !self.running;
+        }
+        let silent_target = self.curve.gain_db(self.math.to_db(0.0));
+        !self.fade.is_fading()
+            && !self.open
+            && self.gain_db.is_settled_on(silent_target, &self.ballistics)
+            && self
+                .detectors
+                .iter()
+                .all(|d| d.value() == 0.0 && d.hold_left() == self.detector_hold_samples)
+    }
+
     /// Chooses the gain computer's dB conversions: [`LevelMath::Fast`]
     /// (default) or the library reference, for tests that bound the
     /// difference.
