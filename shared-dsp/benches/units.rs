@@ -134,6 +134,32 @@ fn bench_f64(
     });
 }
 
+/// Seconds of the input run through a unit before it is timed, so the
+/// silence and denormal variants measure the settled state (a compressor
+/// releasing, a gate closing) rather than the first second after `reset`.
+const PREROLL_SECONDS: usize = 6;
+
+fn preroll(input: &[Vec<f32>], mut process: impl FnMut(&mut [&mut [f32]])) {
+    let (mut l, mut r) = (input[0].clone(), input[1].clone());
+    for _ in 0..PREROLL_SECONDS {
+        l.copy_from_slice(&input[0]);
+        r.copy_from_slice(&input[1]);
+        in_blocks(&mut l, &mut r, 512, &mut process);
+    }
+}
+
+fn preroll64(input: &[Vec<f64>], mut process: impl FnMut(&mut [&mut [f64]])) {
+    let (mut l, mut r) = (input[0].clone(), input[1].clone());
+    for _ in 0..PREROLL_SECONDS {
+        l.copy_from_slice(&input[0]);
+        r.copy_from_slice(&input[1]);
+        for start in (0..SIGNAL_FRAMES).step_by(512) {
+            let end = (start + 512).min(SIGNAL_FRAMES);
+            process(&mut [&mut l[start..end], &mut r[start..end]]);
+        }
+    }
+}
+
 /// Four bells at +3 dB, Q 1, from 100 Hz, ×2.5 apart (the other bands off).
 fn four_bells() -> EqSettings {
     let mut eq = EqSettings::default();
@@ -225,6 +251,7 @@ fn bench_units(c: &mut Criterion) {
                 let mut strip = ChannelStrip::new(SAMPLE_RATE_HZ, NUM_CHANNELS);
                 strip.set_settings(&settings);
                 strip.reset();
+                preroll(input, |ch| strip.process(ch));
                 let id = BenchmarkId::new(format!("{name}/{kind}"), block);
                 bench_f32(&mut g, id, input, block, |ch| strip.process(ch));
             }
@@ -257,6 +284,7 @@ fn bench_units(c: &mut Criterion) {
             let mut eq = ParametricEq::new(SAMPLE_RATE_HZ, NUM_CHANNELS);
             eq.set_settings(&four_bells());
             eq.reset();
+            preroll64(input, |ch| eq.process(ch));
             bench_f64(&mut g, BenchmarkId::new(*kind, block), input, block, |ch| {
                 eq.process(ch)
             });
@@ -273,6 +301,7 @@ fn bench_units(c: &mut Criterion) {
             let mut comp = Compressor::new(SAMPLE_RATE_HZ, NUM_CHANNELS);
             comp.set_settings(&compressor_settings());
             comp.reset();
+            preroll64(input, |ch| comp.process(ch));
             bench_f64(&mut g, BenchmarkId::new(*kind, block), input, block, |ch| {
                 comp.process(ch)
             });

@@ -86,14 +86,6 @@ impl BranchingSmoother {
         self.value
     }
 
-    /// True if a step towards `target` would leave the output exactly
-    /// where it is (a one-pole with α near 1 can settle one ulp from its
-    /// target and stay there: that counts).
-    pub fn is_settled_on(&self, target: f64, ballistics: &Ballistics) -> bool {
-        let mut next = *self;
-        next.process(target, ballistics).to_bits() == self.value.to_bits()
-    }
-
     /// Sets the output.
     pub fn set_value(&mut self, value: f64) {
         self.value = value;

@@ -462,7 +462,8 @@ impl ChannelStrip {
     ///
     /// A chunk whose samples all sanitise to +0.0 while every section is at
     /// rest (its filters' states zero, no ramp or crossfade running, the
-    /// dynamics settled on silence, the oversampler empty) is provably
+    /// compressor settled and the gate closed on silence, the oversampler
+    /// empty) is provably
     /// output as +0.0 with the state unchanged, so it is written as zeros
     /// without running the sections: bit-identical to processing it
     /// (`tests/channel_strip_silence.rs`), at a small fraction of the cost.
@@ -486,7 +487,9 @@ impl ChannelStrip {
                 }
                 self.high_pass.skip_frames(n);
                 self.low_pass.skip_frames(n);
+                // The gate's gain may still glide to its closed value.
                 self.eq.skip_frames(n);
+                self.gate.skip_frames(n);
                 self.frames_skipped += n as u64;
                 start += n;
                 continue;

@@ -200,22 +200,35 @@ impl Gate {
         self.hold_samples = (f64::from(s.hold_ms) * 1e-3 * self.sample_rate).round() as u32;
     }
 
-    /// True if exact zeros in give exact zeros out and leave the state as
-    /// it is: off (and already cleared), or closed with the gain settled on the closed curve's
-    /// value for silence (a step would not move it) and every detector at zero (its hold
-    /// re-armed, as a zero input leaves it), no fade running.
+    /// True if exact zeros in give exact zeros out and change nothing that
+    /// [`Self::skip_frames`] does not reproduce: off (and already cleared),
+    /// or closed with every detector at zero (its hold re-armed, as a zero
+    /// input leaves it) and no fade running; the gain may still be moving
+    /// towards the closed curve's value for silence.
     pub fn is_at_rest(&self) -> bool {
         if self.is_bypassed() {
             return !self.running;
         }
-        let silent_target = self.curve.gain_db(self.math.to_db(0.0));
         !self.fade.is_fading()
             && !self.open
-            && self.gain_db.is_settled_on(silent_target, &self.ballistics)
             && self
                 .detectors
                 .iter()
                 .all(|d| d.value() == 0.0 && d.hold_left() == self.detector_hold_samples)
+    }
+
+    /// What [`Self::process`] does to the state on `frames` of silence
+    /// while [`Self::is_at_rest`]: the gain's ballistics step towards the
+    /// closed curve's value for silence (one multiply-add a frame; the
+    /// output, zero whatever the gain, is not computed). Never allocates.
+    pub fn skip_frames(&mut self, frames: usize) {
+        if self.is_bypassed() {
+            return;
+        }
+        let silent_target = self.curve.gain_db(self.math.to_db(0.0));
+        for _ in 0..frames {
+            self.gain_db.process(silent_target, &self.ballistics);
+        }
     }
 
     /// Chooses the gain computer's dB conversions: [`LevelMath::Fast`]
