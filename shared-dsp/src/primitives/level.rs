@@ -236,11 +236,16 @@ pub fn sanitize_clamped(x: f32, max_abs: f32) -> f32 {
 /// [`sanitize`] for the f64 units: NaN, ±∞ and f64 subnormals → 0.0.
 #[inline(always)]
 pub fn sanitize_f64(x: f64) -> f64 {
-    if x.is_finite() && (x == 0.0 || x.abs() >= f64::MIN_POSITIVE) {
-        x
-    } else {
-        0.0
-    }
+    // Branch-free on the bits, so a loop of it vectorises: keep x when its
+    // exponent field is neither all zeros (zero or subnormal) nor all ones
+    // (±∞, NaN), or when x is ±0 (kept with its sign); otherwise +0.0.
+    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    let bits = x.to_bits();
+    let exponent = bits & EXPONENT;
+    let normal = exponent != 0 && exponent != EXPONENT;
+    let zero = bits << 1 == 0;
+    let keep = u64::from(normal | zero).wrapping_neg();
+    f64::from_bits(bits & keep)
 }
 
 /// Sanitises every sample of every f64 channel in place ([`sanitize_f64`]):
@@ -354,6 +359,12 @@ mod tests {
         }
         for x in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e-40, -1e-42] {
             assert_eq!(sanitize(x), 0.0);
+        }
+        for x in [0.0f64, -0.0, 1.0, -0.25, f64::MIN_POSITIVE, -f64::MAX, 1e300] {
+            assert_eq!(sanitize_f64(x).to_bits(), x.to_bits());
+        }
+        for x in [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -5e-324] {
+            assert_eq!(sanitize_f64(x).to_bits(), 0.0f64.to_bits());
         }
         assert_eq!(sanitize_clamped(1e30, 8.0), 8.0);
         assert_eq!(sanitize_clamped(-1e30, 8.0), -8.0);
