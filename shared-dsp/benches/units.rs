@@ -21,19 +21,16 @@
 
 use std::time::Duration;
 
-use criterion::{
-    black_box, criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion,
-    Throughput,
-};
 use criterion::measurement::WallTime;
+use criterion::{
+    black_box, criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 use shared_dsp::primitives::oversampling::{Decimator, Upsampler, MAX_FACTOR};
 use shared_dsp::primitives::true_peak::{DetectorFactor, TruePeakDetector};
 use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings, Oversampling};
-use shared_dsp::units::dynamics::{
-    Compressor, CompressorSettings, Detection, Gate, GateSettings,
-};
+use shared_dsp::units::dynamics::{Compressor, CompressorSettings, Detection, Gate, GateSettings};
 use shared_dsp::units::eq::{
     CutFilter, CutFilterSettings, EqBandSettings, EqBandType, EqSettings, ParametricEq,
 };
@@ -74,7 +71,11 @@ fn inputs() -> [(&'static str, Vec<Vec<f32>>); 3] {
         .iter()
         .flatten()
         .all(|x| *x == 0.0 || x.is_subnormal()));
-    [("music", music), ("silence", silence), ("denormal", denormal)]
+    [
+        ("music", music),
+        ("silence", silence),
+        ("denormal", denormal),
+    ]
 }
 
 fn to_f64(signal: &[Vec<f32>]) -> Vec<Vec<f64>> {
@@ -269,9 +270,13 @@ fn bench_units(c: &mut Criterion) {
             order: 8,
         });
         filter.reset();
-        bench_f64(&mut g, BenchmarkId::from_parameter(block), music64, block, |ch| {
-            filter.process(ch)
-        });
+        bench_f64(
+            &mut g,
+            BenchmarkId::from_parameter(block),
+            music64,
+            block,
+            |ch| filter.process(ch),
+        );
     }
     g.finish();
 
@@ -327,9 +332,13 @@ fn bench_units(c: &mut Criterion) {
             ..GateSettings::default()
         });
         gate.reset();
-        bench_f64(&mut g, BenchmarkId::from_parameter(block), music64, block, |ch| {
-            gate.process(ch)
-        });
+        bench_f64(
+            &mut g,
+            BenchmarkId::from_parameter(block),
+            music64,
+            block,
+            |ch| gate.process(ch),
+        );
     }
     g.finish();
 
@@ -368,19 +377,28 @@ fn bench_units(c: &mut Criterion) {
     // The saturator's oversampler alone: up 8× and straight back down.
     let mut g = group(c, "oversampler_8x_up_down");
     for block in BLOCKS {
-        let mut ups: Vec<Upsampler> = (0..NUM_CHANNELS).map(|_| Upsampler::new(OVERSAMPLING)).collect();
-        let mut downs: Vec<Decimator> =
-            (0..NUM_CHANNELS).map(|_| Decimator::new(OVERSAMPLING, true)).collect();
+        let mut ups: Vec<Upsampler> = (0..NUM_CHANNELS)
+            .map(|_| Upsampler::new(OVERSAMPLING))
+            .collect();
+        let mut downs: Vec<Decimator> = (0..NUM_CHANNELS)
+            .map(|_| Decimator::new(OVERSAMPLING, true))
+            .collect();
         let factor = OVERSAMPLING.factor;
-        bench_f32(&mut g, BenchmarkId::from_parameter(block), music, block, |ch| {
-            let mut up = [0.0f32; MAX_FACTOR];
-            for ((samples, u), d) in ch.iter_mut().zip(&mut ups).zip(&mut downs) {
-                for x in samples.iter_mut() {
-                    u.process_sample(*x, &mut up);
-                    *x = d.process(&up[..factor]);
+        bench_f32(
+            &mut g,
+            BenchmarkId::from_parameter(block),
+            music,
+            block,
+            |ch| {
+                let mut up = [0.0f32; MAX_FACTOR];
+                for ((samples, u), d) in ch.iter_mut().zip(&mut ups).zip(&mut downs) {
+                    for x in samples.iter_mut() {
+                        u.process_sample(*x, &mut up);
+                        *x = d.process(&up[..factor]);
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     g.finish();
 
@@ -425,7 +443,11 @@ fn bench_units(c: &mut Criterion) {
             } else {
                 LoudnessMeter::loudness_only(SAMPLE_RATE_HZ, NUM_CHANNELS)
             };
-            let name = if true_peak { "true_peak_4x" } else { "loudness_only" };
+            let name = if true_peak {
+                "true_peak_4x"
+            } else {
+                "loudness_only"
+            };
             bench_f32(&mut g, BenchmarkId::new(name, block), music, block, |ch| {
                 meter.process(ch);
                 black_box(meter.readings());
@@ -444,11 +466,17 @@ fn bench_units(c: &mut Criterion) {
             width: 1.2,
         });
         stage.reset();
-        bench_f64(&mut g, BenchmarkId::from_parameter(block), music64, block, |ch| {
-            if let [l, r] = ch {
-                stage.process(l, r);
-            }
-        });
+        bench_f64(
+            &mut g,
+            BenchmarkId::from_parameter(block),
+            music64,
+            block,
+            |ch| {
+                if let [l, r] = ch {
+                    stage.process(l, r);
+                }
+            },
+        );
     }
     g.finish();
 
@@ -463,9 +491,13 @@ fn bench_units(c: &mut Criterion) {
             metering: false,
             ..BusGlueSettings::default()
         });
-        bench_f32(&mut g, BenchmarkId::from_parameter(block), music, block, |ch| {
-            glue.process(ch)
-        });
+        bench_f32(
+            &mut g,
+            BenchmarkId::from_parameter(block),
+            music,
+            block,
+            |ch| glue.process(ch),
+        );
     }
     g.finish();
 }

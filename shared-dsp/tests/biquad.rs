@@ -207,12 +207,26 @@ fn stereo_cascade_is_bit_identical_to_the_scalar_path() {
                 break;
             }
             let end = (start + block).min(len);
-            process_cascade_pair(&coefs, &mut ls, &mut rs, &mut l[start..end], &mut r[start..end]);
+            process_cascade_pair(
+                &coefs,
+                &mut ls,
+                &mut rs,
+                &mut l[start..end],
+                &mut r[start..end],
+            );
             start = end;
         }
         for n in 0..len {
-            assert_eq!(l[n].to_bits(), l_ref[n].to_bits(), "{sections} sections, left {n}");
-            assert_eq!(r[n].to_bits(), r_ref[n].to_bits(), "{sections} sections, right {n}");
+            assert_eq!(
+                l[n].to_bits(),
+                l_ref[n].to_bits(),
+                "{sections} sections, left {n}"
+            );
+            assert_eq!(
+                r[n].to_bits(),
+                r_ref[n].to_bits(),
+                "{sections} sections, right {n}"
+            );
         }
         assert_eq!(ls, ls_ref);
         assert_eq!(rs, rs_ref);

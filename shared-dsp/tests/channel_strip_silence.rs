@@ -89,6 +89,9 @@ fn skipping_silence_is_bit_identical_and_does_happen() {
         }
         // Several seconds of the 14 s of silence settle and are skipped.
         assert!(skipped > 4 * RATE as u64, "skipped only {skipped} frames");
-        println!("saturation {}: {skipped} frames skipped", settings.saturation.enabled);
+        println!(
+            "saturation {}: {skipped} frames skipped",
+            settings.saturation.enabled
+        );
     }
 }

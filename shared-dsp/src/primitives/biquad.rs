@@ -373,9 +373,8 @@ pub fn process_cascade_pair(
 mod pair {
     use super::{BiquadCoefs, BiquadState, STATE_FLUSH_THRESHOLD};
     use core::arch::x86_64::{
-        __m128d, _mm_add_pd, _mm_and_pd, _mm_andnot_pd, _mm_castsi128_pd, _mm_cmplt_pd,
-        _mm_mul_pd, _mm_set1_epi64x, _mm_set1_pd, _mm_set_pd, _mm_storeh_pd, _mm_storel_pd,
-        _mm_sub_pd,
+        __m128d, _mm_add_pd, _mm_and_pd, _mm_andnot_pd, _mm_castsi128_pd, _mm_cmplt_pd, _mm_mul_pd,
+        _mm_set1_epi64x, _mm_set1_pd, _mm_set_pd, _mm_storeh_pd, _mm_storel_pd, _mm_sub_pd,
     };
 
     /// Lane 0 = left, lane 1 = right.
@@ -468,7 +467,11 @@ mod pair {
 
 /// The scalar reference of [`process_cascade_pair`] for one channel:
 /// `samples` through `coefs` in order with [`BiquadState::process`].
-pub fn process_cascade_scalar(coefs: &[BiquadCoefs], states: &mut [BiquadState], samples: &mut [f64]) {
+pub fn process_cascade_scalar(
+    coefs: &[BiquadCoefs],
+    states: &mut [BiquadState],
+    samples: &mut [f64],
+) {
     for sample in samples.iter_mut() {
         let mut x = *sample;
         for (c, s) in coefs.iter().zip(states.iter_mut()) {

@@ -360,10 +360,25 @@ mod tests {
         for x in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e-40, -1e-42] {
             assert_eq!(sanitize(x), 0.0);
         }
-        for x in [0.0f64, -0.0, 1.0, -0.25, f64::MIN_POSITIVE, -f64::MAX, 1e300] {
+        for x in [
+            0.0f64,
+            -0.0,
+            1.0,
+            -0.25,
+            f64::MIN_POSITIVE,
+            -f64::MAX,
+            1e300,
+        ] {
             assert_eq!(sanitize_f64(x).to_bits(), x.to_bits());
         }
-        for x in [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -5e-324] {
+        for x in [
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e-310,
+            -5e-324,
+        ] {
             assert_eq!(sanitize_f64(x).to_bits(), 0.0f64.to_bits());
         }
         assert_eq!(sanitize_clamped(1e30, 8.0), 8.0);

@@ -477,9 +477,11 @@ impl ChannelStrip {
         while start < len {
             let n = (len - start).min(CHUNK_FRAMES);
             if self.silence_skip
-                && channels
-                    .iter()
-                    .all(|c| c[start..start + n].iter().all(|&x| sanitize(x).to_bits() == 0))
+                && channels.iter().all(|c| {
+                    c[start..start + n]
+                        .iter()
+                        .all(|&x| sanitize(x).to_bits() == 0)
+                })
                 && self.is_at_rest()
             {
                 for samples in channels.iter_mut() {

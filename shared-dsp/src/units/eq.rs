@@ -392,12 +392,13 @@ impl ParametricEq {
     /// the control clock: no ramp or crossfade running, every filter state
     /// zero. [`Self::skip_frames`] then stands in for [`Self::process`].
     pub fn is_at_rest(&self) -> bool {
-        self.bands.iter().all(|b| {
-            !b.is_smoothing() && !b.fade.is_fading() && !b.pending_switch
-        }) && self
-            .states
+        self.bands
             .iter()
-            .all(|channel| channel.iter().all(|s| s.cells() == [0.0, 0.0]))
+            .all(|b| !b.is_smoothing() && !b.fade.is_fading() && !b.pending_switch)
+            && self
+                .states
+                .iter()
+                .all(|channel| channel.iter().all(|s| s.cells() == [0.0, 0.0]))
     }
 
     /// What [`Self::process`] does to the unit on `frames` of silence while
@@ -506,7 +507,12 @@ impl ParametricEq {
     /// The audible bands then run as one cascade, two channels at a time
     /// ([`process_cascade_pair`], bit-identical to the band-by-band path).
     /// Returns false, doing nothing, when some band is crossfading.
-    fn process_chunk_settled(&mut self, channels: &mut [&mut [f64]], start: usize, n: usize) -> bool {
+    fn process_chunk_settled(
+        &mut self,
+        channels: &mut [&mut [f64]],
+        start: usize,
+        n: usize,
+    ) -> bool {
         if self
             .bands
             .iter()
@@ -799,7 +805,10 @@ impl CutFilter {
             let sections = self.coefs.active();
             let num_channels = channels.len().min(self.states.len());
             let (pairs, rest) = channels[..num_channels].split_at_mut(num_channels & !1);
-            for (samples, state_pair) in pairs.chunks_exact_mut(2).zip(self.states.chunks_exact_mut(2)) {
+            for (samples, state_pair) in pairs
+                .chunks_exact_mut(2)
+                .zip(self.states.chunks_exact_mut(2))
+            {
                 let (l, r) = samples.split_at_mut(1);
                 let (ls, rs) = state_pair.split_at_mut(1);
                 process_cascade_pair(

@@ -245,7 +245,8 @@ pub struct Compressor {
     channels: Vec<ChannelState>,
     /// Largest gain reduction during the last `process` call, dB ≥ 0.
     last_reduction_db: f64,
-    running: bool,    /// dB conversions of the gain computer (fast unless a test asks).
+    running: bool,
+    /// dB conversions of the gain computer (fast unless a test asks).
     math: LevelMath,
 }
 

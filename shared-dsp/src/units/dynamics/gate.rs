@@ -18,9 +18,7 @@
 use super::gain_computer::ExpanderCurve;
 use super::MAX_CHANNELS;
 use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
-use crate::primitives::level::{
-    clamp_or, sanitize_channels_f64, sanitize_f64, LevelMath,
-};
+use crate::primitives::level::{clamp_or, sanitize_channels_f64, sanitize_f64, LevelMath};
 use crate::primitives::smoother::{Fade, Smoother};
 
 /// Detector hold after each new peak, ms.
@@ -133,7 +131,8 @@ pub struct Gate {
     /// Samples the level has been below the closing threshold.
     below_for: u32,
     fade: Fade,
-    running: bool,    /// dB conversions of the gain computer (fast unless a test asks).
+    running: bool,
+    /// dB conversions of the gain computer (fast unless a test asks).
     math: LevelMath,
 }
 
@@ -288,7 +287,9 @@ impl Gate {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
                 *x = sanitize_f64(detector[c][i]);
             }
-            *gain = self.math.to_amplitude(self.frame_gain_db(&frame, num_channels));
+            *gain = self
+                .math
+                .to_amplitude(self.frame_gain_db(&frame, num_channels));
         }
     }
 
