@@ -11,6 +11,7 @@
 
 mod strip_common;
 
+use shared_dsp::primitives::level::LevelMath;
 use shared_dsp::processors::channel_strip::ChannelStrip;
 use shared_dsp::processors::maximizer::{
     Character, DitherMode, Listen, Maximizer, MaximizerSettings, Oversampling,
@@ -95,8 +96,13 @@ fn hash_stereo(out: &[Vec<f32>; 2]) -> u64 {
 }
 
 fn channel_strip_hash(rate: f64, block: usize) -> u64 {
+    hash_stereo(&channel_strip_output(rate, block, LevelMath::Fast))
+}
+
+fn channel_strip_output(rate: f64, block: usize, math: LevelMath) -> [Vec<f32>; 2] {
     let input = programme(rate, 2.0, 7, 0.5);
     let mut strip = ChannelStrip::new(rate, 2);
+    strip.set_level_math(math);
     let busy = busy_settings();
     let mut changed = busy;
     changed.compressor.ratio = 8.0;
@@ -115,7 +121,7 @@ fn channel_strip_hash(rate: f64, block: usize) -> u64 {
         },
         |s, ch| s.process(ch),
     );
-    hash_stereo(&out)
+    out
 }
 
 fn maximizer_hash(rate: f64, block: usize, base: MaximizerSettings) -> u64 {
@@ -211,9 +217,17 @@ fn tpdf() -> MaximizerSettings {
 /// instead of through a per-sample `powf` of a dB ramp (the same curve; on
 /// this programme 2 of 192 000 samples moved, by 2.9e-11, −203 dB below the
 /// peak). Release 0.1.0 hashed 0xcb57_4c9a_b777_4a42 and
-/// 0x112d_5556_c64b_fbc4 here.
-const CHANNEL_STRIP_48K_64: u64 = 0x3076_5671_6441_1ce6;
-const CHANNEL_STRIP_44K1_1000: u64 = 0xb604_7ad8_fbca_4cbf;
+/// 0x112d_5556_c64b_fbc4 here; before the gain computers' fast dB
+/// conversions (`LevelMath::Fast`) they were the `..._REFERENCE` values,
+/// which the library-math path still reproduces bit for bit.
+const CHANNEL_STRIP_48K_64: u64 = 0xa2ea_9d9c_188c_ca5f;
+const CHANNEL_STRIP_44K1_1000: u64 = 0x1e69_b669_734f_a816;
+const CHANNEL_STRIP_48K_64_REFERENCE: u64 = 0x3076_5671_6441_1ce6;
+const CHANNEL_STRIP_44K1_1000_REFERENCE: u64 = 0xb604_7ad8_fbca_4cbf;
+/// Largest difference allowed between the fast and the reference dB
+/// conversions at the strip's output, linear full scale (−140 dBFS; the
+/// conversions themselves err by < 1.2e-8 dB in level and < 1e-11 in gain).
+const FAST_LEVEL_MATH_MAX_DIFF: f32 = 1e-7;
 ///
 /// The Maximizer's changed once on purpose: the true-peak guard
 /// (`units::limiter_guard`) adds its latency (221 samples at 44.1 kHz, 230
@@ -259,6 +273,24 @@ fn print_hashes() {
 fn channel_strip_output_is_bit_identical_to_its_reference() {
     assert_eq!(channel_strip_hash(48_000.0, 64), CHANNEL_STRIP_48K_64);
     assert_eq!(channel_strip_hash(44_100.0, 1000), CHANNEL_STRIP_44K1_1000);
+}
+
+#[test]
+fn channel_strip_reference_math_is_the_old_path_and_fast_math_stays_within_its_bound() {
+    for (rate, block, reference) in [
+        (48_000.0, 64, CHANNEL_STRIP_48K_64_REFERENCE),
+        (44_100.0, 1000, CHANNEL_STRIP_44K1_1000_REFERENCE),
+    ] {
+        let exact = channel_strip_output(rate, block, LevelMath::Reference);
+        assert_eq!(hash_stereo(&exact), reference, "{rate}");
+        let fast = channel_strip_output(rate, block, LevelMath::Fast);
+        let mut worst = 0.0f32;
+        for (a, b) in exact.iter().flatten().zip(fast.iter().flatten()) {
+            worst = worst.max((a - b).abs());
+        }
+        println!("{rate} Hz: largest fast − reference difference {worst:e}");
+        assert!(worst <= FAST_LEVEL_MATH_MAX_DIFF, "{rate}: {worst:e}");
+    }
 }
 
 #[test]

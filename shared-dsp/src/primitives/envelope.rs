@@ -114,6 +114,11 @@ impl MeanSquare {
     pub fn reset(&mut self) {
         self.value = 0.0;
     }
+
+    /// Current mean square.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
 }
 
 /// Peak detector with instant attack, a hold, then one-pole release: for a
@@ -147,6 +152,11 @@ impl PeakHold {
     /// Current output (linear amplitude).
     pub fn value(&self) -> f64 {
         self.value
+    }
+
+    /// Samples of hold left.
+    pub fn hold_left(&self) -> u32 {
+        self.hold_left
     }
 
     /// Clears.

@@ -20,7 +20,7 @@
 //! (see [`ChannelStrip::latency_samples`]).
 
 use crate::primitives::complex::Complex;
-use crate::primitives::level::{db_to_amplitude, sanitize};
+use crate::primitives::level::{db_to_amplitude, sanitize, LevelMath};
 use crate::primitives::smoother::Smoother;
 use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use crate::units::eq::NUM_EQ_BANDS;
@@ -216,6 +216,15 @@ impl GainStage {
                 .all(|s| !s.is_smoothing() && s.target() == 1.0)
     }
 
+    /// True if +0.0 in gives +0.0 out and the stage does not change: no
+    /// ramp running and every sign positive.
+    fn is_at_rest(&self, num_channels: usize) -> bool {
+        !self.gain.is_smoothing()
+            && self.sign[..num_channels]
+                .iter()
+                .all(|s| !s.is_smoothing() && s.target() > 0.0)
+    }
+
     fn process(&mut self, channels: &mut [&mut [f64]]) {
         if self.is_bypassed(channels.len()) {
             return;
@@ -250,6 +259,13 @@ pub struct ChannelStrip {
     output: GainStage,
     /// Largest compressor gain reduction during the last `process`, dB ≥ 0.
     gain_reduction_db: f64,
+    /// Frames until the stereo stage's ramps have certainly ended (it
+    /// exposes no ramp state; a ramp lasts [`crate::units::stereo::RAMP_MS`]).
+    stereo_ramp_left: usize,
+    /// Skip silent chunks while every section is at rest (see [`Self::process`]).
+    silence_skip: bool,
+    /// Frames skipped as silence since construction.
+    frames_skipped: u64,
 }
 
 impl ChannelStrip {
@@ -278,6 +294,9 @@ impl ChannelStrip {
             stereo: StereoStage::new(sample_rate),
             output: GainStage::new(),
             gain_reduction_db: 0.0,
+            stereo_ramp_left: 0,
+            silence_skip: true,
+            frames_skipped: 0,
         };
         strip.set_sample_rate(sample_rate);
         strip
@@ -313,12 +332,17 @@ impl ChannelStrip {
         self.saturator.reset();
         self.stereo.reset();
         self.gain_reduction_db = 0.0;
+        self.stereo_ramp_left = 0;
     }
 
     /// Applies new settings: continuous values glide, switches crossfade,
     /// except saturation on/off, which changes the latency and switches at
     /// once. Never allocates.
     pub fn set_settings(&mut self, settings: &ChannelStripSettings) {
+        if settings.stereo != self.settings.stereo {
+            self.stereo_ramp_left =
+                Smoother::samples_for_ms(crate::units::stereo::RAMP_MS, self.sample_rate) as usize;
+        }
         self.settings = *settings;
         self.input
             .gain
@@ -344,6 +368,14 @@ impl ChannelStrip {
             self.saturator.reset();
         }
         self.stereo.set_settings(&settings.stereo);
+    }
+
+    /// Chooses the dB conversions of the gate's and compressor's gain
+    /// computers ([`LevelMath::Fast`] by default; the library reference for
+    /// tests that bound the difference).
+    pub fn set_level_math(&mut self, math: LevelMath) {
+        self.gate.set_level_math(math);
+        self.compressor.set_level_math(math);
     }
 
     /// The settings last applied.
@@ -398,9 +430,43 @@ impl ChannelStrip {
         h
     }
 
+    /// Turns the silence skip on (the default) or off: for tests and
+    /// benchmarks that compare the two (the output is the same either way).
+    pub fn set_silence_skip(&mut self, enabled: bool) {
+        self.silence_skip = enabled;
+    }
+
+    /// Frames skipped as provably silent since construction.
+    pub fn frames_skipped(&self) -> u64 {
+        self.frames_skipped
+    }
+
+    /// True if a chunk of exact zeros would come out as exact zeros and
+    /// leave every section as it is (bar the filters' control clocks).
+    fn is_at_rest(&self) -> bool {
+        let n = self.num_channels;
+        self.input.is_at_rest(n)
+            && self.output.is_at_rest(n)
+            && self.high_pass.is_at_rest()
+            && self.low_pass.is_at_rest()
+            && self.eq.is_at_rest()
+            && self.gate.is_at_rest()
+            && self.compressor.is_at_rest()
+            && (!self.saturation_on || self.saturator.is_at_rest())
+            && (n != 2 || self.stereo_ramp_left == 0)
+    }
+
     /// Processes `channels` in place (the first `num_channels` of them; all
     /// of equal length; extra channels are left untouched). Never
     /// allocates, never panics on any sample values.
+    ///
+    /// A chunk whose samples all sanitise to +0.0 while every section is at
+    /// rest (its filters' states zero, no ramp or crossfade running, the
+    /// compressor settled and the gate closed on silence, the oversampler
+    /// empty) is provably
+    /// output as +0.0 with the state unchanged, so it is written as zeros
+    /// without running the sections: bit-identical to processing it
+    /// (`tests/channel_strip_silence.rs`), at a small fraction of the cost.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
         let num_channels = channels.len().min(self.num_channels);
         let channels = &mut channels[..num_channels];
@@ -410,6 +476,26 @@ impl ChannelStrip {
         let mut start = 0;
         while start < len {
             let n = (len - start).min(CHUNK_FRAMES);
+            if self.silence_skip
+                && channels.iter().all(|c| {
+                    c[start..start + n]
+                        .iter()
+                        .all(|&x| sanitize(x).to_bits() == 0)
+                })
+                && self.is_at_rest()
+            {
+                for samples in channels.iter_mut() {
+                    samples[start..start + n].fill(0.0);
+                }
+                self.high_pass.skip_frames(n);
+                self.low_pass.skip_frames(n);
+                // The gate's gain may still glide to its closed value.
+                self.eq.skip_frames(n);
+                self.gate.skip_frames(n);
+                self.frames_skipped += n as u64;
+                start += n;
+                continue;
+            }
             for (buffer, samples) in scratch.iter_mut().zip(channels.iter()) {
                 for (y, &x) in buffer.iter_mut().zip(&samples[start..start + n]) {
                     *y = f64::from(sanitize(x));
@@ -417,6 +503,7 @@ impl ChannelStrip {
             }
             let mut views = scratch.each_mut().map(|b| &mut b[..n]);
             self.process_chunk(&mut views[..num_channels]);
+            self.stereo_ramp_left = self.stereo_ramp_left.saturating_sub(n);
             for (buffer, samples) in scratch.iter().zip(channels.iter_mut()) {
                 for (y, &x) in samples[start..start + n].iter_mut().zip(buffer.iter()) {
                     *y = sanitize(x as f32);

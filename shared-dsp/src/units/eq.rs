@@ -23,6 +23,7 @@
 //! that cannot glide (band type, filter order, on/off) crossfade over
 //! [`FADE_MS`]: the band fades out, switches, and fades back in.
 
+use crate::primitives::biquad::{process_cascade_pair, process_cascade_scalar};
 use crate::primitives::complex::Complex;
 use crate::primitives::level::{clamp_or, sanitize_channels_f64};
 use crate::primitives::smoother::{Fade, Smoother};
@@ -387,6 +388,25 @@ impl ParametricEq {
         }
     }
 
+    /// True if exact zeros in give exact zeros out and change nothing but
+    /// the control clock: no ramp or crossfade running, every filter state
+    /// zero. [`Self::skip_frames`] then stands in for [`Self::process`].
+    pub fn is_at_rest(&self) -> bool {
+        self.bands
+            .iter()
+            .all(|b| !b.is_smoothing() && !b.fade.is_fading() && !b.pending_switch)
+            && self
+                .states
+                .iter()
+                .all(|channel| channel.iter().all(|s| s.cells() == [0.0, 0.0]))
+    }
+
+    /// What [`Self::process`] does to the unit on `frames` of silence while
+    /// [`Self::is_at_rest`]: advances the control clock. Never allocates.
+    pub fn skip_frames(&mut self, frames: usize) {
+        self.until_tick = skip_control_clock(self.until_tick, frames);
+    }
+
     /// True if every band is currently skipped (output = input, bit exact).
     pub fn is_bypassed(&self) -> bool {
         self.bands.iter().all(Band::is_skippable)
@@ -435,6 +455,9 @@ impl ParametricEq {
     }
 
     fn process_chunk(&mut self, channels: &mut [&mut [f64]], start: usize, n: usize) {
+        if self.process_chunk_settled(channels, start, n) {
+            return;
+        }
         let mut fade = [0.0f64; MAX_CHUNK];
         for (index, band) in self.bands.iter_mut().enumerate() {
             if band.is_skippable() {
@@ -477,6 +500,101 @@ impl ParametricEq {
             }
         }
     }
+}
+
+impl ParametricEq {
+    /// The common case: every audible band settled fully on (no crossfade).
+    /// The audible bands then run as one cascade, two channels at a time
+    /// ([`process_cascade_pair`], bit-identical to the band-by-band path).
+    /// Returns false, doing nothing, when some band is crossfading.
+    fn process_chunk_settled(
+        &mut self,
+        channels: &mut [&mut [f64]],
+        start: usize,
+        n: usize,
+    ) -> bool {
+        if self
+            .bands
+            .iter()
+            .any(|band| !band.is_skippable() && !band.fade.is_on())
+        {
+            return false;
+        }
+        let mut coefs = [BiquadCoefs::IDENTITY; NUM_EQ_BANDS];
+        let mut active = [0usize; NUM_EQ_BANDS];
+        let mut count = 0;
+        for (index, band) in self.bands.iter_mut().enumerate() {
+            if band.is_skippable() {
+                if band.running {
+                    band.running = false;
+                    for channel in &mut self.states {
+                        channel[index].reset();
+                    }
+                }
+                continue;
+            }
+            band.running = true;
+            coefs[count] = band.coefs;
+            active[count] = index;
+            count += 1;
+        }
+        if count == 0 {
+            return true;
+        }
+        let coefs = &coefs[..count];
+        let gather = |states: &[BiquadState; NUM_EQ_BANDS]| {
+            let mut out = [BiquadState::new(); NUM_EQ_BANDS];
+            for (o, &i) in out.iter_mut().zip(&active[..count]) {
+                *o = states[i];
+            }
+            out
+        };
+        let num_channels = channels.len().min(self.states.len());
+        let mut c = 0;
+        while c < num_channels {
+            if c + 1 < num_channels {
+                let (first, second) = channels[c..].split_at_mut(1);
+                let mut ls = gather(&self.states[c]);
+                let mut rs = gather(&self.states[c + 1]);
+                process_cascade_pair(
+                    coefs,
+                    &mut ls,
+                    &mut rs,
+                    &mut first[0][start..start + n],
+                    &mut second[0][start..start + n],
+                );
+                for (k, &i) in active[..count].iter().enumerate() {
+                    self.states[c][i] = ls[k];
+                    self.states[c + 1][i] = rs[k];
+                }
+                c += 2;
+            } else {
+                let mut s = gather(&self.states[c]);
+                process_cascade_scalar(coefs, &mut s[..count], &mut channels[c][start..start + n]);
+                for (k, &i) in active[..count].iter().enumerate() {
+                    self.states[c][i] = s[k];
+                }
+                c += 1;
+            }
+        }
+        true
+    }
+}
+
+/// The control clock (samples to the next tick) after `frames` of
+/// processing with no ramp running: exactly the arithmetic of the
+/// `process` loops (a tick at 0 restarts the count).
+fn skip_control_clock(mut until_tick: u32, frames: usize) -> u32 {
+    let mut left = frames;
+    while left > 0 {
+        if until_tick == 0 {
+            until_tick = CONTROL_INTERVAL_SAMPLES;
+        }
+        let n = (until_tick as usize).min(left).min(MAX_CHUNK);
+        until_tick -= n as u32;
+        left -= n;
+    }
+    until_tick
 }
 
 /// Longest stretch processed with one set of coefficients (also the stack
@@ -631,6 +749,21 @@ impl CutFilter {
         &self.coefs
     }
 
+    /// True if exact zeros in give exact zeros out and change nothing but
+    /// the control clock (no glide or crossfade, every state zero).
+    pub fn is_at_rest(&self) -> bool {
+        !self.log2_cutoff.is_smoothing()
+            && !self.fade.is_fading()
+            && !self.pending_switch
+            && self.states.iter().all(ButterworthState::is_zero)
+    }
+
+    /// What [`Self::process`] does on `frames` of silence while
+    /// [`Self::is_at_rest`]: advances the control clock. Never allocates.
+    pub fn skip_frames(&mut self, frames: usize) {
+        self.until_tick = skip_control_clock(self.until_tick, frames);
+    }
+
     /// True if the filter is skipped (faded out).
     pub fn is_bypassed(&self) -> bool {
         self.fade.is_off()
@@ -665,8 +798,37 @@ impl CutFilter {
             return;
         }
         self.running = true;
-        let mut fade = [1.0f64; MAX_CHUNK];
         let fading = !self.fade.is_on();
+        if !fading {
+            // Settled on: the sections as one two-lane cascade per channel
+            // pair (bit-identical to the per-sample path below).
+            let sections = self.coefs.active();
+            let num_channels = channels.len().min(self.states.len());
+            let (pairs, rest) = channels[..num_channels].split_at_mut(num_channels & !1);
+            for (samples, state_pair) in pairs
+                .chunks_exact_mut(2)
+                .zip(self.states.chunks_exact_mut(2))
+            {
+                let (l, r) = samples.split_at_mut(1);
+                let (ls, rs) = state_pair.split_at_mut(1);
+                process_cascade_pair(
+                    sections,
+                    ls[0].sections_mut(),
+                    rs[0].sections_mut(),
+                    &mut l[0][start..start + n],
+                    &mut r[0][start..start + n],
+                );
+            }
+            if let Some(samples) = rest.first_mut() {
+                process_cascade_scalar(
+                    sections,
+                    self.states[num_channels - 1].sections_mut(),
+                    &mut samples[start..start + n],
+                );
+            }
+            return;
+        }
+        let mut fade = [1.0f64; MAX_CHUNK];
         if fading {
             self.fade.fill(&mut fade[..n]);
         }

@@ -283,6 +283,25 @@ impl Saturator {
         self.mix.set_target(f64::from(new.mix));
     }
 
+    /// True if exact zeros in give exact zeros out and leave every state
+    /// as it is: no ramp running, the oversampler histories zero, the ADAA
+    /// and dry memories at the curve's value at 0, the DC blocker at rest.
+    /// (The oversamplers' write positions do not matter over zero histories.)
+    pub fn is_at_rest(&self) -> bool {
+        let f0 = self.settings.character.antiderivative(0.0);
+        !self.drive_db.is_smoothing()
+            && !self.output_db.is_smoothing()
+            && !self.mix.is_smoothing()
+            && self.channels.iter().all(|ch| {
+                ch.previous_u == 0.0
+                    && ch.previous_f == f0
+                    && ch.previous_dry == 0.0
+                    && ch.dc_block.cells() == [0.0, 0.0]
+                    && ch.up.is_silent()
+                    && ch.down.is_silent()
+            })
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> &SaturationSettings {
         &self.settings

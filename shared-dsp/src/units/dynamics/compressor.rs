@@ -23,7 +23,7 @@ use super::gain_computer::CompressorCurve;
 use super::MAX_CHANNELS;
 use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
 use crate::primitives::level::{
-    amplitude_to_db, clamp_or, db_to_amplitude, sanitize_channels_f64, sanitize_f64,
+    clamp_or, db_to_amplitude, sanitize_channels_f64, sanitize_f64, LevelMath,
 };
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
@@ -246,6 +246,8 @@ pub struct Compressor {
     /// Largest gain reduction during the last `process` call, dB ≥ 0.
     last_reduction_db: f64,
     running: bool,
+    /// dB conversions of the gain computer (fast unless a test asks).
+    math: LevelMath,
 }
 
 impl Compressor {
@@ -278,6 +280,7 @@ impl Compressor {
             channels: vec![ChannelState::default(); num_channels],
             last_reduction_db: 0.0,
             running: false,
+            math: LevelMath::Fast,
         };
         c.set_sample_rate(sample_rate);
         c
@@ -334,6 +337,13 @@ impl Compressor {
         );
     }
 
+    /// Chooses the gain computer's dB conversions: [`LevelMath::Fast`]
+    /// (default) or the library reference, for tests that bound the
+    /// difference.
+    pub fn set_level_math(&mut self, math: LevelMath) {
+        self.math = math;
+    }
+
     /// Applies new settings. Threshold, ratio, knee and times take effect at
     /// once (the gain still moves with the ballistics); make-up and mix glide;
     /// on/off crossfades.
@@ -352,6 +362,22 @@ impl Compressor {
             self.makeup.settle();
             self.mix.settle();
         }
+    }
+
+    /// True if exact zeros in give exact zeros out and leave the state as
+    /// it is: bypassed (and already cleared), or no ramp or fade running and every detector,
+    /// side-chain filter and gain reduction at exactly zero.
+    pub fn is_at_rest(&self) -> bool {
+        (self.is_bypassed() && !self.running)
+            || (!self.fade.is_fading()
+                && !self.makeup.is_smoothing()
+                && !self.mix.is_smoothing()
+                && self.channels.iter().all(|c| {
+                    c.sidechain_hpf.is_zero()
+                        && c.mean_square.value() == 0.0
+                        && c.reduction.value() == 0.0
+                        && c.reduction_slow.value() == 0.0
+                }))
     }
 
     /// The settings in use.
@@ -515,7 +541,7 @@ impl Compressor {
             let target = match previous_target {
                 Some((l, t)) if l == level => t,
                 _ => {
-                    let t = (-self.curve.gain_db(amplitude_to_db(level))).min(max_reduction_db);
+                    let t = (-self.curve.gain_db(self.math.to_db(level))).min(max_reduction_db);
                     previous_target = Some((level, t));
                     t
                 }
@@ -532,7 +558,7 @@ impl Compressor {
                     let reduction_gain = if reduction == 0.0 {
                         1.0
                     } else {
-                        db_to_amplitude(-reduction)
+                        self.math.to_amplitude(-reduction)
                     };
                     let g = makeup * reduction_gain;
                     previous_gain = Some((reduction, g));

@@ -18,9 +18,7 @@
 use super::gain_computer::ExpanderCurve;
 use super::MAX_CHANNELS;
 use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, PeakHold};
-use crate::primitives::level::{
-    amplitude_to_db, clamp_or, db_to_amplitude, sanitize_channels_f64, sanitize_f64,
-};
+use crate::primitives::level::{clamp_or, sanitize_channels_f64, sanitize_f64, LevelMath};
 use crate::primitives::smoother::{Fade, Smoother};
 
 /// Detector hold after each new peak, ms.
@@ -134,6 +132,8 @@ pub struct Gate {
     below_for: u32,
     fade: Fade,
     running: bool,
+    /// dB conversions of the gain computer (fast unless a test asks).
+    math: LevelMath,
 }
 
 impl Gate {
@@ -161,6 +161,7 @@ impl Gate {
             below_for: 0,
             fade: Fade::new(false, 1),
             running: false,
+            math: LevelMath::Fast,
         };
         g.set_sample_rate(sample_rate);
         g
@@ -196,6 +197,44 @@ impl Gate {
             self.sample_rate,
         );
         self.hold_samples = (f64::from(s.hold_ms) * 1e-3 * self.sample_rate).round() as u32;
+    }
+
+    /// True if exact zeros in give exact zeros out and change nothing that
+    /// [`Self::skip_frames`] does not reproduce: off (and already cleared),
+    /// or closed with every detector at zero (its hold re-armed, as a zero
+    /// input leaves it) and no fade running; the gain may still be moving
+    /// towards the closed curve's value for silence.
+    pub fn is_at_rest(&self) -> bool {
+        if self.is_bypassed() {
+            return !self.running;
+        }
+        !self.fade.is_fading()
+            && !self.open
+            && self
+                .detectors
+                .iter()
+                .all(|d| d.value() == 0.0 && d.hold_left() == self.detector_hold_samples)
+    }
+
+    /// What [`Self::process`] does to the state on `frames` of silence
+    /// while [`Self::is_at_rest`]: the gain's ballistics step towards the
+    /// closed curve's value for silence (one multiply-add a frame; the
+    /// output, zero whatever the gain, is not computed). Never allocates.
+    pub fn skip_frames(&mut self, frames: usize) {
+        if self.is_bypassed() {
+            return;
+        }
+        let silent_target = self.curve.gain_db(self.math.to_db(0.0));
+        for _ in 0..frames {
+            self.gain_db.process(silent_target, &self.ballistics);
+        }
+    }
+
+    /// Chooses the gain computer's dB conversions: [`LevelMath::Fast`]
+    /// (default) or the library reference, for tests that bound the
+    /// difference.
+    pub fn set_level_math(&mut self, math: LevelMath) {
+        self.math = math;
     }
 
     /// Applies new settings (on/off crossfades, the rest at once; the gain
@@ -248,7 +287,9 @@ impl Gate {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
                 *x = sanitize_f64(detector[c][i]);
             }
-            *gain = db_to_amplitude(self.frame_gain_db(&frame, num_channels));
+            *gain = self
+                .math
+                .to_amplitude(self.frame_gain_db(&frame, num_channels));
         }
     }
 
@@ -277,7 +318,7 @@ impl Gate {
             }
             let gain_db = self.frame_gain_db(&frame, num_channels);
             let amount = self.fade.step();
-            let gain = 1.0 + amount * (db_to_amplitude(gain_db) - 1.0);
+            let gain = 1.0 + amount * (self.math.to_amplitude(gain_db) - 1.0);
             for samples in channels[..num_channels].iter_mut() {
                 samples[i] *= gain;
             }
@@ -304,7 +345,7 @@ impl Gate {
             );
             loudest = loudest.max(level);
         }
-        let level_db = amplitude_to_db(loudest);
+        let level_db = self.math.to_db(loudest);
         if level_db >= open_db {
             self.open = true;
             self.below_for = 0;

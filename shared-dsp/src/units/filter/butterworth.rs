@@ -125,6 +125,17 @@ impl ButterworthState {
         *self = Self::default();
     }
 
+    /// True if every cell of every section is exactly zero.
+    pub fn is_zero(&self) -> bool {
+        self.sections.iter().all(|s| s.cells() == [0.0, 0.0])
+    }
+
+    /// The sections' states, in processing order (for
+    /// [`crate::primitives::biquad::process_cascade_pair`]).
+    pub fn sections_mut(&mut self) -> &mut [BiquadState; MAX_SECTIONS] {
+        &mut self.sections
+    }
+
     /// Filters one sample through the active sections of `coefs`.
     #[inline]
     pub fn process(&mut self, coefs: &ButterworthCoefs, x: f64) -> f64 {
