@@ -47,12 +47,16 @@ pub enum DecodeError {
     #[error("{0}-channel files are not supported (at most {max}, 7.1)", max = MAX_CHANNELS)]
     UnsupportedChannels(usize),
     /// A channel count whose speaker order cannot be assumed, without a channel mask.
-    #[error("a {0}-channel file without a channel mask: its speaker order is unknown \
-        (without a mask, 1, 2, 5, 6 and 8 channels are read in the WAV default order)")]
+    #[error(
+        "a {0}-channel file without a channel mask: its speaker order is unknown \
+        (without a mask, 1, 2, 5, 6 and 8 channels are read in the WAV default order)"
+    )]
     NoChannelMask(usize),
     /// A channel mask naming speakers the loudness weights do not cover.
-    #[error("the WAV channel mask {0:#x} names speakers that cannot be weighed \
-        (known: front L/R/C, LFE, back L/R, side L/R)")]
+    #[error(
+        "the WAV channel mask {0:#x} names speakers that cannot be weighed \
+        (known: front L/R/C, LFE, back L/R, side L/R)"
+    )]
     UnsupportedSpeakers(u32),
     /// A sample rate the loudness DSP does not measure.
     #[error("a sample rate of {0} Hz is not supported (supported: {min}–{max} Hz)",

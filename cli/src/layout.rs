@@ -170,7 +170,10 @@ mod tests {
             }
         }
         // Mono and stereo ignore their mask.
-        assert_eq!(ChannelLayout::for_file(2, Some(0x600)).unwrap().names(), "L R");
+        assert_eq!(
+            ChannelLayout::for_file(2, Some(0x600)).unwrap().names(),
+            "L R"
+        );
         for channels in [3, 4, 7] {
             assert!(matches!(
                 ChannelLayout::for_file(channels, None),

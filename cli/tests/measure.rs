@@ -616,13 +616,19 @@ fn fine_series_catches_a_burst_between_steps() {
             .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64()))
             .collect()
     };
-    let fine = &measure_json(std::slice::from_ref(&path), &["--series", "--series-step-ms", "10"])[0];
+    let fine = &measure_json(
+        std::slice::from_ref(&path),
+        &["--series", "--series-step-ms", "10"],
+    )[0];
     let momentary = points(fine, "momentary_series");
     // One row per 10 ms from the first full 400 ms window on.
     let hops = (DURATION_S / 0.01).round() as usize;
     assert_eq!(momentary.len(), hops - 40 + 1);
     for (k, &(t_end_s, _)) in momentary.iter().enumerate() {
-        assert!((t_end_s - (0.4 + 0.01 * k as f64)).abs() < 1e-6, "row {k}: {t_end_s}");
+        assert!(
+            (t_end_s - (0.4 + 0.01 * k as f64)).abs() < 1e-6,
+            "row {k}: {t_end_s}"
+        );
     }
     let burst_end_s = BURST_START_S + BURST_S;
     let (_, row) = momentary
@@ -630,34 +636,60 @@ fn fine_series_catches_a_burst_between_steps() {
         .find(|(t, _)| (t - burst_end_s).abs() < 1e-6)
         .expect("a row ending with the burst");
     let row = row.expect("defined");
-    assert!((row + 23.0).abs() <= EBU_TOLERANCE_LU, "M at {burst_end_s} s: {row}");
-    let fine_max = momentary.iter().filter_map(|p| p.1).fold(f64::MIN, f64::max);
-    assert_close("max of the fine series", Some(fine_max), opt_f64(fine, "max_momentary_lufs"), 0.0015);
+    assert!(
+        (row + 23.0).abs() <= EBU_TOLERANCE_LU,
+        "M at {burst_end_s} s: {row}"
+    );
+    let fine_max = momentary
+        .iter()
+        .filter_map(|p| p.1)
+        .fold(f64::MIN, f64::max);
+    assert_close(
+        "max of the fine series",
+        Some(fine_max),
+        opt_f64(fine, "max_momentary_lufs"),
+        0.0015,
+    );
     // The short-term series stays on its 100 ms steps.
     let short_term = points(fine, "short_term_series");
-    assert_eq!(short_term.len(), (DURATION_S / STEP_S).round() as usize - SHORT_TERM_WINDOW_STEPS + 1);
+    assert_eq!(
+        short_term.len(),
+        (DURATION_S / STEP_S).round() as usize - SHORT_TERM_WINDOW_STEPS + 1
+    );
 
     // The default (and an explicit 100) is the 100 ms step series, which misses
     // part of the burst in every window: it could not pass the check above.
     let coarse = &measure_json(std::slice::from_ref(&path), &["--series"])[0];
-    let explicit = &measure_json(std::slice::from_ref(&path), &["--series", "--series-step-ms", "100"])[0];
+    let explicit = &measure_json(
+        std::slice::from_ref(&path),
+        &["--series", "--series-step-ms", "100"],
+    )[0];
     assert_eq!(coarse["momentary_series"], explicit["momentary_series"]);
     assert_eq!(coarse["short_term_series"], explicit["short_term_series"]);
     let coarse_max = points(coarse, "momentary_series")
         .iter()
         .filter_map(|p| p.1)
         .fold(f64::MIN, f64::max);
-    assert!(coarse_max < -23.0 - 2.0 * EBU_TOLERANCE_LU, "100 ms series max {coarse_max}");
+    assert!(
+        coarse_max < -23.0 - 2.0 * EBU_TOLERANCE_LU,
+        "100 ms series max {coarse_max}"
+    );
 
     // Thinned: every 5th fine row (50 ms), every 3rd step (300 ms).
-    let thin = &measure_json(std::slice::from_ref(&path), &["--series", "--series-step-ms", "50"])[0];
+    let thin = &measure_json(
+        std::slice::from_ref(&path),
+        &["--series", "--series-step-ms", "50"],
+    )[0];
     let every_fifth: Vec<_> = momentary
         .iter()
         .filter(|(t, _)| ((t / 0.05).round() * 0.05 - t).abs() < 1e-6)
         .copied()
         .collect();
     assert_eq!(points(thin, "momentary_series"), every_fifth);
-    let steps = &measure_json(std::slice::from_ref(&path), &["--series", "--series-step-ms", "300"])[0];
+    let steps = &measure_json(
+        std::slice::from_ref(&path),
+        &["--series", "--series-step-ms", "300"],
+    )[0];
     for key in ["momentary_series", "short_term_series"] {
         let every_third: Vec<_> = points(coarse, key)
             .into_iter()
@@ -667,7 +699,14 @@ fn fine_series_catches_a_burst_between_steps() {
     }
     // Spacings off the grid are refused.
     for bad in ["0", "15", "3010", "x"] {
-        let output = run_lathe(["measure", "--json", "--series", "--series-step-ms", bad, path.to_str().unwrap()]);
+        let output = run_lathe([
+            "measure",
+            "--json",
+            "--series",
+            "--series-step-ms",
+            bad,
+            path.to_str().unwrap(),
+        ]);
         assert_eq!(output.status.code(), Some(2), "--series-step-ms {bad}");
     }
 }

@@ -43,7 +43,9 @@ fn predicted_lufs(levels_dbfs: &[Option<f64>], weights: &[f64]) -> f64 {
     let energy: f64 = levels_dbfs
         .iter()
         .zip(weights)
-        .filter_map(|(level, weight)| level.map(|a| weight * 10f64.powf((a + SINE_MEAN_SQUARE_DB) / 10.0)))
+        .filter_map(|(level, weight)| {
+            level.map(|a| weight * 10f64.powf((a + SINE_MEAN_SQUARE_DB) / 10.0))
+        })
         .sum();
     10.0 * energy.log10()
 }
@@ -87,10 +89,19 @@ fn channel_order(report: &Value) -> Vec<String> {
 /// 5.0 mask.
 #[test]
 fn ebu3341_case6_five_channel_sines_read_minus_23() {
-    let levels = [Some(-28.0), Some(-28.0), Some(-24.0), Some(-30.0), Some(-30.0)];
+    let levels = [
+        Some(-28.0),
+        Some(-28.0),
+        Some(-24.0),
+        Some(-30.0),
+        Some(-30.0),
+    ];
     let weights = [1.0, 1.0, 1.0, SURROUND_WEIGHT, SURROUND_WEIGHT];
     let predicted = predicted_lufs(&levels, &weights);
-    assert!((predicted + 23.0).abs() < EBU_TOLERANCE_LU, "the levels give {predicted}");
+    assert!(
+        (predicted + 23.0).abs() < EBU_TOLERANCE_LU,
+        "the levels give {predicted}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let signal = tones(&levels, 20.0);
     for (name, speakers) in [
@@ -100,7 +111,11 @@ fn ebu3341_case6_five_channel_sines_read_minus_23() {
     ] {
         let report = measure_one(&write(dir.path(), name, &signal, speakers));
         assert_eq!(report["channels"], 5);
-        assert_eq!(channel_order(&report), ["L", "R", "C", "Ls", "Rs"], "{name}");
+        assert_eq!(
+            channel_order(&report),
+            ["L", "R", "C", "Ls", "Rs"],
+            "{name}"
+        );
         let integrated = opt_f64(&report, "integrated_lufs").unwrap();
         assert!(
             (integrated + 23.0).abs() <= EBU_TOLERANCE_LU,
@@ -123,9 +138,7 @@ fn a_loud_lfe_does_not_change_the_loudness_of_5_1() {
     const LFE_DBFS: f64 = -1.0;
     let dir = tempfile::tempdir().unwrap();
     let duration_s = 6.0;
-    let programme = |seed: u64| {
-        lowpass(&noise(RATE, -18.0, duration_s, seed), RATE, 6_000.0, 2)
-    };
+    let programme = |seed: u64| lowpass(&noise(RATE, -18.0, duration_s, seed), RATE, 6_000.0, 2);
     let mut planar: Vec<Vec<f64>> = (0..6).map(|c| programme(c + 1)).collect();
     planar[3] = silence(RATE, duration_s);
     let quiet_lfe = Signal::new(RATE, SampleFormat::Int24, planar.clone());
@@ -137,10 +150,29 @@ fn a_loud_lfe_does_not_change_the_loudness_of_5_1() {
         ("side mask", Speakers::Mask(MASK_5_1)),
         ("back mask", Speakers::Mask(MASK_5_1_BACK)),
     ] {
-        let quiet = measure_one(&write(dir.path(), &format!("quiet {tag}.wav"), &quiet_lfe, speakers));
-        let loud = measure_one(&write(dir.path(), &format!("loud {tag}.wav"), &loud_lfe, speakers));
-        assert_eq!(channel_order(&loud), ["L", "R", "C", "LFE", "Ls", "Rs"], "{tag}");
-        for key in ["integrated_lufs", "max_momentary_lufs", "max_short_term_lufs", "lra_lu"] {
+        let quiet = measure_one(&write(
+            dir.path(),
+            &format!("quiet {tag}.wav"),
+            &quiet_lfe,
+            speakers,
+        ));
+        let loud = measure_one(&write(
+            dir.path(),
+            &format!("loud {tag}.wav"),
+            &loud_lfe,
+            speakers,
+        ));
+        assert_eq!(
+            channel_order(&loud),
+            ["L", "R", "C", "LFE", "Ls", "Rs"],
+            "{tag}"
+        );
+        for key in [
+            "integrated_lufs",
+            "max_momentary_lufs",
+            "max_short_term_lufs",
+            "lra_lu",
+        ] {
             assert_close(
                 &format!("{tag} {key}"),
                 opt_f64(&loud, key),
@@ -154,10 +186,18 @@ fn a_loud_lfe_does_not_change_the_loudness_of_5_1() {
             ("max_momentary_lufs", reference.max_momentary_lufs),
             ("max_short_term_lufs", reference.max_short_term_lufs),
         ] {
-            assert_close(&format!("{tag} {key} vs ebur128"), opt_f64(&loud, key), expected, LOUDNESS_TOLERANCE_LU);
+            assert_close(
+                &format!("{tag} {key} vs ebur128"),
+                opt_f64(&loud, key),
+                expected,
+                LOUDNESS_TOLERANCE_LU,
+            );
         }
         let peak = opt_f64(&loud, "true_peak_dbtp").unwrap();
-        assert!((peak - LFE_DBFS).abs() < 0.05, "{tag}: true peak {peak} is the LFE's");
+        assert!(
+            (peak - LFE_DBFS).abs() < 0.05,
+            "{tag}: true peak {peak} is the LFE's"
+        );
         assert!(opt_f64(&quiet, "true_peak_dbtp").unwrap() < LFE_DBFS - 3.0);
     }
 }
@@ -171,8 +211,14 @@ fn seven_one_weights_each_channel() {
     let front = TONE_DBFS + SINE_MEAN_SQUARE_DB;
     let surround = front + 10.0 * SURROUND_WEIGHT.log10();
     let cases = [
-        (Speakers::NoMask, ["L", "R", "C", "LFE", "Ls", "Rs", "Lrs", "Rrs"]),
-        (Speakers::Mask(MASK_7_1), ["L", "R", "C", "LFE", "Lrs", "Rrs", "Ls", "Rs"]),
+        (
+            Speakers::NoMask,
+            ["L", "R", "C", "LFE", "Ls", "Rs", "Lrs", "Rrs"],
+        ),
+        (
+            Speakers::Mask(MASK_7_1),
+            ["L", "R", "C", "LFE", "Lrs", "Rrs", "Ls", "Rs"],
+        ),
     ];
     for (speakers, order) in cases {
         let mut paths = Vec::new();
@@ -180,7 +226,12 @@ fn seven_one_weights_each_channel() {
             let mut levels = [None; 8];
             levels[channel] = Some(TONE_DBFS);
             let signal = tones(&levels, 1.0);
-            paths.push(write(dir.path(), &format!("7.1 {speakers:?} ch{channel}.wav"), &signal, speakers));
+            paths.push(write(
+                dir.path(),
+                &format!("7.1 {speakers:?} ch{channel}.wav"),
+                &signal,
+                speakers,
+            ));
         }
         let reports = measure_json(&paths, &[]);
         for (channel, report) in reports.iter().enumerate() {
@@ -197,7 +248,12 @@ fn seven_one_weights_each_channel() {
                 0.01,
             );
             // The true peak counts every channel, the LFE too.
-            assert_close("true peak", opt_f64(report, "true_peak_dbtp"), Some(TONE_DBFS), 0.05);
+            assert_close(
+                "true peak",
+                opt_f64(report, "true_peak_dbtp"),
+                Some(TONE_DBFS),
+                0.05,
+            );
         }
     }
 }
@@ -213,19 +269,53 @@ fn the_channel_mask_overrides_the_default_order() {
     // (channels, the one with the tone, mask, order by the mask, reading by
     // the mask, reading by the default order)
     let cases = [
-        (5, 2, MASK_4_1, vec!["L", "R", "LFE", "Ls", "Rs"], None, Some(front)),
-        (6, 3, MASK_6_0, vec!["L", "R", "Lrs", "Rrs", "Ls", "Rs"], Some(surround), None),
+        (
+            5,
+            2,
+            MASK_4_1,
+            vec!["L", "R", "LFE", "Ls", "Rs"],
+            None,
+            Some(front),
+        ),
+        (
+            6,
+            3,
+            MASK_6_0,
+            vec!["L", "R", "Lrs", "Rrs", "Ls", "Rs"],
+            Some(surround),
+            None,
+        ),
     ];
     for (channels, tone_at, mask, order, by_mask, by_default) in cases {
         let mut levels = vec![None; channels];
         levels[tone_at] = Some(TONE_DBFS);
         let signal = tones(&levels, 1.0);
-        let masked = measure_one(&write(dir.path(), &format!("{mask:x}.wav"), &signal, Speakers::Mask(mask)));
-        let plain = measure_one(&write(dir.path(), &format!("{mask:x} plain.wav"), &signal, Speakers::NoMask));
+        let masked = measure_one(&write(
+            dir.path(),
+            &format!("{mask:x}.wav"),
+            &signal,
+            Speakers::Mask(mask),
+        ));
+        let plain = measure_one(&write(
+            dir.path(),
+            &format!("{mask:x} plain.wav"),
+            &signal,
+            Speakers::NoMask,
+        ));
         assert_eq!(channel_order(&masked), order);
         assert_eq!(masked["channel_mask"], mask);
-        assert_close(&format!("{mask:#x} by mask"), opt_f64(&masked, "integrated_lufs"), by_mask, 0.01);
-        assert_close(&format!("{mask:#x} by default"), opt_f64(&plain, "integrated_lufs"), by_default, 0.01);
+        assert_close(
+            &format!("{mask:#x} by mask"),
+            opt_f64(&masked, "integrated_lufs"),
+            by_mask,
+            0.01,
+        );
+        assert_close(
+            &format!("{mask:#x} by default"),
+            opt_f64(&plain, "integrated_lufs"),
+            by_default,
+            0.01,
+        );
     }
 }
 
@@ -239,8 +329,14 @@ fn the_human_report_names_the_channel_order() {
     let output = run_lathe(["measure".as_ref(), masked.as_os_str(), plain.as_os_str()]);
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("6 (L R C LFE Ls Rs; channel mask 0x60f)"), "{text}");
-    assert!(text.contains("6 (L R C LFE Ls Rs; default order, no channel mask)"), "{text}");
+    assert!(
+        text.contains("6 (L R C LFE Ls Rs; channel mask 0x60f)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("6 (L R C LFE Ls Rs; default order, no channel mask)"),
+        "{text}"
+    );
 }
 
 /// Files whose speakers cannot be known or weighed are clear errors, and
@@ -275,15 +371,26 @@ fn unknown_layouts_are_clear_errors_and_master_refuses_surround() {
         assert_eq!(output.status.code(), Some(1), "{path:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
-            stderr.contains(&format!("lathe: cannot read {:?}: {reason}", path.to_string_lossy())),
+            stderr.contains(&format!(
+                "lathe: cannot read {:?}: {reason}",
+                path.to_string_lossy()
+            )),
             "{stderr}"
         );
     }
     let surround = write(dir.path(), "5.1.wav", &six, Speakers::Mask(MASK_5_1));
     let out = dir.path().join("master.wav");
-    let output = run_lathe(["master".as_ref(), surround.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    let output = run_lathe([
+        "master".as_ref(),
+        surround.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("lathe master takes mono and stereo files; this one has 6 channels"), "{stderr}");
+    assert!(
+        stderr.contains("lathe master takes mono and stereo files; this one has 6 channels"),
+        "{stderr}"
+    );
     assert!(!out.exists());
 }

@@ -296,10 +296,22 @@ fn absurd_sample_rate_panics() {
 #[test]
 fn channel_layout_sets_the_weights_of_its_roles() {
     use shared_dsp::units::loudness::ChannelRole::*;
-    let wav_7_1 = [Left, Right, Center, Lfe, LeftRearSurround, RightRearSurround, LeftSurround, RightSurround];
+    let wav_7_1 = [
+        Left,
+        Right,
+        Center,
+        Lfe,
+        LeftRearSurround,
+        RightRearSurround,
+        LeftSurround,
+        RightSurround,
+    ];
     let mut meter = LoudnessMeter::new(RATE, 8);
     meter.set_channel_layout(&wav_7_1);
-    assert_eq!(meter.channel_weights(), &[1.0, 1.0, 1.0, 0.0, 1.41, 1.41, 1.41, 1.41]);
+    assert_eq!(
+        meter.channel_weights(),
+        &[1.0, 1.0, 1.0, 0.0, 1.41, 1.41, 1.41, 1.41]
+    );
     let mut four_one = LoudnessMeter::new(RATE, 5);
     four_one.set_channel_layout(&[Left, Right, Lfe, LeftSurround, RightSurround]);
     assert_eq!(four_one.channel_weights(), &[1.0, 1.0, 0.0, 1.41, 1.41]);
@@ -331,7 +343,9 @@ fn fine_momentary_follows_every_hop() {
             if let Some(m) = meter.fine_momentary_lufs() {
                 fine_max = fine_max.max(m);
             }
-            if meter.samples_until_next_step() == meter.step_len_samples() && meter.steps_completed() >= 4 {
+            if meter.samples_until_next_step() == meter.step_len_samples()
+                && meter.steps_completed() >= 4
+            {
                 let (fine, step) = (meter.fine_momentary_lufs(), meter.readings().momentary_lufs);
                 match (fine, step) {
                     (Some(f), Some(s)) => assert!((f - s).abs() < 1e-9, "{f} vs {s}"),
@@ -341,7 +355,10 @@ fn fine_momentary_follows_every_hop() {
         }
     }
     let reported = meter.readings().max_momentary_lufs.unwrap();
-    assert!((fine_max - reported).abs() < 1e-9, "{fine_max} vs {reported}");
+    assert!(
+        (fine_max - reported).abs() < 1e-9,
+        "{fine_max} vs {reported}"
+    );
     // The whole burst is inside one window: its level, a −20 dBFS sine on one channel.
     assert!((fine_max - (-20.0 - 3.0103)).abs() < 0.01, "{fine_max}");
 }

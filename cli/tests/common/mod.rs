@@ -163,11 +163,17 @@ impl Signal {
     /// `channels` mask bits for more than two channels; this patches the mask
     /// or rewrites the format chunk as a plain one).
     pub fn write_wav_with_speakers(&self, path: &Path, speakers: Speakers) {
-        assert!(self.num_channels() > 2, "hound writes a mask only for > 2 channels");
+        assert!(
+            self.num_channels() > 2,
+            "hound writes a mask only for > 2 channels"
+        );
         self.write_wav(path);
         let mut bytes = std::fs::read(path).expect("read back WAV");
         assert_eq!(&bytes[12..16], b"fmt ");
-        assert_eq!(u32::from_le_bytes(bytes[16..20].try_into().unwrap()), EXTENSIBLE_FMT_BYTES);
+        assert_eq!(
+            u32::from_le_bytes(bytes[16..20].try_into().unwrap()),
+            EXTENSIBLE_FMT_BYTES
+        );
         match speakers {
             Speakers::Mask(mask) => {
                 bytes[CHANNEL_MASK_AT..CHANNEL_MASK_AT + 4].copy_from_slice(&mask.to_le_bytes())

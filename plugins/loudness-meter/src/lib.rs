@@ -208,7 +208,11 @@ mod tests {
     fn five_one_ignores_the_lfe_and_weighs_the_surrounds() {
         let layout = layout_with(6);
         // L R C LFE Ls Rs: the VST3 k51 order.
-        assert_eq!(integrated_with_tone_on(layout, 3), None, "LFE only reads silence");
+        assert_eq!(
+            integrated_with_tone_on(layout, 3),
+            None,
+            "LFE only reads silence"
+        );
         let left = integrated_with_tone_on(layout, 0).expect("L is measured");
         let centre = integrated_with_tone_on(layout, 2).expect("C is measured");
         assert!((centre - left).abs() < 1e-9, "C {centre} vs L {left}");
