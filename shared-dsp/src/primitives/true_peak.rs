@@ -826,7 +826,7 @@ fn fold_peak(peak: f32, values: &[f32]) -> f32 {
 /// without branches, the same arithmetic and result, so a
 /// block of points can be refined with vector instructions.
 #[inline(always)]
-fn refined_peak_branchless(a: f32, b: f32, c: f32) -> f32 {
+pub fn refined_peak_branchless(a: f32, b: f32, c: f32) -> f32 {
     let mag_b = b.abs();
     let mag_c = c.abs();
     let refine_candidate = mag_b >= a.abs() && mag_b >= mag_c && mag_b > 0.0;

@@ -57,7 +57,7 @@ use crate::primitives::delay::DelayLine;
 use crate::primitives::envelope::{one_pole_coef, one_pole_step};
 use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
 use crate::primitives::true_peak::{
-    meter_factor, oversampling_factor, refined_peak, DETECTOR_LATENCY_SAMPLES,
+    meter_factor, oversampling_factor, refined_peak_branchless, DETECTOR_LATENCY_SAMPLES,
     DETECTOR_STAGE2_ATTENUATION_DB, DETECTOR_STAGE2_TAPS,
 };
 use crate::units::limiter::PEAK_SLACK_SAMPLES;
@@ -203,7 +203,7 @@ pub const GUARD_STAGE2: UpsamplerDesign = UpsamplerDesign {
 /// The guard's detector for one channel; the largest of three readings,
 /// aligned to the same instant ([`DETECTOR_LATENCY_SAMPLES`] ago):
 /// - the accurate path: [`GUARD_STAGE1`] then [`GUARD_STAGE2`], each local
-///   maximum of the 8× stream refined with [`refined_peak`] (grid error
+///   maximum of the 8× stream refined with [`refined_peak_branchless`] (grid error
 ///   ≤ 0.005 dB);
 /// - the interpolator of the BS.1770 meters in the field
 ///   ([`UpsamplerCoefs::bs1770_meter`], as in the limiter's detector);
@@ -273,7 +273,7 @@ impl GuardDetector {
             for &y in &fine[..GUARD_STAGE2.factor] {
                 let [a, b] = self.previous;
                 self.previous = [b, y];
-                peak = peak.max(refined_peak(a, b, y));
+                peak = peak.max(refined_peak_branchless(a, b, y));
             }
         }
         let bs1770 = self

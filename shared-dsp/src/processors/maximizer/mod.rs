@@ -759,7 +759,7 @@ impl Maximizer {
             aligned[2][c] = 1.0 - gains[c];
             limited[c] = gains[c] * aligned[1][c];
         }
-        let guard_threshold = threshold * self.guard_ratio;
+        let guard_threshold = chunk.threshold[i] * self.guard_ratio;
         let guard_gain = self
             .guard
             .process_frame(guard_threshold, &mut limited, &mut aligned);
