@@ -62,12 +62,17 @@ fn channel_strip_max_latency(_sample_rate_hz: f64) -> u32 {
 }
 
 /// The Maximizer's latency with a look-ahead of `LOOKAHEAD_TENTHS_MS` / 10 ms (default 1.5 ms,
-/// at most 5 ms): its true-peak detector's filter delay, fixed in samples, plus the look-ahead
-/// rounded to samples.
+/// at most 5 ms): the limiter's true-peak detector's filter delay, fixed in samples, plus the
+/// look-ahead rounded to samples; then the true-peak guard after it (`units::limiter_guard`):
+/// the same detector delay plus its own 2 ms look-ahead rounded to samples (its window − 1 and
+/// its one sample of peak slack cancel).
 fn maximizer_latency<const LOOKAHEAD_TENTHS_MS: u32>(sample_rate_hz: f64) -> u32 {
     const DETECTOR_DELAY_SAMPLES: u32 = 133;
+    const GUARD_LOOKAHEAD_S: f64 = 2e-3;
     let lookahead_s = f64::from(LOOKAHEAD_TENTHS_MS) * 1e-4;
-    DETECTOR_DELAY_SAMPLES + (lookahead_s * sample_rate_hz).round() as u32
+    let limiter = DETECTOR_DELAY_SAMPLES + (lookahead_s * sample_rate_hz).round() as u32;
+    let guard = DETECTOR_DELAY_SAMPLES + (GUARD_LOOKAHEAD_S * sample_rate_hz).round() as u32;
+    limiter + guard
 }
 
 /// Sample rates every plugin must run at, in Hz.

@@ -48,10 +48,11 @@ EXPECTED = {
     "loudness-meter": Expected(0, True,
                                frozenset({"target", "reset_on_play", "pause_when_stopped", "reset",
                                           "custom_target_lufs", "custom_peak_limit_dbtp"})),
-    # Latency at defaults: 133-sample true-peak detector + 1.5 ms look-ahead (at 48 kHz).
+    # Latency at defaults (48 kHz): the limiter's 133-sample true-peak detector + 1.5 ms
+    # look-ahead, then the true-peak guard's own 133-sample detector + 2 ms look-ahead.
     # Bit-exact: the harness's test audio stays under the default −1 dBTP ceiling, so the
     # output is the input delayed by exactly the reported latency (pedalboard removes it).
-    "maximizer": Expected(133 + 72, True,
+    "maximizer": Expected(133 + 72 + 133 + 96, True,
                           frozenset({"input_gain_db", "ceiling_dbtp", "release_ms", "lookahead_ms",
                                      "stereo_link", "character", "oversampling", "dither",
                                      "listen"})),
