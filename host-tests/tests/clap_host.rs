@@ -41,7 +41,7 @@ static BEHAVIOURS: &[(&str, Behaviour)] = &[
     ("maximizer", Behaviour { latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
     ("channel-strip", Behaviour { latency_samples: Latency::Parametric { default: no_latency, max: channel_strip_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
     ("stereo-imager", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
-    ("bus-glue", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
+    ("bus-glue", Behaviour { latency_samples: Latency::Parametric { default: no_latency, max: bus_glue_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
 ];
 
 /// The plugins under test: the suite of `bundler.toml` with [`BEHAVIOURS`].
@@ -58,6 +58,12 @@ fn no_latency(_sample_rate_hz: f64) -> u32 {
 /// The Channel Strip is latency-free until saturation is switched on; its 8×
 /// oversampling then delays by a fixed 48 samples at every rate.
 fn channel_strip_max_latency(_sample_rate_hz: f64) -> u32 {
+    48
+}
+
+/// The Bus Glue is latency-free until its soft clip is switched on; the same
+/// 8× oversampling then delays by a fixed 48 samples at every rate.
+fn bus_glue_max_latency(_sample_rate_hz: f64) -> u32 {
     48
 }
 
