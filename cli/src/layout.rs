@@ -4,12 +4,29 @@
 //!
 //! The fallback without a mask (also every FLAC file, whose specification
 //! fixes these orders): 1 channel mono, 2 L R, 5 L R C Ls Rs, 6 L R C LFE Ls
-//! Rs, 8 L R C LFE Ls Rs Lrs Rrs. 3, 4 and 7 channels without a mask are
-//! refused: their order is not settled enough to guess. Mono and stereo files
-//! are measured as mono and stereo whatever their mask says.
+//! Rs, 8 L R C LFE Lrs Rrs Ls Rs. The 8-channel order is FLAC's and the WAV
+//! 7.1 mask's (`0x63F`: FL FR FC LFE BL BR SL SR, back pair before side
+//! pair), not the meter's default 7.1 order (side pair first): it matters,
+//! because BS.1770-4 weighs the side surrounds 1.41 and the rears 1.0. 3, 4
+//! and 7 channels without a mask are refused: their order is not settled
+//! enough to guess. Mono and stereo files are measured as mono and stereo
+//! whatever their mask says.
 
 use shared_dsp::units::loudness::channels::default_layout;
 use shared_dsp::units::loudness::ChannelRole;
+
+/// The FLAC and WAV (mask `0x63F`) order of 8 channels: L R C LFE, then the
+/// back pair (the 7.1 rears), then the side pair (the 7.1 surrounds).
+const FILE_ORDER_7_1: [ChannelRole; 8] = [
+    ChannelRole::Left,
+    ChannelRole::Right,
+    ChannelRole::Center,
+    ChannelRole::Lfe,
+    ChannelRole::LeftRearSurround,
+    ChannelRole::RightRearSurround,
+    ChannelRole::LeftSurround,
+    ChannelRole::RightSurround,
+];
 
 use crate::decode::{DecodeError, MAX_CHANNELS};
 
@@ -76,7 +93,11 @@ impl ChannelLayout {
             return Err(DecodeError::NoChannelMask(num_channels));
         }
         let mut roles = [ChannelRole::Mono; MAX_CHANNELS];
-        roles[..num_channels].copy_from_slice(default_layout(num_channels));
+        let order = match num_channels {
+            8 => &FILE_ORDER_7_1[..],
+            _ => default_layout(num_channels),
+        };
+        roles[..num_channels].copy_from_slice(order);
         Ok(Self {
             roles,
             num_channels,
@@ -150,6 +171,11 @@ mod tests {
         let wav_7_1 = ChannelLayout::for_file(8, Some(0x63F)).unwrap();
         assert_eq!(wav_7_1.names(), "L R C LFE Lrs Rrs Ls Rs");
         assert_eq!(wav_7_1.source, LayoutSource::ChannelMask(0x63F));
+        // Without a mask, 8 channels are in the same (FLAC / WAV 7.1) order.
+        assert_eq!(
+            ChannelLayout::for_file(8, None).unwrap().roles(),
+            wav_7_1.roles()
+        );
         let four_one = ChannelLayout::for_file(5, Some(0x3B)).unwrap();
         assert_eq!(four_one.names(), "L R LFE Ls Rs");
     }
@@ -161,7 +187,7 @@ mod tests {
             (2, "L R"),
             (5, "L R C Ls Rs"),
             (6, "L R C LFE Ls Rs"),
-            (8, "L R C LFE Ls Rs Lrs Rrs"),
+            (8, "L R C LFE Lrs Rrs Ls Rs"),
         ] {
             for mask in [None, Some(0)] {
                 let layout = ChannelLayout::for_file(channels, mask).unwrap();
