@@ -6,27 +6,14 @@
 //! fixes these orders): 1 channel mono, 2 L R, 5 L R C Ls Rs, 6 L R C LFE Ls
 //! Rs, 8 L R C LFE Lrs Rrs Ls Rs. The 8-channel order is FLAC's and the WAV
 //! 7.1 mask's (`0x63F`: FL FR FC LFE BL BR SL SR, back pair before side
-//! pair), not the meter's default 7.1 order (side pair first): it matters,
-//! because BS.1770-4 weighs the side surrounds 1.41 and the rears 1.0. 3, 4
+//! pair), the meter's default 7.1 order: it matters, because BS.1770-4
+//! weighs the side surrounds 1.41 and the rears 1.0. 3, 4
 //! and 7 channels without a mask are refused: their order is not settled
 //! enough to guess. Mono and stereo files are measured as mono and stereo
 //! whatever their mask says.
 
 use shared_dsp::units::loudness::channels::default_layout;
 use shared_dsp::units::loudness::ChannelRole;
-
-/// The FLAC and WAV (mask `0x63F`) order of 8 channels: L R C LFE, then the
-/// back pair (the 7.1 rears), then the side pair (the 7.1 surrounds).
-const FILE_ORDER_7_1: [ChannelRole; 8] = [
-    ChannelRole::Left,
-    ChannelRole::Right,
-    ChannelRole::Center,
-    ChannelRole::Lfe,
-    ChannelRole::LeftRearSurround,
-    ChannelRole::RightRearSurround,
-    ChannelRole::LeftSurround,
-    ChannelRole::RightSurround,
-];
 
 use crate::decode::{DecodeError, MAX_CHANNELS};
 
@@ -93,11 +80,7 @@ impl ChannelLayout {
             return Err(DecodeError::NoChannelMask(num_channels));
         }
         let mut roles = [ChannelRole::Mono; MAX_CHANNELS];
-        let order = match num_channels {
-            8 => &FILE_ORDER_7_1[..],
-            _ => default_layout(num_channels),
-        };
-        roles[..num_channels].copy_from_slice(order);
+        roles[..num_channels].copy_from_slice(default_layout(num_channels));
         Ok(Self {
             roles,
             num_channels,

@@ -1,8 +1,8 @@
 //! Channel roles and their BS.1770-4 weights (Annex 1, Table 3).
 //!
-//! The default layouts follow ITU-R BS.775 / SMPTE order (L R C LFE Ls Rs …),
-//! the order hosts and WAV files use for 5.1, so 5.1 metering only needs the
-//! channel count. Other orders (a WAV channel mask) are given to the meter as
+//! The default layouts follow the order hosts and WAV / FLAC files use (L R C
+//! LFE Ls Rs for 5.1; 7.1 see [`default_layout`]), so 5.1 and 7.1 metering
+//! only need the channel count. Other orders (a WAV channel mask) are given to the meter as
 //! a list of roles ([`super::LoudnessMeter::set_channel_layout`]).
 //!
 //! The weights are BS.1770-4's position rule (Annex 1, Table 3): a channel
@@ -84,7 +84,13 @@ impl ChannelRole {
 /// Default layout for `num_channels` (1 ..= [`MAX_CHANNELS`]): mono, stereo,
 /// L R C, quad (L R Ls Rs), 5.0 (L R C Ls Rs), 5.1 (L R C LFE Ls Rs),
 /// 6.1 (L R C LFE Ls Rs + a rear centre, weighted as a rear surround), 7.1
-/// (L R C LFE Ls Rs Lrs Rrs). Empty for other counts.
+/// (L R C LFE Lrs Rrs Ls Rs). Empty for other counts.
+///
+/// The 7.1 order is the one of the WAV 7.1 channel mask (`0x63F`: FL FR FC
+/// LFE BL BR SL SR), of FLAC's 8 channels, of VST3's `k71Music` (L R C Lfe
+/// Ls Rs Sl Sr, the same speaker bits) and of CLAP's surround channel ids:
+/// the back pair (the 7.1 rears) before the side pair (the 7.1 surrounds).
+/// It matters, because BS.1770-4 weighs the side pair 1.41 and the rears 1.0.
 pub const fn default_layout(num_channels: usize) -> &'static [ChannelRole] {
     use ChannelRole::*;
     match num_channels {
@@ -108,10 +114,10 @@ pub const fn default_layout(num_channels: usize) -> &'static [ChannelRole] {
             Right,
             Center,
             Lfe,
-            LeftSurround,
-            RightSurround,
             LeftRearSurround,
             RightRearSurround,
+            LeftSurround,
+            RightSurround,
         ],
         _ => &[],
     }
