@@ -308,6 +308,11 @@ fn channel_layout_sets_the_weights_of_its_roles() {
         RightSurround,
     ];
     let mut meter = LoudnessMeter::new(RATE, 8);
+    // The default 7.1 order is this one (FLAC, WAV 0x63F, VST3 k71Music).
+    assert_eq!(
+        meter.channel_weights(),
+        &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.41, 1.41]
+    );
     meter.set_channel_layout(&wav_7_1);
     assert_eq!(
         meter.channel_weights(),
