@@ -4,9 +4,13 @@
 //!
 //! The fallback without a mask (also every FLAC file, whose specification
 //! fixes these orders): 1 channel mono, 2 L R, 5 L R C Ls Rs, 6 L R C LFE Ls
-//! Rs, 8 L R C LFE Ls Rs Lrs Rrs. 3, 4 and 7 channels without a mask are
-//! refused: their order is not settled enough to guess. Mono and stereo files
-//! are measured as mono and stereo whatever their mask says.
+//! Rs, 8 L R C LFE Lrs Rrs Ls Rs. The 8-channel order is FLAC's and the WAV
+//! 7.1 mask's (`0x63F`: FL FR FC LFE BL BR SL SR, back pair before side
+//! pair), the meter's default 7.1 order: it matters, because BS.1770-4
+//! weighs the side surrounds 1.41 and the rears 1.0. 3, 4
+//! and 7 channels without a mask are refused: their order is not settled
+//! enough to guess. Mono and stereo files are measured as mono and stereo
+//! whatever their mask says.
 
 use shared_dsp::units::loudness::channels::default_layout;
 use shared_dsp::units::loudness::ChannelRole;
@@ -150,6 +154,11 @@ mod tests {
         let wav_7_1 = ChannelLayout::for_file(8, Some(0x63F)).unwrap();
         assert_eq!(wav_7_1.names(), "L R C LFE Lrs Rrs Ls Rs");
         assert_eq!(wav_7_1.source, LayoutSource::ChannelMask(0x63F));
+        // Without a mask, 8 channels are in the same (FLAC / WAV 7.1) order.
+        assert_eq!(
+            ChannelLayout::for_file(8, None).unwrap().roles(),
+            wav_7_1.roles()
+        );
         let four_one = ChannelLayout::for_file(5, Some(0x3B)).unwrap();
         assert_eq!(four_one.names(), "L R LFE Ls Rs");
     }
@@ -161,7 +170,7 @@ mod tests {
             (2, "L R"),
             (5, "L R C Ls Rs"),
             (6, "L R C LFE Ls Rs"),
-            (8, "L R C LFE Ls Rs Lrs Rrs"),
+            (8, "L R C LFE Lrs Rrs Ls Rs"),
         ] {
             for mask in [None, Some(0)] {
                 let layout = ChannelLayout::for_file(channels, mask).unwrap();

@@ -64,11 +64,14 @@ enum Command {
     /// Measure loudness (EBU R128 / ITU-R BS.1770-4) and peaks of audio files.
     #[command(after_long_help = "\
 Channels: mono, stereo, and surround up to 7.1, weighted per ITU-R BS.1770-4: \
-L, R and C 1.0, every surround channel 1.41 (+1.5 dB), the LFE excluded. \
-The speaker of each channel comes from the WAV file's WAVE_FORMAT_EXTENSIBLE \
-channel mask; without one (and for FLAC) the WAV default order is assumed: \
-5 channels L R C Ls Rs, 6 channels L R C LFE Ls Rs (5.1), 8 channels \
-L R C LFE Ls Rs Lrs Rrs (7.1). 3, 4 and 7 channels need a mask.
+L, R and C 1.0, the surrounds at 60-120 degrees (5.1 Ls Rs, 7.1 side Ls Rs) \
+1.41 (+1.5 dB), the 7.1 rear surrounds (Lrs Rrs, 135-150 degrees) 1.0, the \
+LFE excluded. The speaker of each channel comes from the WAV file's \
+WAVE_FORMAT_EXTENSIBLE channel mask (back L/R are the 5.1 surrounds, or the \
+rears when side L/R are present too); without one (and for FLAC) the \
+WAV/FLAC default order is assumed: 5 channels L R C Ls Rs, 6 channels \
+L R C LFE Ls Rs (5.1), 8 channels L R C LFE Lrs Rrs Ls Rs (7.1: back pair, \
+then side pair). 3, 4 and 7 channels need a mask.
 
 True peak and sample peak are the largest over all channels, the LFE included \
 (BS.1770-4 measures true peak per channel).")]

@@ -1,8 +1,10 @@
 //! `lathe measure` on 5.0, 5.1 and 7.1 files: the BS.1770-4 channel weights
-//! (L, R, C 1.0; surrounds 1.41; LFE excluded), the channel order from the
-//! WAV channel mask or the documented default order, and EBU Tech 3341
-//! case 6. Truth: the BS.1770-4 formula evaluated on the signal levels, and
-//! the `ebur128` crate (libebur128's default 5.0/5.1 channel map).
+//! (Table 3: L, R, C 1.0; surrounds at 60°–120° 1.41; the 7.1 rears at
+//! 135°–150° 1.0; LFE excluded), the channel order from the WAV channel mask
+//! or the documented default order, and EBU Tech 3341 case 6. Truth: the
+//! BS.1770-4 formula evaluated on the signal levels, and the `ebur128` crate
+//! (libebur128's default 5.0/5.1 channel map, and its ±90°/±135° channels
+//! for 7.1).
 
 mod common;
 
@@ -18,8 +20,10 @@ const EBU_TOLERANCE_LU: f64 = 0.1;
 const LOUDNESS_TOLERANCE_LU: f64 = 0.05;
 /// Two readings of the same weighted energy: only JSON rounding (0.001) differs.
 const SAME_READING_LU: f64 = 0.0015;
-/// BS.1770-4 Table 3 weight of a surround channel (linear, on energy).
+/// BS.1770-4 Table 3 weight of a surround channel at 60°–120° (linear, on energy).
 const SURROUND_WEIGHT: f64 = 1.41;
+/// BS.1770-4 Table 3 weight of every other channel: fronts and the 7.1 rears.
+const OTHER_WEIGHT: f64 = 1.0;
 /// Level of the 1 kHz test tones, dBFS peak.
 const TONE_DBFS: f64 = -20.0;
 /// Loudness of a 1 kHz sine of peak level `A` dBFS on one front channel:
@@ -203,24 +207,18 @@ fn a_loud_lfe_does_not_change_the_loudness_of_5_1() {
 }
 
 /// 7.1: a tone on one channel at a time reads the tone's front-channel
-/// loudness on L, R and C, nothing on the LFE, and +1.49 dB (weight 1.41) on
-/// each of the four surrounds; with the WAV 7.1 mask and without a mask.
+/// loudness on L, R and C and on the two rear surrounds (BS.1770-4 Table 3:
+/// 1.0 outside 60°–120°), nothing on the LFE, and +1.49 dB (weight 1.41) on
+/// the two side surrounds; with the WAV 7.1 mask and without a mask (the
+/// same FLAC / WAV order: back pair, then side pair).
 #[test]
 fn seven_one_weights_each_channel() {
     let dir = tempfile::tempdir().unwrap();
     let front = TONE_DBFS + SINE_MEAN_SQUARE_DB;
     let surround = front + 10.0 * SURROUND_WEIGHT.log10();
-    let cases = [
-        (
-            Speakers::NoMask,
-            ["L", "R", "C", "LFE", "Ls", "Rs", "Lrs", "Rrs"],
-        ),
-        (
-            Speakers::Mask(MASK_7_1),
-            ["L", "R", "C", "LFE", "Lrs", "Rrs", "Ls", "Rs"],
-        ),
-    ];
-    for (speakers, order) in cases {
+    let rear = front + 10.0 * OTHER_WEIGHT.log10();
+    let order = ["L", "R", "C", "LFE", "Lrs", "Rrs", "Ls", "Rs"];
+    for speakers in [Speakers::NoMask, Speakers::Mask(MASK_7_1)] {
         let mut paths = Vec::new();
         for channel in 0..8 {
             let mut levels = [None; 8];
@@ -239,6 +237,7 @@ fn seven_one_weights_each_channel() {
             let expected = match order[channel] {
                 "LFE" => None,
                 "L" | "R" | "C" => Some(front),
+                "Lrs" | "Rrs" => Some(rear),
                 _ => Some(surround),
             };
             assert_close(
@@ -258,14 +257,130 @@ fn seven_one_weights_each_channel() {
     }
 }
 
+/// A 7.1 file with different levels on every channel, the rears loudest, as
+/// libebur128 weighs it with the 7.1 speakers named (L R C, LFE unused, rears
+/// at ±135°, sides at ±90°): the same integrated, max momentary and max
+/// short-term loudness, and the BS.1770-4 formula's value.
+#[test]
+fn seven_one_agrees_with_libebur128_speaker_positions() {
+    use ebur128::Channel;
+    let dir = tempfile::tempdir().unwrap();
+    // File order L R C LFE Lrs Rrs Ls Rs (mask 0x63F).
+    let levels = [
+        Some(-30.0),
+        Some(-31.0),
+        Some(-29.0),
+        Some(-20.0),
+        Some(-18.0),
+        Some(-19.0),
+        Some(-32.0),
+        Some(-33.0),
+    ];
+    let weights = [
+        OTHER_WEIGHT,
+        OTHER_WEIGHT,
+        OTHER_WEIGHT,
+        0.0,
+        OTHER_WEIGHT,
+        OTHER_WEIGHT,
+        SURROUND_WEIGHT,
+        SURROUND_WEIGHT,
+    ];
+    let speakers = [
+        Channel::Left,
+        Channel::Right,
+        Channel::Center,
+        Channel::Unused,
+        Channel::Mp135,
+        Channel::Mm135,
+        Channel::Mp090,
+        Channel::Mm090,
+    ];
+    let signal = tones(&levels, 5.0);
+    let reference = reference_with_channels(&signal, Some(&speakers));
+    let predicted = predicted_lufs(&levels, &weights);
+    // The old weighting (every surround 1.41) would read this much higher:
+    // the test tells the two apart.
+    let all_surrounds = predicted_lufs(
+        &levels,
+        &[
+            1.0,
+            1.0,
+            1.0,
+            0.0,
+            SURROUND_WEIGHT,
+            SURROUND_WEIGHT,
+            SURROUND_WEIGHT,
+            SURROUND_WEIGHT,
+        ],
+    );
+    assert!(
+        all_surrounds - predicted > 0.8,
+        "{all_surrounds} vs {predicted}"
+    );
+    for speakers_in_file in [Speakers::Mask(MASK_7_1), Speakers::NoMask] {
+        let report = measure_one(&write(
+            dir.path(),
+            &format!("7.1 levels {speakers_in_file:?}.wav"),
+            &signal,
+            speakers_in_file,
+        ));
+        let tag = format!("{speakers_in_file:?}");
+        assert_close(
+            &format!("{tag} integrated vs BS.1770-4"),
+            opt_f64(&report, "integrated_lufs"),
+            Some(predicted),
+            0.01,
+        );
+        for (key, expected) in [
+            ("integrated_lufs", reference.integrated_lufs),
+            ("max_momentary_lufs", reference.max_momentary_lufs),
+            ("max_short_term_lufs", reference.max_short_term_lufs),
+        ] {
+            assert_close(
+                &format!("{tag} {key} vs ebur128"),
+                opt_f64(&report, key),
+                expected,
+                LOUDNESS_TOLERANCE_LU,
+            );
+        }
+    }
+}
+
+/// 5.1 with the back pair (mask 0x3F, the older WAV 5.1): back L/R are the
+/// 5.1 surrounds at ±110° and weigh 1.41, as with the side pair (0x60F).
+#[test]
+fn five_one_back_pair_are_surrounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let surround = TONE_DBFS + SINE_MEAN_SQUARE_DB + 10.0 * SURROUND_WEIGHT.log10();
+    for mask in [MASK_5_1_BACK, MASK_5_1] {
+        for channel in [4, 5] {
+            let mut levels = [None; 6];
+            levels[channel] = Some(TONE_DBFS);
+            let report = measure_one(&write(
+                dir.path(),
+                &format!("5.1 {mask:x} ch{channel}.wav"),
+                &tones(&levels, 1.0),
+                Speakers::Mask(mask),
+            ));
+            assert_close(
+                &format!("{mask:#x} channel {channel}"),
+                opt_f64(&report, "integrated_lufs"),
+                Some(surround),
+                0.01,
+            );
+        }
+    }
+}
+
 /// A mask that orders the channels differently from the default order is
 /// followed: the channel the default calls C is the LFE of a 4.1 mask, the
-/// channel the 5.1 default calls LFE a surround of a 6.0 mask.
+/// channel the 5.1 default calls LFE a rear surround (weight 1.0) of a 6.0
+/// mask (back L/R beside side L/R are rears).
 #[test]
 fn the_channel_mask_overrides_the_default_order() {
     let dir = tempfile::tempdir().unwrap();
     let front = TONE_DBFS + SINE_MEAN_SQUARE_DB;
-    let surround = front + 10.0 * SURROUND_WEIGHT.log10();
     // (channels, the one with the tone, mask, order by the mask, reading by
     // the mask, reading by the default order)
     let cases = [
@@ -282,7 +397,7 @@ fn the_channel_mask_overrides_the_default_order() {
             3,
             MASK_6_0,
             vec!["L", "R", "Lrs", "Rrs", "Ls", "Rs"],
-            Some(surround),
+            Some(front), // a rear: 1.0
             None,
         ),
     ];

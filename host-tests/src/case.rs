@@ -159,6 +159,12 @@ pub const STEREO: Layout = Layout {
     outputs: 2,
 };
 
+/// 7.1 in, 7.1 out (8 channels).
+pub const SURROUND_7_1: Layout = Layout {
+    inputs: 8,
+    outputs: 8,
+};
+
 /// Mono in, mono out.
 pub const MONO: Layout = Layout {
     inputs: 1,

@@ -14,7 +14,9 @@
 use clack_host::prelude::*;
 use host_tests::audio::{AudioRig, ThreadMode};
 use host_tests::bundle::bundle_path;
-use host_tests::case::{suite, Behaviour, Latency, Layout, Passthrough, PluginCase, MONO, STEREO};
+use host_tests::case::{
+    suite, Behaviour, Latency, Layout, Passthrough, PluginCase, MONO, STEREO, SURROUND_7_1,
+};
 use host_tests::checks::is_sane;
 use host_tests::host::AudioThreadRole;
 use host_tests::params::ParamSpec;
@@ -37,7 +39,7 @@ use std::time::Duration;
 /// as u32), passthrough: Passthrough::Processed, layouts: &[STEREO] })`
 #[rustfmt::skip]
 static BEHAVIOURS: &[(&str, Behaviour)] = &[
-    ("loudness-meter", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::BitExact, layouts: &[STEREO, MONO] }),
+    ("loudness-meter", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::BitExact, layouts: &[STEREO, MONO, SURROUND_7_1] }),
     ("maximizer", Behaviour { latency_samples: Latency::Parametric { default: maximizer_latency::<15>, max: maximizer_latency::<50> }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
     ("channel-strip", Behaviour { latency_samples: Latency::Parametric { default: no_latency, max: channel_strip_max_latency }, passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),
     ("stereo-imager", Behaviour { latency_samples: Latency::Fixed(0), passthrough: Passthrough::Processed, layouts: &[STEREO, MONO] }),

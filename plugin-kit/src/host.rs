@@ -50,6 +50,21 @@ pub const SURROUND_5_1: AudioIOLayout = AudioIOLayout {
     ..AudioIOLayout::const_default()
 };
 
+/// 7.1 in, 7.1 out (8 channels). nice-plug (patched, `patches/PATCHES.md`)
+/// announces it to VST3 hosts as `k71Music` (L R C Lfe Ls Rs Sl Sr: the back
+/// pair, then the side pair) and to CLAP hosts with no port type (the host's
+/// order; CLAP's surround channel ids and the WAV 7.1 mask give the same
+/// one: FL FR FC LFE BL BR SL SR).
+pub const SURROUND_7_1: AudioIOLayout = AudioIOLayout {
+    main_input_channels: NonZeroU32::new(8),
+    main_output_channels: NonZeroU32::new(8),
+    names: PortNames {
+        layout: Some("7.1"),
+        ..PortNames::const_default()
+    },
+    ..AudioIOLayout::const_default()
+};
+
 /// Stereo in, stereo out, plus a stereo side-chain input (one auxiliary
 /// input port, "Side-chain"); the plugin reads it from `AuxiliaryBuffers::inputs[0]`.
 pub const STEREO_WITH_SIDECHAIN: AudioIOLayout = AudioIOLayout {

@@ -291,8 +291,9 @@ fn absurd_sample_rate_panics() {
 }
 
 /// A layout given as roles weighs each channel by its role: the 7.1 order of
-/// a WAV mask (L R C LFE Lrs Rrs Ls Rs) reads a tone on channel 4 as a
-/// surround and on channel 3 not at all, like the default order's channels.
+/// a WAV mask (L R C LFE Lrs Rrs Ls Rs) weighs channels 4 and 5 (the rear
+/// surrounds, outside BS.1770-4 Table 3's 60°–120°) 1.0, channels 6 and 7
+/// (the side surrounds) 1.41 and channel 3 not at all.
 #[test]
 fn channel_layout_sets_the_weights_of_its_roles() {
     use shared_dsp::units::loudness::ChannelRole::*;
@@ -307,10 +308,15 @@ fn channel_layout_sets_the_weights_of_its_roles() {
         RightSurround,
     ];
     let mut meter = LoudnessMeter::new(RATE, 8);
+    // The default 7.1 order is this one (FLAC, WAV 0x63F, VST3 k71Music).
+    assert_eq!(
+        meter.channel_weights(),
+        &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.41, 1.41]
+    );
     meter.set_channel_layout(&wav_7_1);
     assert_eq!(
         meter.channel_weights(),
-        &[1.0, 1.0, 1.0, 0.0, 1.41, 1.41, 1.41, 1.41]
+        &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.41, 1.41]
     );
     let mut four_one = LoudnessMeter::new(RATE, 5);
     four_one.set_channel_layout(&[Left, Right, Lfe, LeftSurround, RightSurround]);

@@ -307,6 +307,15 @@ pub struct Reference {
 /// step boundary (when the meter's readings change), and the momentary
 /// loudness also every 10 ms for its maximum (the meter's grid for it).
 pub fn reference(signal: &Signal) -> Reference {
+    reference_with_channels(signal, None)
+}
+
+/// [`reference`] with `ebur128`'s channel map set to `channels` (one per
+/// channel of `signal`) instead of its default map.
+pub fn reference_with_channels(
+    signal: &Signal,
+    channels: Option<&[ebur128::Channel]>,
+) -> Reference {
     let num_channels = signal.num_channels() as u32;
     let mut meter = EbuR128::new(
         num_channels,
@@ -314,6 +323,12 @@ pub fn reference(signal: &Signal) -> Reference {
         Mode::I | Mode::M | Mode::S | Mode::LRA | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK,
     )
     .expect("ebur128 meter");
+    if let Some(channels) = channels {
+        assert_eq!(channels.len(), signal.num_channels());
+        meter
+            .set_channel_map(channels)
+            .expect("ebur128 channel map");
+    }
     assert_eq!(
         signal.sample_rate % 10,
         0,

@@ -8,7 +8,7 @@
 //! 0.0 so nothing a host could choke on ever reaches the output.
 
 use nice_plug::prelude::*;
-use plugin_kit::host::{MONO, STEREO as STEREO_LAYOUT, SURROUND_5_0, SURROUND_5_1};
+use plugin_kit::host::{MONO, STEREO as STEREO_LAYOUT, SURROUND_5_0, SURROUND_5_1, SURROUND_7_1};
 use plugin_kit::{Activation, KitPlugin, PluginIdentity};
 use shared_dsp::processors::loudness_meter::{LoudnessMeterProcessor as Meter, TransportPolicy};
 use std::sync::Arc;
@@ -21,17 +21,17 @@ mod verdicts;
 pub use params::{LoudnessMeterParams, TargetPreset};
 use telemetry::MeterTelemetry;
 
-/// Most channels the meter measures (5.1).
+/// Most channels the meter measures (7.1).
 ///
 /// Channel weights follow the channel count
 /// (`shared_dsp::units::loudness::channels::default_layout`, BS.1770-4
-/// Table 3): 5 channels L R C Ls Rs, 6 channels L R C LFE Ls Rs — the VST3
-/// `k50`/`k51` arrangements nice-plug announces, and the usual CLAP host
-/// order (nice-plug gives surround ports no CLAP port type). 7.1 is not
-/// offered: nice-plug announces 8 channels to VST3 hosts as `k71Cine`
-/// (L R C LFE Ls Rs Lc Rc, two *front* channels last), which the surround
-/// weights would misread.
-const MAX_CHANNELS: usize = 6;
+/// Table 3): 5 channels L R C Ls Rs, 6 channels L R C LFE Ls Rs, 8 channels
+/// L R C LFE Lrs Rrs Ls Rs (rears 1.0, side surrounds 1.41) — the VST3
+/// `k50`/`k51`/`k71Music` arrangements nice-plug announces (8 channels as
+/// `k71Music` by a patch, `patches/PATCHES.md`), and the usual CLAP host
+/// order (nice-plug gives surround ports no CLAP port type; CLAP's surround
+/// channel ids give the same 7.1 order).
+const MAX_CHANNELS: usize = 8;
 
 /// The plugin (exported as `plugin_kit::Kit<LoudnessMeter>`). See the crate docs.
 pub struct LoudnessMeter {
@@ -76,8 +76,13 @@ impl KitPlugin for LoudnessMeter {
         ],
         vst3_subcategories: &[Vst3SubCategory::Fx, Vst3SubCategory::Analyzer],
     };
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] =
-        &[STEREO_LAYOUT, MONO, SURROUND_5_1, SURROUND_5_0];
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        STEREO_LAYOUT,
+        MONO,
+        SURROUND_5_1,
+        SURROUND_5_0,
+        SURROUND_7_1,
+    ];
     const MAX_CHANNELS: usize = MAX_CHANNELS;
     type Editor = nice_plug_egui::EguiEditor<shared_ui::editor::EditorShell<editor::MeterView>>;
 
@@ -235,6 +240,88 @@ mod tests {
         let surround = integrated_with_tone_on(layout, 3).expect("Ls");
         assert!((centre - left).abs() < 1e-9);
         assert!((surround - left - 10.0 * SURROUND_WEIGHT.log10()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn seven_one_weighs_the_side_pair_and_not_the_rears() {
+        let layout = layout_with(8);
+        // L R C LFE Ls Rs Sl Sr: the VST3 k71Music order (back pair = rears,
+        // then the side pair), also CLAP's FL FR FC LFE BL BR SL SR.
+        assert_eq!(
+            integrated_with_tone_on(layout, 3),
+            None,
+            "LFE only reads silence"
+        );
+        let left = integrated_with_tone_on(layout, 0).expect("L is measured");
+        for rear in [4, 5] {
+            let reading = integrated_with_tone_on(layout, rear).expect("measured");
+            assert!(
+                (reading - left).abs() < 1e-6,
+                "rear channel {rear}: {reading} vs L {left} (weight 1.0 expected)"
+            );
+        }
+        let expected = 10.0 * SURROUND_WEIGHT.log10();
+        for side in [6, 7] {
+            let reading = integrated_with_tone_on(layout, side).expect("measured");
+            assert!(
+                (reading - left - expected).abs() < 1e-6,
+                "side channel {side}: {reading} vs L {left} (+{expected:.3} dB expected)"
+            );
+        }
+    }
+
+    /// What VST3 hosts are told each layout is, bit for bit (VST3 speaker
+    /// bits in channel order), against the roles the meter weighs the
+    /// channels by: 5.0 `k50`, 5.1 `k51`, 7.1 `k71Music` (L R C Lfe Ls Rs Sl
+    /// Sr, where Ls/Rs are the back pair: the rears beside Sl/Sr).
+    #[test]
+    fn vst3_arrangements_name_the_speakers_the_weights_assume() {
+        use nice_plug::wrapper::vst3::speaker_arrangement_for;
+        use nice_plug::wrapper::vst3::vst3::Steinberg::Vst::{
+            kSpeakerC, kSpeakerL, kSpeakerLfe, kSpeakerLs, kSpeakerR, kSpeakerRs, kSpeakerSl,
+            kSpeakerSr, SpeakerArr,
+        };
+        use shared_dsp::units::loudness::channels::default_layout;
+        use shared_dsp::units::loudness::ChannelRole::*;
+        // The VST3 speaker each role is announced as, per layout.
+        let speaker_of = |channels: usize, role| match (channels, role) {
+            (_, Left) => kSpeakerL,
+            (_, Right) => kSpeakerR,
+            (_, Center) => kSpeakerC,
+            (_, Lfe) => kSpeakerLfe,
+            // 5.x surrounds: VST3 Ls/Rs. 7.1: the side pair is Sl/Sr, the
+            // back pair (the rears) Ls/Rs.
+            (8, LeftSurround) => kSpeakerSl,
+            (8, RightSurround) => kSpeakerSr,
+            (_, LeftSurround | LeftRearSurround) => kSpeakerLs,
+            (_, RightSurround | RightRearSurround) => kSpeakerRs,
+            (_, Mono) => unreachable!("no surround layout has a mono role"),
+        };
+        for (channels, arrangement) in [
+            (5, SpeakerArr::k50),
+            (6, SpeakerArr::k51),
+            (8, SpeakerArr::k71Music),
+        ] {
+            let layout = layout_with(channels as u32);
+            assert_eq!(
+                layout.main_output_channels.unwrap().get() as usize,
+                channels
+            );
+            let announced = speaker_arrangement_for(channels as u32);
+            assert_eq!(announced, arrangement, "{channels} channels");
+            // VST3 orders a bus's channels by ascending speaker bit.
+            let mut bits = (0..64)
+                .map(|b| 1u64 << b)
+                .filter(|bit| announced & bit != 0);
+            for (c, &role) in default_layout(channels).iter().enumerate() {
+                assert_eq!(
+                    bits.next(),
+                    Some(speaker_of(channels, role)),
+                    "{channels} channels, channel {c} ({role:?})"
+                );
+            }
+            assert_eq!(bits.next(), None);
+        }
     }
 
     #[test]

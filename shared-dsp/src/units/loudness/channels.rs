@@ -1,23 +1,30 @@
 //! Channel roles and their BS.1770-4 weights (Annex 1, Table 3).
 //!
-//! The default layouts follow ITU-R BS.775 / SMPTE order (L R C LFE Ls Rs …),
-//! the order hosts and WAV files use for 5.1, so 5.1 metering only needs the
-//! channel count. Other orders (a WAV channel mask) are given to the meter as
+//! The default layouts follow the order hosts and WAV / FLAC files use (L R C
+//! LFE Ls Rs for 5.1; 7.1 see [`default_layout`]), so 5.1 and 7.1 metering
+//! only need the channel count. Other orders (a WAV channel mask) are given to the meter as
 //! a list of roles ([`super::LoudnessMeter::set_channel_layout`]).
 //!
-//! Every surround channel, the rear pair of 7.1 included, weighs 1.41, as the
-//! 5.1 surrounds of Table 3 do (and as ffmpeg's meter does). A strict reading
-//! of BS.1770-4's position rule (1.41 only for 60°–120° azimuth) would weigh
-//! rear surrounds at 135°–150° 1.0, as libebur128 does for its ±135° channels;
-//! 7.1 readings with loud rear channels then differ by up to 1.5 dB.
+//! The weights are BS.1770-4's position rule (Annex 1, Table 3): a channel
+//! at elevation |φ| < 30° and azimuth 60° ≤ |θ| ≤ 120° weighs 1.41, every
+//! other channel 1.0. The 5.1 surrounds (±110°) and the side surrounds of
+//! 7.1 (±90°–110°) are in that range; the rear surrounds of 7.1 (±135°–150°)
+//! and a rear centre (180°) are not, so they weigh 1.0 like the fronts. This
+//! is libebur128's weighting too (1.41 for its ±60°, ±90° and ±110°
+//! channels, 1.0 for ±135° and 180°). ffmpeg's `ebur128` filter weighs every
+//! surround 1.41; on 7.1 with loud rear channels it reads up to 1.5 dB higher.
 
 /// Largest channel count a [`super::LoudnessMeter`] accepts (7.1).
 pub use crate::primitives::channels::MAX_CHANNELS;
 
 /// Weight of front channels L, R, C (BS.1770-4 Table 3: 1.0, 0 dB).
 pub const FRONT_WEIGHT: f64 = 1.0;
-/// Weight of surround channels Ls, Rs (BS.1770-4 Table 3: 1.41, ≈ +1.5 dB).
+/// Weight of surround channels Ls, Rs (BS.1770-4 Table 3: 1.41, ≈ +1.5 dB,
+/// for 60° ≤ |azimuth| ≤ 120°).
 pub const SURROUND_WEIGHT: f64 = 1.41;
+/// Weight of the 7.1 rear surrounds Lrs, Rrs (±135°–150°, outside Table 3's
+/// 60°–120°: 1.0, as the fronts).
+pub const REAR_SURROUND_WEIGHT: f64 = 1.0;
 /// Weight of the LFE channel: excluded from the measurement (BS.1770-4 §1).
 pub const LFE_WEIGHT: f64 = 0.0;
 
@@ -34,13 +41,13 @@ pub enum ChannelRole {
     Center,
     /// Low-frequency effects (not measured).
     Lfe,
-    /// Left surround.
+    /// Left surround (5.1 at ≈ 110°, or the side surround of 7.1 at ≈ 90°–110°).
     LeftSurround,
-    /// Right surround.
+    /// Right surround (5.1 at ≈ −110°, or the side surround of 7.1).
     RightSurround,
-    /// Left rear surround (7.1).
+    /// Left rear surround (7.1, ≈ 135°–150°).
     LeftRearSurround,
-    /// Right rear surround (7.1).
+    /// Right rear surround (7.1, ≈ −135°–−150°).
     RightRearSurround,
 }
 
@@ -50,10 +57,8 @@ impl ChannelRole {
         match self {
             Self::Mono | Self::Left | Self::Right | Self::Center => FRONT_WEIGHT,
             Self::Lfe => LFE_WEIGHT,
-            Self::LeftSurround
-            | Self::RightSurround
-            | Self::LeftRearSurround
-            | Self::RightRearSurround => SURROUND_WEIGHT,
+            Self::LeftSurround | Self::RightSurround => SURROUND_WEIGHT,
+            Self::LeftRearSurround | Self::RightRearSurround => REAR_SURROUND_WEIGHT,
         }
     }
 }
@@ -78,8 +83,14 @@ impl ChannelRole {
 
 /// Default layout for `num_channels` (1 ..= [`MAX_CHANNELS`]): mono, stereo,
 /// L R C, quad (L R Ls Rs), 5.0 (L R C Ls Rs), 5.1 (L R C LFE Ls Rs),
-/// 6.1 (L R C LFE Ls Rs + rear centre weighted as surround), 7.1
-/// (L R C LFE Ls Rs Lrs Rrs). Empty for other counts.
+/// 6.1 (L R C LFE Ls Rs + a rear centre, weighted as a rear surround), 7.1
+/// (L R C LFE Lrs Rrs Ls Rs). Empty for other counts.
+///
+/// The 7.1 order is the one of the WAV 7.1 channel mask (`0x63F`: FL FR FC
+/// LFE BL BR SL SR), of FLAC's 8 channels, of VST3's `k71Music` (L R C Lfe
+/// Ls Rs Sl Sr, the same speaker bits) and of CLAP's surround channel ids:
+/// the back pair (the 7.1 rears) before the side pair (the 7.1 surrounds).
+/// It matters, because BS.1770-4 weighs the side pair 1.41 and the rears 1.0.
 pub const fn default_layout(num_channels: usize) -> &'static [ChannelRole] {
     use ChannelRole::*;
     match num_channels {
@@ -103,10 +114,10 @@ pub const fn default_layout(num_channels: usize) -> &'static [ChannelRole] {
             Right,
             Center,
             Lfe,
-            LeftSurround,
-            RightSurround,
             LeftRearSurround,
             RightRearSurround,
+            LeftSurround,
+            RightSurround,
         ],
         _ => &[],
     }

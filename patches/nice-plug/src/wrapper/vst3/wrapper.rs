@@ -930,22 +930,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
     ) -> tresult {
         check_null_ptr!(arr);
 
-        let channel_count_to_map = |count| match count {
-            0 => vst3::Steinberg::Vst::SpeakerArr::kEmpty,
-            1 => vst3::Steinberg::Vst::SpeakerArr::kMono,
-            2 => vst3::Steinberg::Vst::SpeakerArr::kStereo,
-            5 => vst3::Steinberg::Vst::SpeakerArr::k50,
-            6 => vst3::Steinberg::Vst::SpeakerArr::k51,
-            7 => vst3::Steinberg::Vst::SpeakerArr::k70Cine,
-            8 => vst3::Steinberg::Vst::SpeakerArr::k71Cine,
-            n => {
-                crate::nice_debug_assert_failure!(
-                    "No defined layout for {} channels, making something up on the spot...",
-                    n
-                );
-                (1 << n) - 1
-            }
-        };
+        let channel_count_to_map = speaker_arrangement_for;
 
         let current_audio_io_layout = self.inner.current_audio_io_layout.load();
         let num_channels = if dir == K_BUS_DIRECTION_INPUT {
@@ -1967,6 +1952,36 @@ impl<P: Vst3Plugin> IInfoListenerTrait for Wrapper<P> {
             });
 
             kResultOk
+        }
+    }
+}
+
+/// The VST3 speaker arrangement announced for a bus of `count` channels.
+///
+/// LATHE PATCH: 8 channels are `k71Music` (L R C Lfe Ls Rs Sl Sr: the back
+/// pair, then the side pair, the speaker bits of the WAV 7.1 channel mask
+/// `0x63F`), not upstream's `k71Cine` (L R C Lfe Ls Rs Lc Rc, whose last two
+/// channels are *front* left/right-centre speakers). `k71Music` is the 7.1
+/// of current hosts and deliveries; with `k71Cine` a 7.1 bus would feed its
+/// side surrounds to two front channels. Public (re-exported from
+/// `nice_plug::wrapper::vst3`) so the plugins' tests can check what their
+/// layouts are announced as; nice-plug is not a workspace member, so its own
+/// tests do not run.
+pub fn speaker_arrangement_for(count: u32) -> SpeakerArrangement {
+    match count {
+        0 => vst3::Steinberg::Vst::SpeakerArr::kEmpty,
+        1 => vst3::Steinberg::Vst::SpeakerArr::kMono,
+        2 => vst3::Steinberg::Vst::SpeakerArr::kStereo,
+        5 => vst3::Steinberg::Vst::SpeakerArr::k50,
+        6 => vst3::Steinberg::Vst::SpeakerArr::k51,
+        7 => vst3::Steinberg::Vst::SpeakerArr::k70Cine,
+        8 => vst3::Steinberg::Vst::SpeakerArr::k71Music,
+        n => {
+            crate::nice_debug_assert_failure!(
+                "No defined layout for {} channels, making something up on the spot...",
+                n
+            );
+            (1 << n) - 1
         }
     }
 }
