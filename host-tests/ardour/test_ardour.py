@@ -444,19 +444,27 @@ def test_repeated_sessions_close_cleanly(home, tmp_path):
     the same session without any plugin as many times (the control): every
     run must exit 0 (issue 13: heap corruption at teardown after export).
 
-    Findings (2026-12-01, ci-profile bundles, 2 busy cores): Ardour 7.3 itself
-    aborts at teardown with no Lathe plugin in the session: "double free or
-    corruption (!prev)", "malloc assertion failure in _int_malloc", "munmap_chunk():
-    invalid pointer" (freeing the session XML in Session::save_state), SIGSEGV,
-    in 4 of 20, 3 of 20 and 5 of 25 plugin-free runs, and 1 of 15 with only the
-    Maximizer on the master; with Channel Strips 1 of 10, 1 of 15 (mono tracks,
-    1-in/2-out), 2 of 15 (stereo tracks) and 0 of 20 runs. So it is neither the
-    mono-to-stereo layout nor the Channel Strip. valgrind memcheck saw no invalid
-    access through load, plugin set-up and the first part of an export (it timed
-    out there). Hence the test fails when the Channel Strip runs crash clearly
-    more often than the control (CRASH_MARGIN), and is an xfail reporting both
-    counts when there are crashes but no clear excess. At 5 runs each it only
-    catches a strong excess."""
+    Findings (ci-profile bundles, 2 busy cores; details, backtraces and every
+    variant tried: docs/ardour-teardown-crash.md). Ardour 7.3 itself aborts
+    with no Lathe plugin in the session (and no VST3 in its HOME, so no scan):
+    "double free or corruption (!prev)", "corrupted size vs. prev_size",
+    "free(): invalid size", "munmap_chunk(): invalid pointer", SIGSEGV. On
+    2026-12-01 in 12 of 65 plugin-free runs, 1 of 15 with only the Maximizer,
+    4 of 60 with Channel Strips (mono and stereo tracks); on 2026-12-02 in 3 of
+    23 plugin-free runs of this very script. Core dumps put the abort in
+    ~PortExportChannel, freed by ~ExportProfileManager when Lua collects the
+    SimpleExport (inside Session::destroy at close_session). Freeing the
+    SimpleExport *before* the teardown (collectgarbage() after the export,
+    session open, engine running) aborted in 4 of 30 plugin-free runs in that
+    collectgarbage() call, same backtrace: the heap is already corrupted when
+    run_export() returns (the chunk after the export channel's 4 KiB buffer
+    has a zeroed size and holds heap pointers, not samples). So no order of
+    the teardown steps can help (the abort comes before any of them), and it
+    is neither the Channel Strip nor the mono-to-stereo layout. Hence the test
+    fails when the Channel Strip runs crash clearly more often than the
+    control (CRASH_MARGIN), and is an xfail reporting both counts when there
+    are crashes but no clear excess. At 5 runs each it only catches a strong
+    excess."""
     tracks = synth_tracks(3.0)
     tracks = {"kick": tracks["kick"], "bass": tracks["bass"]}
     sdir = create_session(home, tmp_path, "repeat", tracks)
