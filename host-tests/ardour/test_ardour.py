@@ -201,6 +201,7 @@ def add_regions(sdir: Path, name: str, tracks: dict) -> None:
             "fade-out-active": "0", "scale-amplitude": "1", "id": str(rid), "type": "audio",
             "first-edit": "nothing", "source-0": str(sid), "master-source-0": str(sid),
             "channels": "1"})
+    connect_to_master(root, tracks)
     locations = root.find("Locations")
     ET.SubElement(locations, "Location", {
         "id": str(next_id), "name": "session", "start": "a0",
@@ -208,6 +209,24 @@ def add_regions(sdir: Path, name: str, tracks: dict) -> None:
         "timestamp": str(int(time.time())), "cue": "0"})
     root.set("id-counter", str(next_id + 100))
     tree.write(xml_path, encoding="UTF-8", xml_declaration=True)
+
+
+def connect_to_master(root: ET.Element, tracks) -> None:
+    """Connects each track's outputs to the master bus's inputs in the session
+    XML. Ardour makes these connections in its auto-connect thread after
+    new_audio_track returns; when create_session's save_state ran first (often
+    on a busy machine) the saved tracks were connected to nothing, and the
+    session exported silence without any error."""
+    routes = {r.get("name"): r for r in root.find("Routes")}
+    for track in tracks:
+        outputs = [io for io in routes[track].findall("IO") if io.get("direction") == "Output"]
+        assert len(outputs) == 1, f"track {track} has {len(outputs)} output IOs"
+        ports = outputs[0].findall("Port")
+        assert len(ports) == 2, f"track {track} has {len(ports)} outputs, not 2"
+        for channel, port in enumerate(ports, start=1):
+            master_in = f"Master/audio_in {channel}"
+            if not any(c.get("other") == master_in for c in port.findall("Connection")):
+                ET.SubElement(port, "Connection", {"other": master_in})
 
 
 LUA_HELPERS = """
@@ -482,7 +501,9 @@ def test_repeated_sessions_close_cleanly(home, tmp_path):
                 tail = [l for l in out.splitlines() if not l.startswith("lua/")][-3:]
                 crashes[kind].append(f"{kind} run {run}: exit {r.returncode}: {tail}")
                 continue
-            assert np.all(np.isfinite(read_export(out_dir)))
+            audio = read_export(out_dir)
+            assert np.all(np.isfinite(audio))
+            assert np.max(np.abs(audio)) > 0.1, f"{kind} run {run} exported silence"
     summary = (f"with Channel Strips {len(crashes['strip'])} of {REPEATS} runs failed, "
                f"without plugins {len(crashes['control'])} of {REPEATS}")
     print(summary)
