@@ -470,7 +470,9 @@ def test_repeated_sessions_close_cleanly(home, tmp_path):
     "free(): invalid size", "munmap_chunk(): invalid pointer", SIGSEGV. On
     2026-12-01 in 12 of 65 plugin-free runs, 1 of 15 with only the Maximizer,
     4 of 60 with Channel Strips (mono and stereo tracks); on 2026-12-02 in 3 of
-    23 plugin-free runs of this very script. Core dumps put the abort in
+    23 plugin-free runs of this very script, and after the tracks were
+    connected to the master (before, these lab exports were silent) in 1 of 28
+    plugin-free runs and 2 of 14 with Channel Strips. Core dumps put the abort in
     ~PortExportChannel, freed by ~ExportProfileManager when Lua collects the
     SimpleExport (inside Session::destroy at close_session). Freeing the
     SimpleExport *before* the teardown (collectgarbage() after the export,
@@ -478,7 +480,9 @@ def test_repeated_sessions_close_cleanly(home, tmp_path):
     collectgarbage() call, same backtrace: the heap is already corrupted when
     run_export() returns (the chunk after the export channel's 4 KiB buffer
     has a zeroed size and holds heap pointers, not samples). So no order of
-    the teardown steps can help (the abort comes before any of them), and it
+    the teardown steps can help (the abort comes before any of them; once, with audio
+    flowing, it came inside the export, in ExportGraphBuilder::reset on the
+    Dummy backend's process thread), and it
     is neither the Channel Strip nor the mono-to-stereo layout. valgrind
     memcheck on a whole plugin-free run saw no invalid access (only libsndfile
     writing uninitialised BWF header bytes): a race between Ardour's threads
