@@ -268,7 +268,10 @@ mod tests {
                 .string_to_normalized_value(&text)
                 .unwrap_or_else(|| panic!("{text:?} does not parse"));
             let again = hz.normalized_value_to_string(parsed, true);
-            assert_eq!(again, text, "{value} Hz shows {text:?}, which parses to {again:?}");
+            assert_eq!(
+                again, text,
+                "{value} Hz shows {text:?}, which parses to {again:?}"
+            );
             checked += 1;
         }
         assert_eq!(checked, 206);

@@ -332,9 +332,7 @@ fn read_clap_fuzz_log(log: &str, verdict: &mut Verdict) {
                 let message = message
                     .rsplit_once(" clap_validator")
                     .map_or(message, |(m, _)| m);
-                verdict
-                    .warnings
-                    .push(format!("fuzz: {}", message.trim()));
+                verdict.warnings.push(format!("fuzz: {}", message.trim()));
             }
         }
     }
@@ -623,9 +621,16 @@ mod tests {
         read_clap_fuzz_log(log, &mut verdict);
         assert_eq!(verdict.warnings.len(), 1, "{:?}", verdict.warnings);
         assert!(verdict.warnings[0].starts_with("fuzz: Text conversion error for parameter"));
-        assert!(verdict.warnings[0].ends_with("-> \"1.0 kHz\""), "{}", verdict.warnings[0]);
+        assert!(
+            verdict.warnings[0].ends_with("-> \"1.0 kHz\""),
+            "{}",
+            verdict.warnings[0]
+        );
         let mut quiet = Verdict::default();
-        read_clap_fuzz_log(" 10ms  INFO Fuzzing chunk 1 clap_validator::fuzz\n[]", &mut quiet);
+        read_clap_fuzz_log(
+            " 10ms  INFO Fuzzing chunk 1 clap_validator::fuzz\n[]",
+            &mut quiet,
+        );
         assert!(quiet.warnings.is_empty() && quiet.failures.is_empty());
     }
 }
