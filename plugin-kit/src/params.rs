@@ -58,8 +58,29 @@ pub fn hz_param(name: &str, default: f32, range: (f32, f32)) -> FloatParam {
             factor: FloatRange::skew_factor(-2.0),
         },
     )
-    .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
+    .with_value_to_string(v2s_hz_then_khz(HZ_DECIMALS))
     .with_string_to_value(finite(ascii_only(formatters::s2v_f32_hz_then_khz())))
+}
+
+/// Decimals a frequency is shown with, in Hz below 1 kHz and in kHz above.
+const HZ_DECIMALS: usize = 1;
+
+/// Hz below 1 kHz, kHz from there, choosing the unit by the value *as shown*, so the text
+/// parses back to a value that shows the same text.
+///
+/// nice-plug's `v2s_f32_hz_then_khz` switches at `value.round() < 1000`: 999.46 Hz shows
+/// "999.5 Hz", which parses to 999.5 Hz, which rounds to 1000 and shows "1.0 kHz".
+/// clap-validator's fuzzer reported exactly that on the Bus Glue's first crossover
+/// (40–1000 Hz): "Text conversion error … -> "999.5 Hz" -> … -> "1.0 kHz"".
+pub fn v2s_hz_then_khz(decimals: usize) -> Arc<dyn Fn(f32) -> String + Send + Sync> {
+    let scale = 10f32.powi(decimals as i32);
+    Arc::new(move |hz: f32| {
+        if (hz * scale).round() / scale < 1000.0 {
+            format!("{hz:.decimals$} Hz")
+        } else {
+            format!("{:.decimals$} kHz", hz / 1000.0)
+        }
+    })
 }
 
 /// Wraps a parser so it refuses text that is not ASCII before the parser sees it.
@@ -229,6 +250,38 @@ mod tests {
         }
         assert_eq!(percent("50 %"), Some(0.5));
         assert_eq!(percent("NaN%"), None);
+    }
+
+    #[test]
+    fn hz_text_round_trips_to_the_same_text_around_the_khz_switch() {
+        let hz = hz_param("Crossover", 200.0, (40.0, 1000.0));
+        let mut checked = 0;
+        // Every 0.01 Hz from 998 Hz to the top of the range, and the values
+        // clap-validator's fuzzer reported.
+        let values = (0..=200)
+            .map(|i| 998.0 + i as f32 * 0.01)
+            .chain([999.46, 999.5, 999.9499, 999.95, 1000.0]);
+        for value in values {
+            let normalized = hz.preview_normalized(value);
+            let text = hz.normalized_value_to_string(normalized, true);
+            let parsed = hz
+                .string_to_normalized_value(&text)
+                .unwrap_or_else(|| panic!("{text:?} does not parse"));
+            let again = hz.normalized_value_to_string(parsed, true);
+            assert_eq!(
+                again, text,
+                "{value} Hz shows {text:?}, which parses to {again:?}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 206);
+        // And the switch itself: the largest value shown in Hz is 999.9 Hz.
+        let text = v2s_hz_then_khz(HZ_DECIMALS);
+        assert_eq!(text(999.46), "999.5 Hz");
+        assert_eq!(text(999.5), "999.5 Hz");
+        assert_eq!(text(999.94), "999.9 Hz");
+        assert_eq!(text(999.96), "1.0 kHz");
+        assert_eq!(text(12_345.0), "12.3 kHz");
     }
 
     #[test]

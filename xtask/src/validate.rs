@@ -13,7 +13,8 @@
 //! `target/validate/<package>-<run>.log`; the verdict comes from reading that
 //! output, not only the exit code: the VST3 validator prints `ERROR:` lines
 //! inside tests it counts as passed, clap-validator reports warnings with exit
-//! code 0, and nice-plug's debug-assertion builds log `WARN`/`ERROR` lines for
+//! code 0 (its fuzzer only in its log, e.g. a parameter text that does not
+//! parse back to itself), and nice-plug's debug-assertion builds log `WARN`/`ERROR` lines for
 //! misuse the validators do not check. One line per run and plugin is printed
 //! (`PASS`, `WARN n`, `FAIL n`); any failure, warning or missing validator
 //! makes the command fail (`--allow-missing` skips missing validators instead).
@@ -321,6 +322,22 @@ fn read_clap(json: &str, verdict: &mut Verdict) {
     }
 }
 
+/// clap-validator's own log (stderr) during `fuzz`: its JSON lists only failing chunks, so a
+/// check that warns and goes on (e.g. "Text conversion error for parameter …", a value whose
+/// text does not parse back to the same text) shows only as a `WARN` line of its own modules.
+fn read_clap_fuzz_log(log: &str, verdict: &mut Verdict) {
+    for line in log.lines() {
+        if let Some((_, message)) = line.split_once(" WARN ") {
+            if line.contains("clap_validator") {
+                let message = message
+                    .rsplit_once(" clap_validator")
+                    .map_or(message, |(m, _)| m);
+                verdict.warnings.push(format!("fuzz: {}", message.trim()));
+            }
+        }
+    }
+}
+
 /// The VST3 validator: `[XXXXXXX Failed]` closes a failed test; `ERROR:` lines
 /// can also appear inside tests it reports as `[Succeeded]`.
 fn read_vst3(log: &str, verdict: &mut Verdict) {
@@ -447,7 +464,11 @@ fn run_one(
     let all = strip_ansi(&format!("{stderr}\n{stdout}"));
     read_common(&all, &mut verdict);
     match run {
-        Run::ClapValidate | Run::ClapFuzz => read_clap(&stdout, &mut verdict),
+        Run::ClapValidate => read_clap(&stdout, &mut verdict),
+        Run::ClapFuzz => {
+            read_clap(&stdout, &mut verdict);
+            read_clap_fuzz_log(&strip_ansi(&stderr), &mut verdict);
+        }
         Run::Vst3 | Run::Vst3Extensive => read_vst3(&all, &mut verdict),
         Run::Pluginval => read_pluginval(&all, &mut verdict),
     }
@@ -584,4 +605,32 @@ pub fn validate(args: &[String], suite: &[(&str, &str)]) -> Result<()> {
         println!("validate: passed, but without {}", missing.join(", "));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fuzz_warning_in_clap_validators_log_is_a_warning() {
+        // The line clap-validator 0.4.1's fuzzer printed for the Bus Glue (2026-12-02).
+        let log = "\n18261ms  WARN Text conversion error for parameter 1484639174: \
+                   0.9998623527625703 -> \"999.5 Hz\" -> 0.9998697638511658 -> \"1.0 kHz\" \
+                   clap_validator::fuzz::runner\n 18300ms  INFO Fuzzing chunk 3 clap_validator::fuzz\n";
+        let mut verdict = Verdict::default();
+        read_clap_fuzz_log(log, &mut verdict);
+        assert_eq!(verdict.warnings.len(), 1, "{:?}", verdict.warnings);
+        assert!(verdict.warnings[0].starts_with("fuzz: Text conversion error for parameter"));
+        assert!(
+            verdict.warnings[0].ends_with("-> \"1.0 kHz\""),
+            "{}",
+            verdict.warnings[0]
+        );
+        let mut quiet = Verdict::default();
+        read_clap_fuzz_log(
+            " 10ms  INFO Fuzzing chunk 1 clap_validator::fuzz\n[]",
+            &mut quiet,
+        );
+        assert!(quiet.warnings.is_empty() && quiet.failures.is_empty());
+    }
 }
