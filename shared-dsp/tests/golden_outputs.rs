@@ -12,6 +12,7 @@
 mod strip_common;
 
 use shared_dsp::primitives::level::LevelMath;
+use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 use shared_dsp::processors::channel_strip::ChannelStrip;
 use shared_dsp::processors::maximizer::{
     Character, DitherMode, Listen, Maximizer, MaximizerSettings, Oversampling,
@@ -122,6 +123,51 @@ fn channel_strip_output(rate: f64, block: usize, math: LevelMath) -> [Vec<f32>; 
         |s, ch| s.process(ch),
     );
     out
+}
+
+/// The Bus Glue through eight phases: plain single band (auto release,
+/// auto make-up, several dB of reduction), output gain and mix moves,
+/// Listen, Delta, plugin bypass, three bands, and back.
+fn bus_glue_hash(rate: f64, block: usize) -> u64 {
+    let input = programme(rate, 2.0, 5, 0.9);
+    let mut g = BusGlue::new(rate, 2);
+    let base = BusGlueSettings {
+        threshold_db: -24.0,
+        ratio: 4.0,
+        auto_release: true,
+        auto_makeup: true,
+        metering: false,
+        ..BusGlueSettings::default()
+    };
+    g.set_settings(&base);
+    let total_blocks = input[0].len().div_ceil(block);
+    let out = run_blocks(
+        &mut g,
+        &input,
+        block,
+        |k, g| {
+            let phase = 8 * k / total_blocks;
+            let mut s = base;
+            match phase {
+                1 => {
+                    s.output_db = -3.0;
+                    s.mix = 0.6;
+                }
+                2 => s.listen = true,
+                3 => s.delta = true,
+                5 => s.multiband = true,
+                6 => {
+                    s.multiband = true;
+                    s.metering = true;
+                }
+                _ => {}
+            }
+            g.set_settings(&s);
+            g.set_bypass(phase == 4);
+        },
+        |g, ch| g.process(ch),
+    );
+    hash_stereo(&out)
 }
 
 fn maximizer_hash(rate: f64, block: usize, base: MaximizerSettings) -> u64 {
@@ -243,6 +289,12 @@ const FAST_LEVEL_MATH_MAX_DIFF: f32 = 1e-7;
 const MAXIMIZER_LIMITING_48K_64: u64 = 0x0d35_0d1c_56a0_6fef;
 const MAXIMIZER_PUNCHY_44K1_333: u64 = 0x4f16_ed8c_09c4_9ece;
 const MAXIMIZER_TPDF_96K_512: u64 = 0x587d_4baa_46da_cc24;
+/// The Bus Glue's output (`bus_glue_hash`), as added on branch `comp`
+/// (2026-12-02) with the processor as it was before its settled-path
+/// loops (single band with a settled output gain; the plain output path):
+/// those loops must reproduce it bit for bit.
+const BUS_GLUE_48K_64: u64 = 0x84f7_7496_7095_7851;
+const BUS_GLUE_44K1_333: u64 = 0xfce9_e35d_0555_f895;
 /// The meter's readings other than the momentary maximum (see `meter_hash`),
 /// as release 0.1.0 read them.
 const METER_48K: u64 = 0xe4f9_ab5b_1c99_62b4;
@@ -266,6 +318,8 @@ fn print_hashes() {
     );
     println!("max tpdf {:#018x}", maximizer_hash(96_000.0, 512, tpdf()));
     println!("meter 48k {:#018x}", meter_hash(48_000.0));
+    println!("glue 48k/64 {:#018x}", bus_glue_hash(48_000.0, 64));
+    println!("glue 44.1k/333 {:#018x}", bus_glue_hash(44_100.0, 333));
     println!("meter 44.1k {:#018x}", meter_hash(44_100.0));
 }
 
@@ -291,6 +345,12 @@ fn channel_strip_reference_math_is_the_old_path_and_fast_math_stays_within_its_b
         println!("{rate} Hz: largest fast − reference difference {worst:e}");
         assert!(worst <= FAST_LEVEL_MATH_MAX_DIFF, "{rate}: {worst:e}");
     }
+}
+
+#[test]
+fn bus_glue_output_is_bit_identical_to_its_reference() {
+    assert_eq!(bus_glue_hash(48_000.0, 64), BUS_GLUE_48K_64);
+    assert_eq!(bus_glue_hash(44_100.0, 333), BUS_GLUE_44K1_333);
 }
 
 #[test]

@@ -69,15 +69,7 @@ impl BranchingSmoother {
     /// Advances one sample towards `target`.
     #[inline]
     pub fn process(&mut self, target: f64, ballistics: &Ballistics) -> f64 {
-        let coef = if target > self.value {
-            ballistics.attack_coef
-        } else {
-            ballistics.release_coef
-        };
-        self.value = one_pole_step(self.value, target, coef);
-        if self.value.abs() < ENVELOPE_FLUSH_THRESHOLD {
-            self.value = 0.0;
-        }
+        self.value = branching_step(self.value, target, ballistics);
         self.value
     }
 
@@ -92,6 +84,37 @@ impl BranchingSmoother {
     }
 }
 
+/// One step of [`BranchingSmoother`] on a bare value: the output after
+/// `value` moves towards `target` (attack coefficient while rising), with
+/// the flush to exactly 0 below [`ENVELOPE_FLUSH_THRESHOLD`]. Written as two
+/// selects, so a block loop over it compiles without branches.
+#[inline(always)]
+pub fn branching_step(value: f64, target: f64, ballistics: &Ballistics) -> f64 {
+    let coef = if target > value {
+        ballistics.attack_coef
+    } else {
+        ballistics.release_coef
+    };
+    let next = one_pole_step(value, target, coef);
+    if next.abs() < ENVELOPE_FLUSH_THRESHOLD {
+        0.0
+    } else {
+        next
+    }
+}
+
+/// One step of [`MeanSquare`] on a bare value: the mean square after `x`
+/// (same arithmetic and flush as [`MeanSquare::process`]).
+#[inline(always)]
+pub fn mean_square_step(value: f64, x: f64, coef: f64) -> f64 {
+    let next = one_pole_step(value, x * x, coef);
+    if next < ENVELOPE_FLUSH_THRESHOLD * ENVELOPE_FLUSH_THRESHOLD {
+        0.0
+    } else {
+        next
+    }
+}
+
 /// Mean-square detector: one-pole average of `x²` (RMS level = √output).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MeanSquare {
@@ -102,17 +125,18 @@ impl MeanSquare {
     /// Advances one sample; returns the mean square.
     #[inline]
     pub fn process(&mut self, x: f64, coef: f64) -> f64 {
-        let square = x * x;
-        self.value = one_pole_step(self.value, square, coef);
-        if self.value < ENVELOPE_FLUSH_THRESHOLD * ENVELOPE_FLUSH_THRESHOLD {
-            self.value = 0.0;
-        }
+        self.value = mean_square_step(self.value, x, coef);
         self.value
     }
 
     /// Clears.
     pub fn reset(&mut self) {
         self.value = 0.0;
+    }
+
+    /// Sets the mean square (for block loops that step a local copy).
+    pub fn set_value(&mut self, value: f64) {
+        self.value = value;
     }
 
     /// Current mean square.

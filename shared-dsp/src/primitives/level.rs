@@ -62,12 +62,12 @@ pub fn fast_log2(x: f64) -> f64 {
     const MANTISSA_MASK: u64 = (1 << 52) - 1;
     const EXPONENT_ONE: u64 = 1023 << 52;
     let bits = x.to_bits();
-    let mut exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let mut m = f64::from_bits((bits & MANTISSA_MASK) | EXPONENT_ONE);
-    if m > core::f64::consts::SQRT_2 {
-        m *= 0.5;
-        exponent += 1;
-    }
+    let m = f64::from_bits((bits & MANTISSA_MASK) | EXPONENT_ONE);
+    // Mantissa into [√½, √2): selects, not a branch (a block loop over
+    // levels then has no data-dependent jump).
+    let high = m > core::f64::consts::SQRT_2;
+    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023 + i64::from(high);
+    let m = if high { m * 0.5 } else { m };
     let t = (m - 1.0) / (m + 1.0);
     let t2 = t * t;
     let c = 2.0 * core::f64::consts::LOG2_E;
@@ -109,6 +109,9 @@ pub fn fast_amplitude_to_db(amplitude: f64) -> f64 {
         LEVEL_FLOOR_DB
     }
 }
+
+/// `1/(20·log10 2)`: octaves of amplitude per dB.
+pub const LOG2_PER_DB: f64 = 1.0 / DB_PER_LOG2;
 
 /// [`db_to_amplitude`] on [`fast_exp2`]: exactly 1.0 for 0 dB, relative
 /// error below 1e-11 for |db| ≤ 600. For per-sample gain computers.

@@ -1073,33 +1073,27 @@ impl BusGlue {
         let mut wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
         let mut reference = [[0.0f64; CHUNK]; MAX_CHANNELS];
         let mut detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
-        for i in 0..len {
-            let m = if self.multiband.is_on() {
-                1.0
-            } else if self.multiband.is_off() {
-                0.0
-            } else {
-                self.multiband.step()
-            };
+        if self.multiband.is_off() && !self.output_gain.is_smoothing() {
+            // Single band, output gain settled (a settled smoother returns
+            // its target): the loop below with m = 0, channel by channel.
             let output_gain = self.output_gain.tick();
             for c in 0..n {
-                let x = f64::from(dry[c][i]);
-                let (w, r, d) = if m == 0.0 {
-                    (single_wet[c][i], x, single_detector[c][i])
-                } else if m == 1.0 {
-                    (band_wet[c][i], band_reference[c][i], band_detector[c][i])
-                } else {
-                    (
-                        single_wet[c][i] + m * (band_wet[c][i] - single_wet[c][i]),
-                        x + m * (band_reference[c][i] - x),
-                        single_detector[c][i] + m * (band_detector[c][i] - single_detector[c][i]),
-                    )
-                };
-                wet[c][i] = w * output_gain;
-                reference[c][i] = r;
-                detector[c][i] = d;
-                self.stats.detector_peak = self.stats.detector_peak.max(d.abs() as f32);
+                for i in 0..len {
+                    let d = single_detector[c][i];
+                    wet[c][i] = single_wet[c][i] * output_gain;
+                    reference[c][i] = f64::from(dry[c][i]);
+                    detector[c][i] = d;
+                    self.stats.detector_peak = self.stats.detector_peak.max(d.abs() as f32);
+                }
             }
+        } else {
+            self.blend_modes(
+                &dry,
+                [&single_wet, &single_detector],
+                [&band_wet, &band_reference, &band_detector],
+                len,
+                [&mut wet, &mut reference, &mut detector],
+            );
         }
 
         if self.soft_clip_on {
@@ -1122,55 +1116,82 @@ impl BusGlue {
 
         let monitor = self.settings.monitor();
         let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
-        for i in 0..len {
-            let mix = self.mix.tick();
-            let aligned = if self.aligned.is_on() {
-                1.0
-            } else if self.aligned.is_off() {
-                0.0
-            } else {
-                self.aligned.step()
-            };
-            let level_match = self.level_match_gain.tick();
-            let bypass = self.bypass_mix.tick();
-            let fade = self
-                .monitor_fade
-                .is_fading()
-                .then(|| self.monitor_fade.step());
+        let plain = monitor == Monitor::Output
+            && !self.mix.is_smoothing()
+            && self.mix.target() == 1.0
+            && self.aligned.is_on()
+            && !self.bypass_mix.is_smoothing()
+            && self.bypass_mix.target() <= 0.0
+            && !self.monitor_fade.is_fading();
+        if plain {
+            // The loop below when nothing blends: mix 1, aligned, no
+            // bypass, no monitor fade, the output monitored. Its settled
+            // smoothers return their targets; the level-match gain still
+            // advances as it would frame by frame.
+            self.level_match_gain.advance(len as u32);
             for c in 0..n {
-                let x = f64::from(dry[c][i]);
-                let wet = wet[c][i];
-                let r = reference[c][i];
-                let mixed = if mix == 1.0 { wet } else { r + mix * (wet - r) };
-                // At mix 0 the output is the input itself, not its all-pass.
-                let (out, r) = if aligned == 1.0 {
-                    (mixed as f32, r)
-                } else if aligned == 0.0 {
-                    (dry[c][i], x)
+                for i in 0..len {
+                    let out = wet[c][i] as f32;
+                    processed[c][i] = out;
+                    if c < used {
+                        channels[c][start + i] = out;
+                    }
+                    self.stats.input_peak = self.stats.input_peak.max(dry[c][i].abs());
+                    self.stats.output_peak = self.stats.output_peak.max(out.abs());
+                }
+            }
+        }
+        if !plain {
+            for i in 0..len {
+                let mix = self.mix.tick();
+                let aligned = if self.aligned.is_on() {
+                    1.0
+                } else if self.aligned.is_off() {
+                    0.0
                 } else {
-                    ((x + aligned * (mixed - x)) as f32, x + aligned * (r - x))
+                    self.aligned.step()
                 };
-                processed[c][i] = out;
-                let select = |m: Monitor| match m {
-                    Monitor::Output => f64::from(out),
-                    Monitor::Listen => detector[c][i],
-                    Monitor::Delta => r - f64::from(out),
-                    Monitor::MatchedBypass => x * level_match,
-                };
-                let mut y = select(monitor);
-                if let Some(old_weight) = fade {
-                    y = old_weight * select(self.previous_monitor) + (1.0 - old_weight) * y;
+                let level_match = self.level_match_gain.tick();
+                let bypass = self.bypass_mix.tick();
+                let fade = self
+                    .monitor_fade
+                    .is_fading()
+                    .then(|| self.monitor_fade.step());
+                for c in 0..n {
+                    let x = f64::from(dry[c][i]);
+                    let wet = wet[c][i];
+                    let r = reference[c][i];
+                    let mixed = if mix == 1.0 { wet } else { r + mix * (wet - r) };
+                    // At mix 0 the output is the input itself, not its all-pass.
+                    let (out, r) = if aligned == 1.0 {
+                        (mixed as f32, r)
+                    } else if aligned == 0.0 {
+                        (dry[c][i], x)
+                    } else {
+                        ((x + aligned * (mixed - x)) as f32, x + aligned * (r - x))
+                    };
+                    processed[c][i] = out;
+                    let select = |m: Monitor| match m {
+                        Monitor::Output => f64::from(out),
+                        Monitor::Listen => detector[c][i],
+                        Monitor::Delta => r - f64::from(out),
+                        Monitor::MatchedBypass => x * level_match,
+                    };
+                    let mut y = select(monitor);
+                    if let Some(old_weight) = fade {
+                        y = old_weight * select(self.previous_monitor) + (1.0 - old_weight) * y;
+                    }
+                    if bypass >= 1.0 {
+                        y = x;
+                    } else if bypass > 0.0 {
+                        y = x + bypass * (y - x);
+                    }
+                    if c < used {
+                        channels[c][start + i] = y as f32;
+                    }
+                    self.stats.input_peak = self.stats.input_peak.max(dry[c][i].abs());
+                    self.stats.output_peak = self.stats.output_peak.max(out.abs());
                 }
-                if bypass >= 1.0 {
-                    y = x;
-                } else if bypass > 0.0 {
-                    y = x + bypass * (y - x);
-                }
-                if c < used {
-                    channels[c][start + i] = y as f32;
-                }
-                self.stats.input_peak = self.stats.input_peak.max(dry[c][i].abs());
-                self.stats.output_peak = self.stats.output_peak.max(out.abs());
             }
         }
         if metering {
@@ -1199,6 +1220,48 @@ impl BusGlue {
                 self.meter_steps = steps;
                 self.level_match_gain
                     .set_target(db_to_amplitude(self.level_match_db()));
+            }
+        }
+    }
+
+    /// The blend of the single- and three-band paths, output gain on the
+    /// wet path: `[wet, reference, detector]` for `len` frames.
+    #[allow(clippy::needless_range_loop)]
+    fn blend_modes(
+        &mut self,
+        dry: &[[f32; CHUNK]; MAX_CHANNELS],
+        [single_wet, single_detector]: [&[[f64; CHUNK]; MAX_CHANNELS]; 2],
+        [band_wet, band_reference, band_detector]: [&[[f64; CHUNK]; MAX_CHANNELS]; 3],
+        len: usize,
+        [wet, reference, detector]: [&mut [[f64; CHUNK]; MAX_CHANNELS]; 3],
+    ) {
+        let n = self.num_channels;
+        for i in 0..len {
+            let m = if self.multiband.is_on() {
+                1.0
+            } else if self.multiband.is_off() {
+                0.0
+            } else {
+                self.multiband.step()
+            };
+            let output_gain = self.output_gain.tick();
+            for c in 0..n {
+                let x = f64::from(dry[c][i]);
+                let (w, r, d) = if m == 0.0 {
+                    (single_wet[c][i], x, single_detector[c][i])
+                } else if m == 1.0 {
+                    (band_wet[c][i], band_reference[c][i], band_detector[c][i])
+                } else {
+                    (
+                        single_wet[c][i] + m * (band_wet[c][i] - single_wet[c][i]),
+                        x + m * (band_reference[c][i] - x),
+                        single_detector[c][i] + m * (band_detector[c][i] - single_detector[c][i]),
+                    )
+                };
+                wet[c][i] = w * output_gain;
+                reference[c][i] = r;
+                detector[c][i] = d;
+                self.stats.detector_peak = self.stats.detector_peak.max(d.abs() as f32);
             }
         }
     }

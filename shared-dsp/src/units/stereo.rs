@@ -162,6 +162,28 @@ impl StereoStage {
         if self.is_bypassed() {
             return;
         }
+        if !self.pan.is_smoothing() && !self.balance.is_smoothing() && !self.width.is_smoothing()
+        {
+            // Settled: a settled ramp returns its target at every step, so
+            // the gains (a `cos`/`sin` each) are computed once per block.
+            // Same expressions per sample, so the same bits.
+            let width = self.width.target();
+            let pan = pan_gains(self.pan.target());
+            let balance = balance_gains(self.balance.target());
+            if width == 1.0 {
+                for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                    *l = *l * pan[0] * balance[0];
+                    *r = *r * pan[1] * balance[1];
+                }
+            } else {
+                for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                    let (a, b) = apply_width(*l, *r, width);
+                    *l = a * pan[0] * balance[0];
+                    *r = b * pan[1] * balance[1];
+                }
+            }
+            return;
+        }
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let width = self.width.advance(1);
             let pan = pan_gains(self.pan.advance(1));

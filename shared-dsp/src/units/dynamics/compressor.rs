@@ -19,11 +19,15 @@
 //! [`AUTO_RELEASE_SLOW_ATTACK_MS`]; short peaks release fast, sustained
 //! compression releases slowly.
 
-use super::gain_computer::CompressorCurve;
+use super::gain_computer::{CompressorCurve, FastCompressorCurve};
 use super::MAX_CHANNELS;
-use crate::primitives::envelope::{one_pole_coef, Ballistics, BranchingSmoother, MeanSquare};
+use crate::primitives::biquad::{process_cascade_pair, process_cascade_scalar};
+use crate::primitives::envelope::{
+    branching_step, mean_square_step, one_pole_coef, Ballistics, BranchingSmoother, MeanSquare,
+};
 use crate::primitives::level::{
-    clamp_or, db_to_amplitude, sanitize_channels_f64, sanitize_f64, LevelMath,
+    clamp_or, db_to_amplitude, fast_amplitude_to_db, fast_exp2, sanitize_channels_f64,
+    sanitize_f64, LevelMath, LOG2_PER_DB,
 };
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
@@ -215,6 +219,36 @@ impl CompressorSettings {
     }
 }
 
+/// Frames the block gain computer ([`LevelMath::Fast`]) handles at once:
+/// the size of its scratch buffers.
+const BLOCK: usize = 64;
+
+/// Scratch of the block gain computer (allocated in `new`, sized to the
+/// channel count).
+#[derive(Debug, Clone)]
+struct Scratch {
+    /// Per channel: the side-chain, then its level, then the linear gain.
+    detector: Vec<[f64; BLOCK]>,
+    /// Per channel: the curve's target reduction, then the smoothed
+    /// reduction, dB.
+    reduction: Vec<[f64; BLOCK]>,
+    /// Make-up gain per frame, linear.
+    makeup: [f64; BLOCK],
+    /// Wet amount (mix × fade) per frame.
+    amount: [f64; BLOCK],
+}
+
+impl Scratch {
+    fn new(num_channels: usize) -> Self {
+        Self {
+            detector: vec![[0.0; BLOCK]; num_channels],
+            reduction: vec![[0.0; BLOCK]; num_channels],
+            makeup: [1.0; BLOCK],
+            amount: [1.0; BLOCK],
+        }
+    }
+}
+
 /// Per-channel detector state.
 #[derive(Debug, Clone, Copy, Default)]
 struct ChannelState {
@@ -233,6 +267,8 @@ pub struct Compressor {
     sample_rate: f64,
     settings: CompressorSettings,
     curve: CompressorCurve,
+    /// The curve and range as the block gain computer evaluates them.
+    fast_curve: FastCompressorCurve,
     ballistics: Ballistics,
     slow_ballistics: Ballistics,
     rms_coef: f64,
@@ -248,6 +284,7 @@ pub struct Compressor {
     running: bool,
     /// dB conversions of the gain computer (fast unless a test asks).
     math: LevelMath,
+    scratch: Scratch,
 }
 
 impl Compressor {
@@ -265,6 +302,10 @@ impl Compressor {
             sample_rate,
             settings,
             curve: settings.curve(),
+            fast_curve: FastCompressorCurve::new(
+                &settings.curve(),
+                f64::from(settings.max_reduction_db),
+            ),
             ballistics: Ballistics::default(),
             slow_ballistics: Ballistics::default(),
             rms_coef: 0.0,
@@ -281,6 +322,7 @@ impl Compressor {
             last_reduction_db: 0.0,
             running: false,
             math: LevelMath::Fast,
+            scratch: Scratch::new(num_channels),
         };
         c.set_sample_rate(sample_rate);
         c
@@ -316,6 +358,7 @@ impl Compressor {
     fn update_coefs(&mut self) {
         let s = &self.settings;
         self.curve = s.curve();
+        self.fast_curve = FastCompressorCurve::new(&self.curve, f64::from(s.max_reduction_db));
         let release_ms = f64::from(s.release_ms);
         let fast_release_ms = if s.auto_release {
             release_ms * AUTO_RELEASE_FAST_FRACTION
@@ -337,8 +380,9 @@ impl Compressor {
         );
     }
 
-    /// Chooses the gain computer's dB conversions: [`LevelMath::Fast`]
-    /// (default) or the library reference, for tests that bound the
+    /// Chooses the gain computer: [`LevelMath::Fast`] (default), the block
+    /// path (see [`Self::process`]), or [`LevelMath::Reference`], the
+    /// per-frame path with library `log10`/`powf`, for tests that bound the
     /// difference.
     pub fn set_level_math(&mut self, math: LevelMath) {
         self.math = math;
@@ -434,6 +478,28 @@ impl Compressor {
         self.running = true;
         let num_channels = gains.len().min(self.channels.len());
         let len = gains.first().map_or(0, |g| g.len());
+        if self.math == LevelMath::Fast {
+            let mut start = 0;
+            while start < len {
+                let n = (len - start).min(BLOCK);
+                for (c, d) in self.scratch.detector[..num_channels].iter_mut().enumerate() {
+                    match detector.get(c) {
+                        Some(x) => {
+                            for (y, &x) in d[..n].iter_mut().zip(&x[start..start + n]) {
+                                *y = sanitize_f64(x);
+                            }
+                        }
+                        None => d[..n].fill(0.0),
+                    }
+                }
+                self.block_gains(num_channels, n);
+                for (g, d) in gains[..num_channels].iter_mut().zip(&self.scratch.detector) {
+                    g[start..start + n].copy_from_slice(&d[..n]);
+                }
+                start += n;
+            }
+            return;
+        }
         let mut frame = [0.0f64; MAX_CHANNELS];
         let mut frame_gains = [1.0f64; MAX_CHANNELS];
         for i in 0..len {
@@ -463,6 +529,278 @@ impl Compressor {
         self.running = true;
         let num_channels = channels.len().min(self.channels.len());
         let len = channels.first().map_or(0, |c| c.len());
+        if self.math == LevelMath::Fast {
+            self.run_blocks(channels, sidechain, num_channels, len);
+        } else {
+            self.run_frames(channels, sidechain, num_channels, len);
+        }
+        if self.fade.is_off() {
+            self.running = false;
+            for ch in &mut self.channels {
+                *ch = ChannelState::default();
+            }
+        }
+    }
+
+    /// The block path of [`Self::run`] ([`LevelMath::Fast`]): the gain of
+    /// up to [`BLOCK`] frames at a time ([`Self::block_gains`]), then the
+    /// mix.
+    fn run_blocks(
+        &mut self,
+        channels: &mut [&mut [f64]],
+        sidechain: Option<&[&[f64]]>,
+        num_channels: usize,
+        len: usize,
+    ) {
+        let mut start = 0;
+        while start < len {
+            let n = (len - start).min(BLOCK);
+            for (c, d) in self.scratch.detector[..num_channels].iter_mut().enumerate() {
+                let d = &mut d[..n];
+                match sidechain {
+                    None => d.copy_from_slice(&channels[c][start..start + n]),
+                    Some(key) => match key.get(c) {
+                        Some(k) => {
+                            for (y, &x) in d.iter_mut().zip(&k[start..start + n]) {
+                                *y = sanitize_f64(x);
+                            }
+                        }
+                        None => d.fill(0.0),
+                    },
+                }
+            }
+            // Mix and fade: constant unless ramping (a settled smoother
+            // returns its target without changing, so one step stands for
+            // all of them).
+            let constant_amount = if self.mix.is_smoothing() || self.fade.is_fading() {
+                for a in &mut self.scratch.amount[..n] {
+                    *a = self.mix.advance(1) * self.fade.step();
+                }
+                None
+            } else {
+                Some(self.mix.advance(1) * self.fade.step())
+            };
+            self.block_gains(num_channels, n);
+            let scratch = &self.scratch;
+            for (samples, gains) in channels[..num_channels].iter_mut().zip(&scratch.detector) {
+                let samples = &mut samples[start..start + n];
+                match constant_amount {
+                    Some(amount) if amount == 1.0 => {
+                        for (x, &g) in samples.iter_mut().zip(&gains[..n]) {
+                            *x *= g;
+                        }
+                    }
+                    Some(amount) => {
+                        for (x, &g) in samples.iter_mut().zip(&gains[..n]) {
+                            let wet = *x * g;
+                            *x += amount * (wet - *x);
+                        }
+                    }
+                    None => {
+                        for ((x, &g), &amount) in
+                            samples.iter_mut().zip(&gains[..n]).zip(&scratch.amount[..n])
+                        {
+                            let wet = *x * g;
+                            *x = if amount == 1.0 {
+                                wet
+                            } else {
+                                *x + amount * (wet - *x)
+                            };
+                        }
+                    }
+                }
+            }
+            start += n;
+        }
+    }
+
+    /// The block gain computer: from the side-chain of `n` ≤ [`BLOCK`]
+    /// frames in `scratch.detector[c]`, writes each channel's linear gain
+    /// (make-up included) over it, and raises `last_reduction_db`. Stage by
+    /// stage over the block, so each stage is a tight loop: the side-chain
+    /// high-pass as one two-lane cascade per channel pair (bit-identical to
+    /// the per-sample filter); the level (|x| or the mean square); the link,
+    /// dB ([`fast_amplitude_to_db`]) and the curve ([`FastCompressorCurve`],
+    /// no division); the ballistics ([`branching_step`], branch-free); the
+    /// gain (`fast_exp2`). With the stereo link at 1 every channel's level
+    /// is the loudest one, so the curve runs once per frame, and while the
+    /// channels' ballistics states are equal (always, once linked) they run
+    /// once too and the result is copied: the same arithmetic on the same
+    /// values, so the same bits as running it per channel.
+    fn block_gains(&mut self, num_channels: usize, n: usize) {
+        let settings = self.settings;
+        let Self {
+            channels: states,
+            scratch,
+            sidechain_coefs,
+            makeup,
+            fast_curve,
+            ballistics,
+            slow_ballistics,
+            rms_coef,
+            last_reduction_db,
+            ..
+        } = self;
+        let states = &mut states[..num_channels];
+        let levels = &mut scratch.detector[..num_channels];
+        let reductions = &mut scratch.reduction[..num_channels];
+        if num_channels == 0 || n == 0 {
+            return;
+        }
+        // Make-up per frame (a settled ramp is its target).
+        if makeup.is_smoothing() {
+            for m in &mut scratch.makeup[..n] {
+                *m = makeup.tick();
+            }
+        } else {
+            scratch.makeup[..n].fill(makeup.tick());
+        }
+        // 1. Side-chain high-pass.
+        if settings.sidechain_hpf_enabled {
+            let sections = sidechain_coefs.active();
+            let mut c = 0;
+            while c + 1 < num_channels {
+                let (first, second) = levels[c..].split_at_mut(1);
+                let (s_first, s_second) = states[c..].split_at_mut(1);
+                process_cascade_pair(
+                    sections,
+                    s_first[0].sidechain_hpf.sections_mut(),
+                    s_second[0].sidechain_hpf.sections_mut(),
+                    &mut first[0][..n],
+                    &mut second[0][..n],
+                );
+                c += 2;
+            }
+            if c < num_channels {
+                process_cascade_scalar(
+                    sections,
+                    states[c].sidechain_hpf.sections_mut(),
+                    &mut levels[c][..n],
+                );
+            }
+        }
+        // 2. Level, in place: |x|, the RMS or their blend. With full link
+        // and pure RMS the mean square itself (the square root of the
+        // loudest is the loudest square root, bit for bit).
+        let shared = num_channels == 1 || settings.stereo_link == 1.0;
+        let blend = settings.effective_rms_blend();
+        let squared = shared && blend == 1.0;
+        if blend == 0.0 {
+            for d in levels.iter_mut() {
+                for x in &mut d[..n] {
+                    *x = x.abs();
+                }
+            }
+        } else {
+            let coef = *rms_coef;
+            for (d, state) in levels.iter_mut().zip(states.iter_mut()) {
+                let mut ms = state.mean_square.value();
+                for x in &mut d[..n] {
+                    ms = mean_square_step(ms, *x, coef);
+                    *x = if squared {
+                        ms
+                    } else if blend == 1.0 {
+                        ms.sqrt()
+                    } else {
+                        let peak = x.abs();
+                        peak + blend * (ms.sqrt() - peak)
+                    };
+                }
+                state.mean_square.set_value(ms);
+            }
+        }
+        // 3. Link, dB and the curve: the target reduction.
+        let curve = *fast_curve;
+        if shared {
+            let target = &mut reductions[0];
+            if let [left, right] = &levels[..] {
+                for ((t, &l), &r) in target[..n].iter_mut().zip(&left[..n]).zip(&right[..n]) {
+                    let loudest = l.max(r);
+                    let loudest = if squared { loudest.sqrt() } else { loudest };
+                    *t = curve.reduction_db(fast_amplitude_to_db(loudest));
+                }
+            } else {
+                for (i, t) in target[..n].iter_mut().enumerate() {
+                    let loudest = levels.iter().fold(0.0f64, |m, d| m.max(d[i]));
+                    let loudest = if squared { loudest.sqrt() } else { loudest };
+                    *t = curve.reduction_db(fast_amplitude_to_db(loudest));
+                }
+            }
+        } else {
+            let link = f64::from(settings.stereo_link);
+            for i in 0..n {
+                let loudest = levels.iter().fold(0.0f64, |m, d| m.max(d[i]));
+                for (t, d) in reductions.iter_mut().zip(levels.iter()) {
+                    let level = d[i] + link * (loudest - d[i]);
+                    t[i] = curve.reduction_db(fast_amplitude_to_db(level));
+                }
+            }
+        }
+        // 4. Ballistics, in place. Shared targets and equal states: once.
+        let one_path = shared
+            && states.iter().all(|s| {
+                s.reduction.value().to_bits() == states[0].reduction.value().to_bits()
+                    && s.reduction_slow.value().to_bits()
+                        == states[0].reduction_slow.value().to_bits()
+            });
+        let paths = if one_path { 1 } else { num_channels };
+        if shared && !one_path {
+            let (first, rest) = reductions.split_at_mut(1);
+            for r in rest {
+                r[..n].copy_from_slice(&first[0][..n]);
+            }
+        }
+        let fast = *ballistics;
+        let slow = *slow_ballistics;
+        let mut largest = *last_reduction_db;
+        for (r, state) in reductions[..paths].iter_mut().zip(states.iter_mut()) {
+            let mut value = state.reduction.value();
+            if settings.auto_release {
+                let mut slow_value = state.reduction_slow.value();
+                for x in &mut r[..n] {
+                    value = branching_step(value, *x, &fast);
+                    slow_value = branching_step(slow_value, *x, &slow);
+                    *x = value.max(slow_value);
+                    largest = largest.max(*x);
+                }
+                state.reduction_slow.set_value(slow_value);
+            } else {
+                for x in &mut r[..n] {
+                    value = branching_step(value, *x, &fast);
+                    *x = value;
+                    largest = largest.max(value);
+                }
+            }
+            state.reduction.set_value(value);
+        }
+        *last_reduction_db = largest;
+        // 5. Gain: make-up × 10^(−reduction/20) (exactly 1 at 0 dB).
+        for (g, r) in levels[..paths].iter_mut().zip(reductions.iter()) {
+            for ((g, &r), &m) in g[..n].iter_mut().zip(&r[..n]).zip(&scratch.makeup[..n]) {
+                *g = m * fast_exp2(-r * LOG2_PER_DB);
+            }
+        }
+        if one_path {
+            let (first, rest) = levels.split_at_mut(1);
+            for g in rest {
+                g[..n].copy_from_slice(&first[0][..n]);
+            }
+            let (first, rest) = states.split_at_mut(1);
+            for s in rest {
+                s.reduction = first[0].reduction;
+                s.reduction_slow = first[0].reduction_slow;
+            }
+        }
+    }
+
+    /// The per-frame path of [`Self::run`] ([`LevelMath::Reference`]).
+    fn run_frames(
+        &mut self,
+        channels: &mut [&mut [f64]],
+        sidechain: Option<&[&[f64]]>,
+        num_channels: usize,
+        len: usize,
+    ) {
         let mut frame = [0.0f64; MAX_CHANNELS];
         let mut gains = [1.0f64; MAX_CHANNELS];
         // Sample-major: the stereo link needs every channel's level first.
@@ -485,12 +823,6 @@ impl Compressor {
                 } else {
                     x + amount * (wet - x)
                 };
-            }
-        }
-        if self.fade.is_off() {
-            self.running = false;
-            for ch in &mut self.channels {
-                *ch = ChannelState::default();
             }
         }
     }

@@ -134,6 +134,13 @@ pub struct Gate {
     running: bool,
     /// dB conversions of the gain computer (fast unless a test asks).
     math: LevelMath,
+    /// The last conversion of the detected level: (level, dB). The peak
+    /// detector holds its value for [`DETECTOR_HOLD_MS`] after each peak,
+    /// so consecutive frames often read the same level; the conversion is a
+    /// pure function, so reusing it gives the same bits.
+    last_level: (f64, f64),
+    /// The last dB → linear conversion of the gain: (dB, linear).
+    last_gain: (f64, f64),
 }
 
 impl Gate {
@@ -162,6 +169,8 @@ impl Gate {
             fade: Fade::new(false, 1),
             running: false,
             math: LevelMath::Fast,
+            last_level: (f64::NAN, 0.0),
+            last_gain: (0.0, 1.0),
         };
         g.set_sample_rate(sample_rate);
         g
@@ -235,6 +244,27 @@ impl Gate {
     /// difference.
     pub fn set_level_math(&mut self, math: LevelMath) {
         self.math = math;
+        self.last_level = (f64::NAN, 0.0);
+        self.last_gain = (0.0, 1.0);
+    }
+
+    /// `self.math.to_db(level)`, reusing the last conversion when the level
+    /// is the same (see `last_level`).
+    #[inline]
+    fn level_to_db(&mut self, level: f64) -> f64 {
+        if level.to_bits() != self.last_level.0.to_bits() {
+            self.last_level = (level, self.math.to_db(level));
+        }
+        self.last_level.1
+    }
+
+    /// `self.math.to_amplitude(gain_db)`, reusing the last conversion.
+    #[inline]
+    fn gain_to_amplitude(&mut self, gain_db: f64) -> f64 {
+        if gain_db.to_bits() != self.last_gain.0.to_bits() {
+            self.last_gain = (gain_db, self.math.to_amplitude(gain_db));
+        }
+        self.last_gain.1
     }
 
     /// Applies new settings (on/off crossfades, the rest at once; the gain
@@ -287,9 +317,8 @@ impl Gate {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
                 *x = sanitize_f64(detector[c][i]);
             }
-            *gain = self
-                .math
-                .to_amplitude(self.frame_gain_db(&frame, num_channels));
+            let gain_db = self.frame_gain_db(&frame, num_channels);
+            *gain = self.gain_to_amplitude(gain_db);
         }
     }
 
@@ -318,7 +347,7 @@ impl Gate {
             }
             let gain_db = self.frame_gain_db(&frame, num_channels);
             let amount = self.fade.step();
-            let gain = 1.0 + amount * (self.math.to_amplitude(gain_db) - 1.0);
+            let gain = 1.0 + amount * (self.gain_to_amplitude(gain_db) - 1.0);
             for samples in channels[..num_channels].iter_mut() {
                 samples[i] *= gain;
             }
@@ -345,7 +374,7 @@ impl Gate {
             );
             loudest = loudest.max(level);
         }
-        let level_db = self.math.to_db(loudest);
+        let level_db = self.level_to_db(loudest);
         if level_db >= open_db {
             self.open = true;
             self.below_for = 0;
