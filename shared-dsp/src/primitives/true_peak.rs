@@ -411,13 +411,34 @@ pub struct TruePeakDetector {
     factor: DetectorFactor,
     /// The two previous oversampled values (older first), for refinement.
     previous: [f32; 2],
-    /// Meter-compliance branches `1..meter_factor`, `meter_taps` each.
-    meter: Box<[f32]>,
-    meter_taps: usize,
-    /// Delay aligning the meter path to the accurate one, input samples.
-    meter_align: usize,
+    /// Meter paths beside the accurate one: the BS.1770 meters'
+    /// interpolator, and with [`Self::with_design`] optionally the Annex 2
+    /// one; the largest reading wins.
+    meters: Box<[MeterPath]>,
     /// Per-block working buffers (on the heap: no zeroing per block).
     scratch: Box<DetectorScratch>,
+}
+
+/// One interpolator read beside the accurate path of a [`TruePeakDetector`],
+/// on the input delayed so its output lines up with the accurate path's.
+#[derive(Debug, Clone)]
+struct MeterPath {
+    /// Branches `1..factor`, `taps` each, newest sample first.
+    branches: Box<[f32]>,
+    taps: usize,
+    /// Delay aligning the path to the accurate one, input samples.
+    align: usize,
+}
+
+impl MeterPath {
+    /// The path for `coefs` (`normalised` as in [`branch_coefs`]).
+    fn new(coefs: &UpsamplerCoefs, normalised: bool) -> Self {
+        Self {
+            branches: branch_coefs(coefs, normalised),
+            taps: coefs.design().taps_per_phase,
+            align: DETECTOR_LATENCY_SAMPLES - coefs.design().latency_samples(),
+        }
+    }
 }
 
 /// Working buffers of one [`TruePeakDetector`] block, contents meaningless
@@ -436,6 +457,30 @@ struct DetectorScratch {
 impl TruePeakDetector {
     /// A cleared detector for `sample_rate` Hz. Allocates.
     pub fn new(factor: DetectorFactor, sample_rate: f64) -> Self {
+        Self::with_design(factor, DETECTOR_STAGE1, false, sample_rate)
+    }
+
+    /// A cleared detector for `sample_rate` Hz with its own first stage
+    /// `stage1` (2×, [`DETECTOR_STAGE1`]'s length, so the same latency), and,
+    /// with `annex2_path`, a third reading: the suite meter's Annex 2
+    /// interpolator ([`UpsamplerDesign::TRUE_PEAK`] at
+    /// [`oversampling_factor`]), aligned like the BS.1770 one. This is the
+    /// Maximizer's true-peak guard detector
+    /// ([`crate::units::limiter_guard`]). Allocates.
+    ///
+    /// # Panics
+    /// If `stage1` is not 2× with [`DETECTOR_STAGE1`]'s taps per branch.
+    pub fn with_design(
+        factor: DetectorFactor,
+        stage1: UpsamplerDesign,
+        annex2_path: bool,
+        sample_rate: f64,
+    ) -> Self {
+        assert!(
+            stage1.factor == DETECTOR_STAGE1.factor
+                && stage1.taps_per_phase == DETECTOR_STAGE1.taps_per_phase,
+            "stage 1 must match the detector's factor and length"
+        );
         let stage2 = |factor| {
             branch_coefs(
                 &UpsamplerCoefs::new(UpsamplerDesign {
@@ -446,14 +491,24 @@ impl TruePeakDetector {
                 true,
             )
         };
-        let meter = UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate));
-        let meter_taps = meter.design().taps_per_phase;
-        let meter_align = DETECTOR_LATENCY_SAMPLES - meter.design().latency_samples();
-        let stage1_taps = DETECTOR_STAGE1.taps_per_phase;
-        let keep = (stage1_taps - 1).max(meter_align + meter_taps - 1);
+        let mut meters = vec![MeterPath::new(
+            &UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate)),
+            false,
+        )];
+        if annex2_path {
+            let annex2 = UpsamplerDesign {
+                factor: oversampling_factor(sample_rate),
+                ..UpsamplerDesign::TRUE_PEAK
+            };
+            meters.push(MeterPath::new(&UpsamplerCoefs::new(annex2), true));
+        }
+        let keep = meters
+            .iter()
+            .map(|m| m.align + m.taps - 1)
+            .fold(stage1.taps_per_phase - 1, usize::max);
         Self {
             input: LinearHistory::new(keep, BLOCK_FRAMES),
-            stage1: branch_coefs(&UpsamplerCoefs::new(DETECTOR_STAGE1), true),
+            stage1: branch_coefs(&UpsamplerCoefs::new(stage1), true),
             half: LinearHistory::new(
                 DETECTOR_STAGE2_TAPS - 1,
                 DETECTOR_STAGE1.factor * BLOCK_FRAMES,
@@ -462,9 +517,7 @@ impl TruePeakDetector {
             stage2_x8: stage2(4),
             factor,
             previous: [0.0; 2],
-            meter: branch_coefs(&meter, false),
-            meter_taps,
-            meter_align,
+            meters: meters.into_boxed_slice(),
             scratch: Box::new(DetectorScratch {
                 branch1: [0.0; BLOCK_FRAMES],
                 half: [0.0; DETECTOR_STAGE1.factor * BLOCK_FRAMES],
@@ -590,25 +643,28 @@ impl TruePeakDetector {
         }
         self.previous = [stream[stream_len], stream[stream_len + 1]];
 
-        // Meter-compliance path on the input delayed by `meter_align`.
-        let meter_newest = start - self.meter_align;
-        let meter_delay = self.meter_align + self.meter_taps / 2;
-        let meter_peaks = &mut sc.meter_peaks;
-        for (peak, &v) in meter_peaks[..len]
-            .iter_mut()
-            .zip(&x[start - meter_delay..start - meter_delay + len])
-        {
-            *peak = v.abs();
-        }
-        let out = &mut sc.out;
-        for branch in self.meter.chunks_exact(self.meter_taps) {
-            fir_block(branch, x, meter_newest, &mut out[..len]);
-            for (peak, y) in meter_peaks[..len].iter_mut().zip(&out[..len]) {
-                *peak = peak.max(y.abs());
+        // Meter paths, each on the input delayed by its `align` (the largest
+        // of exact maxima: the order of the paths does not matter).
+        for path in self.meters.iter() {
+            let meter_newest = start - path.align;
+            let meter_delay = path.align + path.taps / 2;
+            let meter_peaks = &mut sc.meter_peaks;
+            for (peak, &v) in meter_peaks[..len]
+                .iter_mut()
+                .zip(&x[start - meter_delay..start - meter_delay + len])
+            {
+                *peak = v.abs();
             }
-        }
-        for (peak, meter) in peaks.iter_mut().zip(&meter_peaks[..len]) {
-            *peak = peak.max(*meter);
+            let out = &mut sc.out;
+            for branch in path.branches.chunks_exact(path.taps) {
+                fir_block(branch, x, meter_newest, &mut out[..len]);
+                for (peak, y) in meter_peaks[..len].iter_mut().zip(&out[..len]) {
+                    *peak = peak.max(y.abs());
+                }
+            }
+            for (peak, meter) in peaks.iter_mut().zip(&meter_peaks[..len]) {
+                *peak = peak.max(*meter);
+            }
         }
     }
 }
