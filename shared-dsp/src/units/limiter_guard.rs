@@ -54,6 +54,7 @@
 
 use crate::primitives::channels::STEREO;
 use crate::primitives::delay::DelayLine;
+use crate::primitives::gain_window::{MovingAverage, SlidingMin};
 use crate::primitives::envelope::{one_pole_coef, one_pole_step};
 #[cfg(doc)]
 use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs};
@@ -81,103 +82,6 @@ pub const GUARD_MARGIN_DB: f32 = 0.02;
 /// A releasing reduction `1 − g` below this snaps to exactly 0 (gain 1.0;
 /// one f32 ulp below 1.0 is 6e-8), so the idle guard is bit-exact.
 const RELEASE_SNAP: f32 = 1e-7;
-
-/// Sliding minimum over the last `window` values (monotonic deque, O(1)
-/// amortised); missing history counts as 1.0 (no reduction).
-#[derive(Debug, Clone)]
-struct SlidingMin {
-    /// (frame index, value), increasing values from front to back.
-    entries: Box<[(u64, f32)]>,
-    front: usize,
-    len: usize,
-    window: usize,
-    frame: u64,
-}
-
-impl SlidingMin {
-    fn new(window: usize) -> Self {
-        Self {
-            entries: vec![(0, 1.0); window + 1].into_boxed_slice(),
-            front: 0,
-            len: 0,
-            window: window.max(1),
-            frame: 0,
-        }
-    }
-
-    fn reset(&mut self) {
-        self.front = 0;
-        self.len = 0;
-        self.frame = 0;
-    }
-
-    #[inline]
-    fn push(&mut self, value: f32) -> f32 {
-        let cap = self.entries.len();
-        let wrap = |i: usize| if i >= cap { i - cap } else { i };
-        while self.len > 0 && self.entries[wrap(self.front + self.len - 1)].1 >= value {
-            self.len -= 1;
-        }
-        self.entries[wrap(self.front + self.len)] = (self.frame, value);
-        self.len += 1;
-        let oldest = self.frame.saturating_sub(self.window as u64 - 1);
-        while self.entries[self.front].0 < oldest {
-            self.front = wrap(self.front + 1);
-            self.len -= 1;
-        }
-        self.frame += 1;
-        self.entries[self.front].1
-    }
-}
-
-/// Moving average of linear gains over `len` frames: a running sum of
-/// reductions `1 − g` in f64, re-summed once per window so rounding cannot
-/// accumulate, and exactly 1.0 when no entry is below 1.0.
-#[derive(Debug, Clone)]
-struct MovingAverage {
-    reductions: Box<[f64]>,
-    write_idx: usize,
-    sum: f64,
-    nonzero: usize,
-}
-
-impl MovingAverage {
-    fn new(len: usize) -> Self {
-        Self {
-            reductions: vec![0.0; len.max(1)].into_boxed_slice(),
-            write_idx: 0,
-            sum: 0.0,
-            nonzero: 0,
-        }
-    }
-
-    fn reset(&mut self) {
-        self.reductions.fill(0.0);
-        self.write_idx = 0;
-        self.sum = 0.0;
-        self.nonzero = 0;
-    }
-
-    #[inline]
-    fn push(&mut self, gain: f32) -> f32 {
-        let reduction = 1.0 - f64::from(gain);
-        let old = self.reductions[self.write_idx];
-        self.nonzero -= usize::from(old != 0.0);
-        self.nonzero += usize::from(reduction != 0.0);
-        self.reductions[self.write_idx] = reduction;
-        self.sum += reduction - old;
-        self.write_idx += 1;
-        if self.write_idx == self.reductions.len() {
-            self.write_idx = 0;
-            self.sum = self.reductions.iter().sum();
-        }
-        if self.nonzero == 0 {
-            1.0
-        } else {
-            (1.0 - self.sum / self.reductions.len() as f64) as f32
-        }
-    }
-}
 
 /// First stage of the guard's accurate path: 2×, 256 taps per branch (the
 /// limiter detector's length and latency, 128 samples) at
