@@ -624,22 +624,24 @@ impl TruePeakDetector {
         let stream_len = fine_factor * len;
         let stream = &mut sc.stream;
         stream[..2].copy_from_slice(&self.previous);
-        for m in 0..half_len {
-            let points = &mut stream[2 + m * (stage2_branches + 1)..];
-            points[0] = h[half_start + m - delay2];
-            for (point, out) in points[1..].iter_mut().zip(&fine[..stage2_branches]) {
-                *point = out[m];
-            }
+        let delayed = &h[half_start - delay2..half_start - delay2 + half_len];
+        let points = &mut stream[2..2 + stream_len];
+        match stage2_branches {
+            1 => interleave::<2>(points, delayed, fine),
+            _ => interleave::<4>(points, delayed, fine),
         }
-        let refined = &mut sc.refined;
-        for (j, r) in refined[..stream_len].iter_mut().enumerate() {
-            *r = refined_peak_branchless(stream[j], stream[j + 1], stream[j + 2]);
+        let refined = &mut sc.refined[..stream_len];
+        let (a, b, c) = (
+            &stream[..stream_len],
+            &stream[1..stream_len + 1],
+            &stream[2..stream_len + 2],
+        );
+        for (((r, &a), &b), &c) in refined.iter_mut().zip(a).zip(b).zip(c) {
+            *r = refined_peak_branchless(a, b, c);
         }
-        for (peak, points) in peaks
-            .iter_mut()
-            .zip(refined[..stream_len].chunks_exact(fine_factor))
-        {
-            *peak = points.iter().fold(0.0f32, |p, &r| p.max(r));
+        match fine_factor {
+            4 => largest_per_frame::<4>(peaks, refined),
+            _ => largest_per_frame::<8>(peaks, refined),
         }
         self.previous = [stream[stream_len], stream[stream_len + 1]];
 
@@ -666,6 +668,34 @@ impl TruePeakDetector {
                 *peak = peak.max(*meter);
             }
         }
+    }
+}
+
+/// The 2× stream at the finer rate: for each 2× sample `m`, the delayed
+/// 2× value then the `N − 1` second-stage branches' outputs, written to
+/// `points[N·m ..][..N]`. `N` is the second-stage factor (2 or 4), a
+/// constant so the loop is unrolled and free of bounds checks.
+#[inline(always)]
+fn interleave<const N: usize>(
+    points: &mut [f32],
+    delayed: &[f32],
+    fine: &[[f32; DETECTOR_STAGE1.factor * BLOCK_FRAMES]; MAX_STAGE2_FACTOR - 1],
+) {
+    for (m, (frame, &d)) in points.chunks_exact_mut(N).zip(delayed).enumerate() {
+        frame[0] = d;
+        for k in 1..N {
+            frame[k] = fine[k - 1][m];
+        }
+    }
+}
+
+/// `peaks[i]` = the largest of `refined[N·i ..][..N]` (all ≥ 0, no NaN),
+/// folded from 0 in order as the per-sample detector does. `N` is the total
+/// factor (4 or 8), a constant so the fold is unrolled.
+#[inline(always)]
+fn largest_per_frame<const N: usize>(peaks: &mut [f32], refined: &[f32]) {
+    for (peak, points) in peaks.iter_mut().zip(refined.chunks_exact(N)) {
+        *peak = points.iter().fold(0.0f32, |p, &r| p.max(r));
     }
 }
 
