@@ -139,7 +139,7 @@ impl TruePeakChannel {
         for piece in input.chunks(BLOCK_FRAMES) {
             match &mut self.interpolator {
                 Interpolator::Meter(meter) => {
-                    let start = meter.history.append(piece, sanitize);
+                    let start = meter.history.append(piece, sanitize_select);
                     let fed = &meter.history.samples()[start..start + piece.len()];
                     self.sample_peak = fold_peak(self.sample_peak, fed);
                     self.true_peak = self.true_peak.max(meter.peak(start, piece.len()));
@@ -153,9 +153,7 @@ impl TruePeakChannel {
                     self.sample_peak = fold_peak(self.sample_peak, clean);
                     let mut peaks = [0.0f32; BLOCK_FRAMES];
                     detector.process_block(clean, &mut peaks[..piece.len()]);
-                    self.true_peak = peaks[..piece.len()]
-                        .iter()
-                        .fold(self.true_peak, |p, &y| p.max(y));
+                    self.true_peak = fold_peak(self.true_peak, &peaks[..piece.len()]);
                 }
                 Interpolator::Off => {
                     self.sample_peak = piece
@@ -198,6 +196,9 @@ struct MeterInterpolator {
     /// Branches `1..factor`, `taps` each, newest sample first.
     branches: Box<[f32]>,
     taps: usize,
+    /// One branch's outputs for a block (contents meaningless between
+    /// blocks; kept here so no block zeroes a stack buffer).
+    out: [f32; BLOCK_FRAMES],
 }
 
 impl MeterInterpolator {
@@ -209,6 +210,7 @@ impl MeterInterpolator {
             history: LinearHistory::new(taps - 1, BLOCK_FRAMES),
             branches: branch_coefs(&coefs, true),
             taps,
+            out: [0.0; BLOCK_FRAMES],
         }
     }
 
@@ -219,14 +221,14 @@ impl MeterInterpolator {
     /// Largest magnitude of the oversampled values of the `len` (≤
     /// [`BLOCK_FRAMES`]) samples appended at `start`: the delayed input
     /// (branch 0) and every other branch.
-    fn peak(&self, start: usize, len: usize) -> f32 {
+    fn peak(&mut self, start: usize, len: usize) -> f32 {
         let x = self.history.samples();
         let delayed = start - self.taps / 2;
         let mut peak = fold_peak(0.0, &x[delayed..delayed + len]);
-        let mut out = [0.0f32; BLOCK_FRAMES];
+        let out = &mut self.out[..len];
         for branch in self.branches.chunks_exact(self.taps) {
-            fir_block(branch, x, start, &mut out[..len]);
-            peak = fold_peak(peak, &out[..len]);
+            fir_block(branch, x, start, out);
+            peak = fold_peak(peak, out);
         }
         peak
     }
@@ -902,10 +904,42 @@ unsafe fn fir_block_avx(branch: &[f32], x: &[f32], newest: usize, out: &mut [f32
     fir_block_scalar(branch, x, newest, out, n);
 }
 
-/// Largest `|out|` over a block of interpolated values, folded into `peak`.
+/// [`sanitize`] written as one select on comparisons (NaN fails them all),
+/// so a block's append vectorises: NaN, ±∞ and subnormals → +0.0, all else
+/// (zeros of either sign included) unchanged; bit-identical to [`sanitize`]
+/// (tested). Scalar code keeps [`sanitize`], whose branches are cheaper there.
+#[inline(always)]
+fn sanitize_select(x: f32) -> f32 {
+    let magnitude = x.abs();
+    let normal = magnitude >= f32::MIN_POSITIVE && magnitude < f32::INFINITY;
+    if normal || magnitude == 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// Lanes of [`fold_peak`]'s independent maxima (one AVX vector).
+const PEAK_LANES: usize = 8;
+
+/// Largest `|out|` over a block of interpolated values, folded into `peak`
+/// (≥ 0). The values are finite (sanitised input, bounded filters), so the
+/// maximum is exact in any grouping: it is taken over [`PEAK_LANES`]
+/// independent lanes, which vectorise, and is bit-identical to a serial fold
+/// (tested).
 #[inline]
 fn fold_peak(peak: f32, values: &[f32]) -> f32 {
-    values.iter().fold(peak, |p, y| p.max(y.abs()))
+    let mut lanes = [0.0f32; PEAK_LANES];
+    let chunks = values.chunks_exact(PEAK_LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            let v = v.abs();
+            *lane = if v > *lane { v } else { *lane };
+        }
+    }
+    let peak = rest.iter().fold(peak, |p, y| p.max(y.abs()));
+    lanes.iter().fold(peak, |p, &l| p.max(l))
 }
 
 /// The parabola refinement (`refined_peak` in the tests, the reference)
@@ -1092,6 +1126,45 @@ mod tests {
             fir_block(&branch, &x, 400, &mut vector);
             fir_block_scalar(&branch, &x, 400, &mut scalar, 0);
             assert_eq!(vector, scalar, "{len}");
+        }
+    }
+
+    #[test]
+    fn select_sanitiser_equals_sanitize_bit_for_bit() {
+        let specials = [
+            0.0f32,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::MIN_POSITIVE / 2.0,
+            f32::MAX,
+            f32::MIN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            1.0,
+            -1.0,
+        ];
+        let sweep = (0..=u32::MAX).step_by(7_919).map(f32::from_bits);
+        for x in specials.into_iter().chain(sweep) {
+            assert_eq!(
+                sanitize_select(x).to_bits(),
+                sanitize(x).to_bits(),
+                "{:#x}",
+                x.to_bits()
+            );
+        }
+    }
+
+    #[test]
+    fn lane_parallel_peak_equals_the_serial_fold() {
+        let x = test_signal(3_000, 13);
+        for len in [0usize, 1, 7, 8, 9, 64, 127, 128, 3_000] {
+            for peak in [0.0f32, 0.3, 2.0] {
+                let serial = x[..len].iter().fold(peak, |p, y| p.max(y.abs()));
+                assert_eq!(fold_peak(peak, &x[..len]).to_bits(), serial.to_bits(), "{len}");
+            }
         }
     }
 
