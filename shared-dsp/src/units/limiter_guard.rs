@@ -47,7 +47,9 @@
 //!
 //! # Cost
 //! Per channel ≈ 256 + 72 (accurate path) + 48 (BS.1770 path) + 96 (Annex 2
-//! path) multiply-adds per sample, and the latency
+//! path) multiply-adds per sample, evaluated a block (the Maximizer's
+//! 64-frame chunk) at a time with the limiter detector's AVX block FIR
+//! ([`TruePeakDetector::with_design`]), and the latency
 //! [`TruePeakGuard::latency_for`]: detector latency (131) + guard
 //! look-ahead − 1 + [`PEAK_SLACK_SAMPLES`]: 221 samples at 44.1 kHz, 230 at
 //! 48 kHz, 326 at 96 kHz (5.0, 4.8, 3.4 ms).
