@@ -5,6 +5,7 @@ pub mod channels;
 pub mod complex;
 pub mod delay;
 pub mod envelope;
+pub mod gain_window;
 pub mod level;
 pub mod oversampling;
 

@@ -139,7 +139,7 @@ impl TruePeakChannel {
         for piece in input.chunks(BLOCK_FRAMES) {
             match &mut self.interpolator {
                 Interpolator::Meter(meter) => {
-                    let start = meter.history.append(piece, sanitize);
+                    let start = meter.history.append(piece, sanitize_select);
                     let fed = &meter.history.samples()[start..start + piece.len()];
                     self.sample_peak = fold_peak(self.sample_peak, fed);
                     self.true_peak = self.true_peak.max(meter.peak(start, piece.len()));
@@ -153,9 +153,7 @@ impl TruePeakChannel {
                     self.sample_peak = fold_peak(self.sample_peak, clean);
                     let mut peaks = [0.0f32; BLOCK_FRAMES];
                     detector.process_block(clean, &mut peaks[..piece.len()]);
-                    self.true_peak = peaks[..piece.len()]
-                        .iter()
-                        .fold(self.true_peak, |p, &y| p.max(y));
+                    self.true_peak = fold_peak(self.true_peak, &peaks[..piece.len()]);
                 }
                 Interpolator::Off => {
                     self.sample_peak = piece
@@ -198,6 +196,9 @@ struct MeterInterpolator {
     /// Branches `1..factor`, `taps` each, newest sample first.
     branches: Box<[f32]>,
     taps: usize,
+    /// One branch's outputs for a block (contents meaningless between
+    /// blocks; kept here so no block zeroes a stack buffer).
+    out: [f32; BLOCK_FRAMES],
 }
 
 impl MeterInterpolator {
@@ -209,6 +210,7 @@ impl MeterInterpolator {
             history: LinearHistory::new(taps - 1, BLOCK_FRAMES),
             branches: branch_coefs(&coefs, true),
             taps,
+            out: [0.0; BLOCK_FRAMES],
         }
     }
 
@@ -219,14 +221,14 @@ impl MeterInterpolator {
     /// Largest magnitude of the oversampled values of the `len` (≤
     /// [`BLOCK_FRAMES`]) samples appended at `start`: the delayed input
     /// (branch 0) and every other branch.
-    fn peak(&self, start: usize, len: usize) -> f32 {
+    fn peak(&mut self, start: usize, len: usize) -> f32 {
         let x = self.history.samples();
         let delayed = start - self.taps / 2;
         let mut peak = fold_peak(0.0, &x[delayed..delayed + len]);
-        let mut out = [0.0f32; BLOCK_FRAMES];
+        let out = &mut self.out[..len];
         for branch in self.branches.chunks_exact(self.taps) {
-            fir_block(branch, x, start, &mut out[..len]);
-            peak = fold_peak(peak, &out[..len]);
+            fir_block(branch, x, start, out);
+            peak = fold_peak(peak, out);
         }
         peak
     }
@@ -411,13 +413,34 @@ pub struct TruePeakDetector {
     factor: DetectorFactor,
     /// The two previous oversampled values (older first), for refinement.
     previous: [f32; 2],
-    /// Meter-compliance branches `1..meter_factor`, `meter_taps` each.
-    meter: Box<[f32]>,
-    meter_taps: usize,
-    /// Delay aligning the meter path to the accurate one, input samples.
-    meter_align: usize,
+    /// Meter paths beside the accurate one: the BS.1770 meters'
+    /// interpolator, and with [`Self::with_design`] optionally the Annex 2
+    /// one; the largest reading wins.
+    meters: Box<[MeterPath]>,
     /// Per-block working buffers (on the heap: no zeroing per block).
     scratch: Box<DetectorScratch>,
+}
+
+/// One interpolator read beside the accurate path of a [`TruePeakDetector`],
+/// on the input delayed so its output lines up with the accurate path's.
+#[derive(Debug, Clone)]
+struct MeterPath {
+    /// Branches `1..factor`, `taps` each, newest sample first.
+    branches: Box<[f32]>,
+    taps: usize,
+    /// Delay aligning the path to the accurate one, input samples.
+    align: usize,
+}
+
+impl MeterPath {
+    /// The path for `coefs` (`normalised` as in [`branch_coefs`]).
+    fn new(coefs: &UpsamplerCoefs, normalised: bool) -> Self {
+        Self {
+            branches: branch_coefs(coefs, normalised),
+            taps: coefs.design().taps_per_phase,
+            align: DETECTOR_LATENCY_SAMPLES - coefs.design().latency_samples(),
+        }
+    }
 }
 
 /// Working buffers of one [`TruePeakDetector`] block, contents meaningless
@@ -436,6 +459,30 @@ struct DetectorScratch {
 impl TruePeakDetector {
     /// A cleared detector for `sample_rate` Hz. Allocates.
     pub fn new(factor: DetectorFactor, sample_rate: f64) -> Self {
+        Self::with_design(factor, DETECTOR_STAGE1, false, sample_rate)
+    }
+
+    /// A cleared detector for `sample_rate` Hz with its own first stage
+    /// `stage1` (2×, [`DETECTOR_STAGE1`]'s length, so the same latency), and,
+    /// with `annex2_path`, a third reading: the suite meter's Annex 2
+    /// interpolator ([`UpsamplerDesign::TRUE_PEAK`] at
+    /// [`oversampling_factor`]), aligned like the BS.1770 one. This is the
+    /// Maximizer's true-peak guard detector
+    /// ([`crate::units::limiter_guard`]). Allocates.
+    ///
+    /// # Panics
+    /// If `stage1` is not 2× with [`DETECTOR_STAGE1`]'s taps per branch.
+    pub fn with_design(
+        factor: DetectorFactor,
+        stage1: UpsamplerDesign,
+        annex2_path: bool,
+        sample_rate: f64,
+    ) -> Self {
+        assert!(
+            stage1.factor == DETECTOR_STAGE1.factor
+                && stage1.taps_per_phase == DETECTOR_STAGE1.taps_per_phase,
+            "stage 1 must match the detector's factor and length"
+        );
         let stage2 = |factor| {
             branch_coefs(
                 &UpsamplerCoefs::new(UpsamplerDesign {
@@ -446,14 +493,24 @@ impl TruePeakDetector {
                 true,
             )
         };
-        let meter = UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate));
-        let meter_taps = meter.design().taps_per_phase;
-        let meter_align = DETECTOR_LATENCY_SAMPLES - meter.design().latency_samples();
-        let stage1_taps = DETECTOR_STAGE1.taps_per_phase;
-        let keep = (stage1_taps - 1).max(meter_align + meter_taps - 1);
+        let mut meters = vec![MeterPath::new(
+            &UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate)),
+            false,
+        )];
+        if annex2_path {
+            let annex2 = UpsamplerDesign {
+                factor: oversampling_factor(sample_rate),
+                ..UpsamplerDesign::TRUE_PEAK
+            };
+            meters.push(MeterPath::new(&UpsamplerCoefs::new(annex2), true));
+        }
+        let keep = meters
+            .iter()
+            .map(|m| m.align + m.taps - 1)
+            .fold(stage1.taps_per_phase - 1, usize::max);
         Self {
             input: LinearHistory::new(keep, BLOCK_FRAMES),
-            stage1: branch_coefs(&UpsamplerCoefs::new(DETECTOR_STAGE1), true),
+            stage1: branch_coefs(&UpsamplerCoefs::new(stage1), true),
             half: LinearHistory::new(
                 DETECTOR_STAGE2_TAPS - 1,
                 DETECTOR_STAGE1.factor * BLOCK_FRAMES,
@@ -462,9 +519,7 @@ impl TruePeakDetector {
             stage2_x8: stage2(4),
             factor,
             previous: [0.0; 2],
-            meter: branch_coefs(&meter, false),
-            meter_taps,
-            meter_align,
+            meters: meters.into_boxed_slice(),
             scratch: Box::new(DetectorScratch {
                 branch1: [0.0; BLOCK_FRAMES],
                 half: [0.0; DETECTOR_STAGE1.factor * BLOCK_FRAMES],
@@ -571,45 +626,78 @@ impl TruePeakDetector {
         let stream_len = fine_factor * len;
         let stream = &mut sc.stream;
         stream[..2].copy_from_slice(&self.previous);
-        for m in 0..half_len {
-            let points = &mut stream[2 + m * (stage2_branches + 1)..];
-            points[0] = h[half_start + m - delay2];
-            for (point, out) in points[1..].iter_mut().zip(&fine[..stage2_branches]) {
-                *point = out[m];
-            }
+        let delayed = &h[half_start - delay2..half_start - delay2 + half_len];
+        let points = &mut stream[2..2 + stream_len];
+        match stage2_branches {
+            1 => interleave::<2>(points, delayed, fine),
+            _ => interleave::<4>(points, delayed, fine),
         }
-        let refined = &mut sc.refined;
-        for (j, r) in refined[..stream_len].iter_mut().enumerate() {
-            *r = refined_peak_branchless(stream[j], stream[j + 1], stream[j + 2]);
+        let refined = &mut sc.refined[..stream_len];
+        let (a, b, c) = (
+            &stream[..stream_len],
+            &stream[1..stream_len + 1],
+            &stream[2..stream_len + 2],
+        );
+        for (((r, &a), &b), &c) in refined.iter_mut().zip(a).zip(b).zip(c) {
+            *r = refined_peak_branchless(a, b, c);
         }
-        for (peak, points) in peaks
-            .iter_mut()
-            .zip(refined[..stream_len].chunks_exact(fine_factor))
-        {
-            *peak = points.iter().fold(0.0f32, |p, &r| p.max(r));
+        match fine_factor {
+            4 => largest_per_frame::<4>(peaks, refined),
+            _ => largest_per_frame::<8>(peaks, refined),
         }
         self.previous = [stream[stream_len], stream[stream_len + 1]];
 
-        // Meter-compliance path on the input delayed by `meter_align`.
-        let meter_newest = start - self.meter_align;
-        let meter_delay = self.meter_align + self.meter_taps / 2;
-        let meter_peaks = &mut sc.meter_peaks;
-        for (peak, &v) in meter_peaks[..len]
-            .iter_mut()
-            .zip(&x[start - meter_delay..start - meter_delay + len])
-        {
-            *peak = v.abs();
-        }
-        let out = &mut sc.out;
-        for branch in self.meter.chunks_exact(self.meter_taps) {
-            fir_block(branch, x, meter_newest, &mut out[..len]);
-            for (peak, y) in meter_peaks[..len].iter_mut().zip(&out[..len]) {
-                *peak = peak.max(y.abs());
+        // Meter paths, each on the input delayed by its `align` (the largest
+        // of exact maxima: the order of the paths does not matter).
+        for path in self.meters.iter() {
+            let meter_newest = start - path.align;
+            let meter_delay = path.align + path.taps / 2;
+            let meter_peaks = &mut sc.meter_peaks;
+            for (peak, &v) in meter_peaks[..len]
+                .iter_mut()
+                .zip(&x[start - meter_delay..start - meter_delay + len])
+            {
+                *peak = v.abs();
+            }
+            let out = &mut sc.out;
+            for branch in path.branches.chunks_exact(path.taps) {
+                fir_block(branch, x, meter_newest, &mut out[..len]);
+                for (peak, y) in meter_peaks[..len].iter_mut().zip(&out[..len]) {
+                    *peak = peak.max(y.abs());
+                }
+            }
+            for (peak, meter) in peaks.iter_mut().zip(&meter_peaks[..len]) {
+                *peak = peak.max(*meter);
             }
         }
-        for (peak, meter) in peaks.iter_mut().zip(&meter_peaks[..len]) {
-            *peak = peak.max(*meter);
+    }
+}
+
+/// The 2× stream at the finer rate: for each 2× sample `m`, the delayed
+/// 2× value then the `N − 1` second-stage branches' outputs, written to
+/// `points[N·m ..][..N]`. `N` is the second-stage factor (2 or 4), a
+/// constant so the loop is unrolled and free of bounds checks.
+#[inline(always)]
+fn interleave<const N: usize>(
+    points: &mut [f32],
+    delayed: &[f32],
+    fine: &[[f32; DETECTOR_STAGE1.factor * BLOCK_FRAMES]; MAX_STAGE2_FACTOR - 1],
+) {
+    for (m, (frame, &d)) in points.chunks_exact_mut(N).zip(delayed).enumerate() {
+        frame[0] = d;
+        for k in 1..N {
+            frame[k] = fine[k - 1][m];
         }
+    }
+}
+
+/// `peaks[i]` = the largest of `refined[N·i ..][..N]` (all ≥ 0, no NaN),
+/// folded from 0 in order as the per-sample detector does. `N` is the total
+/// factor (4 or 8), a constant so the fold is unrolled.
+#[inline(always)]
+fn largest_per_frame<const N: usize>(peaks: &mut [f32], refined: &[f32]) {
+    for (peak, points) in peaks.iter_mut().zip(refined.chunks_exact(N)) {
+        *peak = points.iter().fold(0.0f32, |p, &r| p.max(r));
     }
 }
 
@@ -816,10 +904,42 @@ unsafe fn fir_block_avx(branch: &[f32], x: &[f32], newest: usize, out: &mut [f32
     fir_block_scalar(branch, x, newest, out, n);
 }
 
-/// Largest `|out|` over a block of interpolated values, folded into `peak`.
+/// [`sanitize`] written as one select on comparisons (NaN fails them all),
+/// so a block's append vectorises: NaN, ±∞ and subnormals → +0.0, all else
+/// (zeros of either sign included) unchanged; bit-identical to [`sanitize`]
+/// (tested). Scalar code keeps [`sanitize`], whose branches are cheaper there.
+#[inline(always)]
+fn sanitize_select(x: f32) -> f32 {
+    let magnitude = x.abs();
+    let normal = magnitude >= f32::MIN_POSITIVE && magnitude < f32::INFINITY;
+    if normal || magnitude == 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// Lanes of [`fold_peak`]'s independent maxima (one AVX vector).
+const PEAK_LANES: usize = 8;
+
+/// Largest `|out|` over a block of interpolated values, folded into `peak`
+/// (≥ 0). The values are finite (sanitised input, bounded filters), so the
+/// maximum is exact in any grouping: it is taken over [`PEAK_LANES`]
+/// independent lanes, which vectorise, and is bit-identical to a serial fold
+/// (tested).
 #[inline]
 fn fold_peak(peak: f32, values: &[f32]) -> f32 {
-    values.iter().fold(peak, |p, y| p.max(y.abs()))
+    let mut lanes = [0.0f32; PEAK_LANES];
+    let chunks = values.chunks_exact(PEAK_LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            let v = v.abs();
+            *lane = if v > *lane { v } else { *lane };
+        }
+    }
+    let peak = rest.iter().fold(peak, |p, y| p.max(y.abs()));
+    lanes.iter().fold(peak, |p, &l| p.max(l))
 }
 
 /// The parabola refinement (`refined_peak` in the tests, the reference)
@@ -1006,6 +1126,45 @@ mod tests {
             fir_block(&branch, &x, 400, &mut vector);
             fir_block_scalar(&branch, &x, 400, &mut scalar, 0);
             assert_eq!(vector, scalar, "{len}");
+        }
+    }
+
+    #[test]
+    fn select_sanitiser_equals_sanitize_bit_for_bit() {
+        let specials = [
+            0.0f32,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::MIN_POSITIVE / 2.0,
+            f32::MAX,
+            f32::MIN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            1.0,
+            -1.0,
+        ];
+        let sweep = (0..=u32::MAX).step_by(7_919).map(f32::from_bits);
+        for x in specials.into_iter().chain(sweep) {
+            assert_eq!(
+                sanitize_select(x).to_bits(),
+                sanitize(x).to_bits(),
+                "{:#x}",
+                x.to_bits()
+            );
+        }
+    }
+
+    #[test]
+    fn lane_parallel_peak_equals_the_serial_fold() {
+        let x = test_signal(3_000, 13);
+        for len in [0usize, 1, 7, 8, 9, 64, 127, 128, 3_000] {
+            for peak in [0.0f32, 0.3, 2.0] {
+                let serial = x[..len].iter().fold(peak, |p, y| p.max(y.abs()));
+                assert_eq!(fold_peak(peak, &x[..len]).to_bits(), serial.to_bits(), "{len}");
+            }
         }
     }
 

@@ -54,6 +54,7 @@
 use crate::primitives::channels::STEREO;
 use crate::primitives::delay::DelayLine;
 use crate::primitives::envelope::{one_pole_coef, one_pole_step};
+use crate::primitives::gain_window::{MovingAverage, SlidingMin};
 use crate::primitives::level::db_to_gain;
 pub use crate::primitives::true_peak::DetectorFactor;
 use crate::primitives::true_peak::{TruePeakDetector, DETECTOR_LATENCY_SAMPLES};
@@ -108,126 +109,6 @@ pub struct LimiterSettings {
     pub character: LimiterCharacter,
     /// Detection oversampling.
     pub factor: DetectorFactor,
-}
-
-/// Sliding minimum over the last `window` values (monotonic deque, O(1)
-/// amortised). Allocates in `new` only.
-#[derive(Debug, Clone)]
-struct SlidingMin {
-    /// (frame index, value), increasing values from front to back.
-    entries: Box<[(u64, f32)]>,
-    front: usize,
-    len: usize,
-    window: usize,
-    frame: u64,
-}
-
-impl SlidingMin {
-    fn new(max_window: usize) -> Self {
-        Self {
-            entries: vec![(0, 0.0); max_window + 1].into_boxed_slice(),
-            front: 0,
-            len: 0,
-            window: max_window.max(1),
-            frame: 0,
-        }
-    }
-
-    fn set_window(&mut self, window: usize) {
-        debug_assert!(window >= 1 && window < self.entries.len());
-        self.window = window;
-        self.reset();
-    }
-
-    fn reset(&mut self) {
-        self.front = 0;
-        self.len = 0;
-        self.frame = 0;
-    }
-
-    /// Pushes `value`, returns the minimum of the last `window` values
-    /// (missing history counts as 0 dB, i.e. no reduction).
-    #[inline]
-    fn push(&mut self, value: f32) -> f32 {
-        let cap = self.entries.len();
-        let wrap = |i: usize| if i >= cap { i - cap } else { i };
-        while self.len > 0 {
-            let back = wrap(self.front + self.len - 1);
-            if self.entries[back].1 >= value {
-                self.len -= 1;
-            } else {
-                break;
-            }
-        }
-        let back = wrap(self.front + self.len);
-        self.entries[back] = (self.frame, value);
-        self.len += 1;
-        let oldest = self.frame.saturating_sub(self.window as u64 - 1);
-        while self.entries[self.front].0 < oldest {
-            self.front = wrap(self.front + 1);
-            self.len -= 1;
-        }
-        self.frame += 1;
-        self.entries[self.front].1
-    }
-}
-
-/// Moving average of linear gains over `len` frames, kept as a running sum
-/// of reductions `1 − g` in f64. Exactly 1.0 when no entry in the window is
-/// below 1.0; the sum is recomputed from the buffer once per window so
-/// rounding cannot accumulate.
-#[derive(Debug, Clone)]
-struct MovingAverage {
-    reductions: Box<[f64]>,
-    len: usize,
-    write_idx: usize,
-    sum: f64,
-    nonzero: usize,
-}
-
-impl MovingAverage {
-    fn new(max_len: usize) -> Self {
-        Self {
-            reductions: vec![0.0; max_len.max(1)].into_boxed_slice(),
-            len: max_len.max(1),
-            write_idx: 0,
-            sum: 0.0,
-            nonzero: 0,
-        }
-    }
-
-    fn set_len(&mut self, len: usize) {
-        debug_assert!(len >= 1 && len <= self.reductions.len());
-        self.len = len;
-        self.reset();
-    }
-
-    fn reset(&mut self) {
-        self.reductions.fill(0.0);
-        self.write_idx = 0;
-        self.sum = 0.0;
-        self.nonzero = 0;
-    }
-
-    #[inline]
-    fn push(&mut self, gain: f32) -> f32 {
-        let reduction = 1.0 - f64::from(gain);
-        let old = self.reductions[self.write_idx];
-        self.nonzero -= usize::from(old != 0.0);
-        self.nonzero += usize::from(reduction != 0.0);
-        self.reductions[self.write_idx] = reduction;
-        self.sum += reduction - old;
-        self.write_idx += 1;
-        if self.write_idx == self.len {
-            self.write_idx = 0;
-            self.sum = self.reductions[..self.len].iter().sum();
-        }
-        if self.nonzero == 0 {
-            1.0
-        } else {
-            (1.0 - self.sum / self.len as f64) as f32
-        }
-    }
 }
 
 /// Hold → release → attack for one channel.
@@ -570,38 +451,5 @@ fn snap(db: f32) -> f32 {
         0.0
     } else {
         db
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sliding_min_matches_brute_force() {
-        let mut s = SlidingMin::new(10);
-        s.set_window(7);
-        let values: Vec<f32> = (0..200)
-            .map(|i| -(((i * 37) % 23) as f32) * if i % 5 == 0 { 0.0 } else { 1.0 })
-            .collect();
-        for (i, &v) in values.iter().enumerate() {
-            let got = s.push(v);
-            let lo = i.saturating_sub(6);
-            let expected = values[lo..=i].iter().fold(f32::INFINITY, |m, &x| m.min(x));
-            assert_eq!(got, expected, "{i}");
-        }
-    }
-
-    #[test]
-    fn moving_average_is_exactly_one_when_idle() {
-        let mut m = MovingAverage::new(16);
-        m.set_len(10);
-        for i in 0..100 {
-            let g = if i < 20 { 0.3 + 0.01 * i as f32 } else { 1.0 };
-            let a = m.push(g);
-            if i >= 29 {
-                assert_eq!(a, 1.0);
-            }
-        }
     }
 }

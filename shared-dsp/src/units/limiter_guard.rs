@@ -18,7 +18,7 @@
 //! The guard closes that loop: it measures the true peak of what the main
 //! limiter actually delivers and limits once more, with its own look-ahead
 //! ([`GUARD_LOOKAHEAD_MS`]) and a slow release, fully linked, at the ceiling
-//! minus [`GUARD_MARGIN_DB`]. Its detector (`GuardDetector`) takes the
+//! minus [`GUARD_MARGIN_DB`]. Its detector (`guard_detector`) takes the
 //! largest of three readings: an accurate 8× path whose first stage has a
 //! *narrower* transition band than the limiter's detector and the 16×
 //! reference of the tests (so it under-reads content just below Nyquist
@@ -47,18 +47,25 @@
 //!
 //! # Cost
 //! Per channel ≈ 256 + 72 (accurate path) + 48 (BS.1770 path) + 96 (Annex 2
-//! path) multiply-adds per sample, and the latency
+//! path) multiply-adds per sample, evaluated a block (the Maximizer's
+//! 64-frame chunk) at a time with the limiter detector's AVX block FIR
+//! ([`TruePeakDetector::with_design`]), and the latency
 //! [`TruePeakGuard::latency_for`]: detector latency (131) + guard
 //! look-ahead − 1 + [`PEAK_SLACK_SAMPLES`]: 221 samples at 44.1 kHz, 230 at
 //! 48 kHz, 326 at 96 kHz (5.0, 4.8, 3.4 ms).
 
 use crate::primitives::channels::STEREO;
 use crate::primitives::delay::DelayLine;
+use crate::primitives::gain_window::{MovingAverage, SlidingMin};
 use crate::primitives::envelope::{one_pole_coef, one_pole_step};
-use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
+#[cfg(doc)]
+use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs};
+use crate::primitives::oversampling::UpsamplerDesign;
+#[cfg(doc)]
+use crate::primitives::true_peak::{oversampling_factor, refined_peak_branchless};
 use crate::primitives::true_peak::{
-    meter_factor, oversampling_factor, refined_peak_branchless, DETECTOR_LATENCY_SAMPLES,
-    DETECTOR_STAGE2_ATTENUATION_DB, DETECTOR_STAGE2_TAPS,
+    DetectorFactor, TruePeakDetector, DETECTOR_LATENCY_SAMPLES, DETECTOR_STAGE2_ATTENUATION_DB,
+    DETECTOR_STAGE2_TAPS,
 };
 use crate::units::limiter::PEAK_SLACK_SAMPLES;
 
@@ -77,103 +84,6 @@ pub const GUARD_MARGIN_DB: f32 = 0.02;
 /// A releasing reduction `1 − g` below this snaps to exactly 0 (gain 1.0;
 /// one f32 ulp below 1.0 is 6e-8), so the idle guard is bit-exact.
 const RELEASE_SNAP: f32 = 1e-7;
-
-/// Sliding minimum over the last `window` values (monotonic deque, O(1)
-/// amortised); missing history counts as 1.0 (no reduction).
-#[derive(Debug, Clone)]
-struct SlidingMin {
-    /// (frame index, value), increasing values from front to back.
-    entries: Box<[(u64, f32)]>,
-    front: usize,
-    len: usize,
-    window: usize,
-    frame: u64,
-}
-
-impl SlidingMin {
-    fn new(window: usize) -> Self {
-        Self {
-            entries: vec![(0, 1.0); window + 1].into_boxed_slice(),
-            front: 0,
-            len: 0,
-            window: window.max(1),
-            frame: 0,
-        }
-    }
-
-    fn reset(&mut self) {
-        self.front = 0;
-        self.len = 0;
-        self.frame = 0;
-    }
-
-    #[inline]
-    fn push(&mut self, value: f32) -> f32 {
-        let cap = self.entries.len();
-        let wrap = |i: usize| if i >= cap { i - cap } else { i };
-        while self.len > 0 && self.entries[wrap(self.front + self.len - 1)].1 >= value {
-            self.len -= 1;
-        }
-        self.entries[wrap(self.front + self.len)] = (self.frame, value);
-        self.len += 1;
-        let oldest = self.frame.saturating_sub(self.window as u64 - 1);
-        while self.entries[self.front].0 < oldest {
-            self.front = wrap(self.front + 1);
-            self.len -= 1;
-        }
-        self.frame += 1;
-        self.entries[self.front].1
-    }
-}
-
-/// Moving average of linear gains over `len` frames: a running sum of
-/// reductions `1 − g` in f64, re-summed once per window so rounding cannot
-/// accumulate, and exactly 1.0 when no entry is below 1.0.
-#[derive(Debug, Clone)]
-struct MovingAverage {
-    reductions: Box<[f64]>,
-    write_idx: usize,
-    sum: f64,
-    nonzero: usize,
-}
-
-impl MovingAverage {
-    fn new(len: usize) -> Self {
-        Self {
-            reductions: vec![0.0; len.max(1)].into_boxed_slice(),
-            write_idx: 0,
-            sum: 0.0,
-            nonzero: 0,
-        }
-    }
-
-    fn reset(&mut self) {
-        self.reductions.fill(0.0);
-        self.write_idx = 0;
-        self.sum = 0.0;
-        self.nonzero = 0;
-    }
-
-    #[inline]
-    fn push(&mut self, gain: f32) -> f32 {
-        let reduction = 1.0 - f64::from(gain);
-        let old = self.reductions[self.write_idx];
-        self.nonzero -= usize::from(old != 0.0);
-        self.nonzero += usize::from(reduction != 0.0);
-        self.reductions[self.write_idx] = reduction;
-        self.sum += reduction - old;
-        self.write_idx += 1;
-        if self.write_idx == self.reductions.len() {
-            self.write_idx = 0;
-            self.sum = self.reductions.iter().sum();
-        }
-        if self.nonzero == 0 {
-            1.0
-        } else {
-            (1.0 - self.sum / self.reductions.len() as f64) as f32
-        }
-    }
-}
 
 /// First stage of the guard's accurate path: 2×, 256 taps per branch (the
 /// limiter detector's length and latency, 128 samples) at
@@ -200,8 +110,9 @@ pub const GUARD_STAGE2: UpsamplerDesign = UpsamplerDesign {
     stopband_attenuation_db: DETECTOR_STAGE2_ATTENUATION_DB,
 };
 
-/// The guard's detector for one channel; the largest of three readings,
-/// aligned to the same instant ([`DETECTOR_LATENCY_SAMPLES`] ago):
+/// The guard's detector for one channel ([`TruePeakDetector::with_design`]
+/// with [`GUARD_STAGE1`] and the Annex 2 path); the largest of three
+/// readings, aligned to the same instant ([`DETECTOR_LATENCY_SAMPLES`] ago):
 /// - the accurate path: [`GUARD_STAGE1`] then [`GUARD_STAGE2`], each local
 ///   maximum of the 8× stream refined with [`refined_peak_branchless`] (grid error
 ///   ≤ 0.005 dB);
@@ -212,76 +123,12 @@ pub const GUARD_STAGE2: UpsamplerDesign = UpsamplerDesign {
 ///   read). Its short filter lets images through its wide transition band
 ///   and reads full-band material up to ≈ 0.4 dB above an accurate
 ///   reconstruction; the guard holds the ceiling on that reading too.
-#[derive(Debug, Clone)]
-struct GuardDetector {
-    stage1: Upsampler,
-    stage2: Upsampler,
-    /// The two previous 8× values (older first), for refinement.
-    previous: [f32; 2],
-    bs1770: Upsampler,
-    bs1770_align: DelayLine,
-    meter: Upsampler,
-    meter_align: DelayLine,
-}
-
-impl GuardDetector {
-    fn new(sample_rate: f64) -> Self {
-        let aligned = |upsampler: Upsampler| {
-            let align = DETECTOR_LATENCY_SAMPLES - upsampler.latency_samples();
-            let mut delay = DelayLine::new(align);
-            delay.set_delay_samples(align);
-            (upsampler, delay)
-        };
-        let (bs1770, bs1770_align) = aligned(Upsampler::from_coefs(UpsamplerCoefs::bs1770_meter(
-            meter_factor(sample_rate),
-        )));
-        let (meter, meter_align) = aligned(Upsampler::new(UpsamplerDesign {
-            factor: oversampling_factor(sample_rate),
-            ..UpsamplerDesign::TRUE_PEAK
-        }));
-        Self {
-            stage1: Upsampler::new(GUARD_STAGE1),
-            stage2: Upsampler::new(GUARD_STAGE2),
-            previous: [0.0; 2],
-            bs1770,
-            bs1770_align,
-            meter,
-            meter_align,
-        }
-    }
-
-    fn reset(&mut self) {
-        self.stage1.reset();
-        self.stage2.reset();
-        self.previous = [0.0; 2];
-        self.bs1770.reset();
-        self.bs1770_align.reset();
-        self.meter.reset();
-        self.meter_align.reset();
-    }
-
-    /// Peak magnitude around the input instant [`DETECTOR_LATENCY_SAMPLES`]
-    /// ago (within ±1 sample), linear.
-    #[inline]
-    fn process(&mut self, x: f32) -> f32 {
-        let mut half = [0.0f32; MAX_FACTOR];
-        self.stage1.process_sample(x, &mut half);
-        let mut peak = 0.0f32;
-        let mut fine = [0.0f32; MAX_FACTOR];
-        for &v in &half[..GUARD_STAGE1.factor] {
-            self.stage2.process_sample(v, &mut fine);
-            for &y in &fine[..GUARD_STAGE2.factor] {
-                let [a, b] = self.previous;
-                self.previous = [b, y];
-                peak = peak.max(refined_peak_branchless(a, b, y));
-            }
-        }
-        let bs1770 = self
-            .bs1770
-            .process_sample_peak(self.bs1770_align.process(x));
-        let metered = self.meter.process_sample_peak(self.meter_align.process(x));
-        peak.max(bs1770).max(metered)
-    }
+///
+/// Evaluated a block at a time with the limiter detector's block FIR (AVX
+/// where present); bit-identical to the per-sample [`Upsampler`] cascade it
+/// replaced (`GuardDetector` in the tests).
+fn guard_detector(sample_rate: f64) -> TruePeakDetector {
+    TruePeakDetector::with_design(DetectorFactor::X8, GUARD_STAGE1, true, sample_rate)
 }
 
 /// The true-peak guard for up to [`STEREO`] channels (see the module docs),
@@ -303,7 +150,7 @@ pub struct TruePeakGuard {
     aligned_signals: usize,
     lookahead_samples: usize,
     release_pole: f32,
-    detectors: Box<[GuardDetector]>,
+    detectors: Box<[TruePeakDetector]>,
     hold: SlidingMin,
     /// Released envelope as a reduction `1 − g`, 0 ..= 1.
     reduction: f32,
@@ -340,7 +187,7 @@ impl TruePeakGuard {
             lookahead_samples,
             release_pole: one_pole_coef(GUARD_RELEASE_MS, sample_rate) as f32,
             detectors: (0..num_channels)
-                .map(|_| GuardDetector::new(sample_rate))
+                .map(|_| guard_detector(sample_rate))
                 .collect(),
             hold: SlidingMin::new(lookahead_samples + 2 * PEAK_SLACK_SAMPLES),
             reduction: 0.0,
@@ -370,7 +217,7 @@ impl TruePeakGuard {
 
     /// Clears all state. Never allocates.
     pub fn reset(&mut self) {
-        self.detectors.iter_mut().for_each(GuardDetector::reset);
+        self.detectors.iter_mut().for_each(TruePeakDetector::reset);
         self.hold.reset();
         self.reduction = 0.0;
         self.average.iter_mut().for_each(MovingAverage::reset);
@@ -378,27 +225,40 @@ impl TruePeakGuard {
         self.aligned.iter_mut().for_each(DelayLine::reset);
     }
 
-    /// Pushes one frame. `limited[..num_channels]` (finite) is replaced by
-    /// the guarded signal of the frame pushed [`Self::latency_samples`]
-    /// frames ago, limited against `threshold` (linear, > 0);
+    /// The guard's true-peak detection for a block of `channel`'s limited
+    /// signal (finite): `peaks[i]` is the detected peak for `limited[i]`, to
+    /// be handed to [`Self::process_frame`] with that same frame. Never
+    /// allocates.
+    ///
+    /// # Panics
+    /// If `channel` is out of range or `peaks` is shorter than `limited`.
+    #[inline]
+    pub fn detect_block(&mut self, channel: usize, limited: &[f32], peaks: &mut [f32]) {
+        self.detectors[channel].process_block(limited, peaks);
+    }
+
+    /// Pushes one frame. `limited[..num_channels]` (finite, already through
+    /// [`Self::detect_block`], which gave its `peaks`) is replaced by the
+    /// guarded signal of the frame pushed [`Self::latency_samples`] frames
+    /// ago, limited against `threshold` (linear, > 0);
     /// `aligned[s][..num_channels]` for each companion signal `s` is replaced
     /// by its value of that same frame. Returns the guard gain applied
     /// (linear, 0 < g ≤ 1; exactly 1.0 when idle). Never allocates.
     ///
     /// # Panics
-    /// If `limited` holds fewer than `num_channels` values or `aligned`
-    /// fewer than `aligned_signals` frames.
+    /// If `peaks` or `limited` hold fewer than `num_channels` values or
+    /// `aligned` fewer than `aligned_signals` frames.
     #[inline]
     pub fn process_frame(
         &mut self,
         threshold: f32,
+        peaks: &[f32],
         limited: &mut [f32],
         aligned: &mut [[f32; STEREO]],
     ) -> f32 {
         let n = self.num_channels;
         let mut required = 1.0f32;
-        for (detector, &x) in self.detectors.iter_mut().zip(&limited[..n]) {
-            let peak = detector.process(x);
+        for &peak in &peaks[..n] {
             if peak > threshold {
                 required = required.min(threshold / peak);
             }
@@ -427,5 +287,128 @@ impl TruePeakGuard {
             }
         }
         gain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::primitives::delay::DelayLine;
+    use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
+    use crate::primitives::true_peak::{meter_factor, oversampling_factor, refined_peak_branchless};
+
+    /// The per-sample guard detector the block one replaced; the largest of three readings,
+    /// aligned to the same instant ([`DETECTOR_LATENCY_SAMPLES`] ago):
+    /// - the accurate path: [`GUARD_STAGE1`] then [`GUARD_STAGE2`], each local
+    ///   maximum of the 8× stream refined with [`refined_peak_branchless`] (grid error
+    ///   ≤ 0.005 dB);
+    /// - the interpolator of the BS.1770 meters in the field
+    ///   ([`UpsamplerCoefs::bs1770_meter`], as in the limiter's detector);
+    /// - the suite meter's own Annex 2 interpolator ([`UpsamplerDesign::TRUE_PEAK`]
+    ///   at [`oversampling_factor`], what `LoudnessMeter` and `lathe measure`
+    ///   read). Its short filter lets images through its wide transition band
+    ///   and reads full-band material up to ≈ 0.4 dB above an accurate
+    ///   reconstruction; the guard holds the ceiling on that reading too.
+    struct GuardDetector {
+        stage1: Upsampler,
+        stage2: Upsampler,
+        /// The two previous 8× values (older first), for refinement.
+        previous: [f32; 2],
+        bs1770: Upsampler,
+        bs1770_align: DelayLine,
+        meter: Upsampler,
+        meter_align: DelayLine,
+    }
+
+    impl GuardDetector {
+        fn new(sample_rate: f64) -> Self {
+            let aligned = |upsampler: Upsampler| {
+                let align = DETECTOR_LATENCY_SAMPLES - upsampler.latency_samples();
+                let mut delay = DelayLine::new(align);
+                delay.set_delay_samples(align);
+                (upsampler, delay)
+            };
+            let (bs1770, bs1770_align) = aligned(Upsampler::from_coefs(UpsamplerCoefs::bs1770_meter(
+                meter_factor(sample_rate),
+            )));
+            let (meter, meter_align) = aligned(Upsampler::new(UpsamplerDesign {
+                factor: oversampling_factor(sample_rate),
+                ..UpsamplerDesign::TRUE_PEAK
+            }));
+            Self {
+                stage1: Upsampler::new(GUARD_STAGE1),
+                stage2: Upsampler::new(GUARD_STAGE2),
+                previous: [0.0; 2],
+                bs1770,
+                bs1770_align,
+                meter,
+                meter_align,
+            }
+        }
+
+        /// Peak magnitude around the input instant [`DETECTOR_LATENCY_SAMPLES`]
+        /// ago (within ±1 sample), linear.
+        #[inline]
+        fn process(&mut self, x: f32) -> f32 {
+            let mut half = [0.0f32; MAX_FACTOR];
+            self.stage1.process_sample(x, &mut half);
+            let mut peak = 0.0f32;
+            let mut fine = [0.0f32; MAX_FACTOR];
+            for &v in &half[..GUARD_STAGE1.factor] {
+                self.stage2.process_sample(v, &mut fine);
+                for &y in &fine[..GUARD_STAGE2.factor] {
+                    let [a, b] = self.previous;
+                    self.previous = [b, y];
+                    peak = peak.max(refined_peak_branchless(a, b, y));
+                }
+            }
+            let bs1770 = self
+                .bs1770
+                .process_sample_peak(self.bs1770_align.process(x));
+            let metered = self.meter.process_sample_peak(self.meter_align.process(x));
+            peak.max(bs1770).max(metered)
+        }
+    }
+
+    /// Seeded noise with bursts of full-scale squares, near-silence and
+    /// silence, so every branch and the refinement see every kind of value.
+    fn test_signal(len: usize, seed: u32) -> Vec<f32> {
+        let mut state = seed.max(1);
+        (0..len)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = (state as f32 / u32::MAX as f32) * 2.0 - 1.0;
+                match (i / 700) % 4 {
+                    0 => noise,
+                    1 => [1.0, -1.0][(i / 3) % 2],
+                    2 => noise * 1e-3,
+                    _ => 0.0,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn block_guard_detector_equals_the_per_sample_one_bit_for_bit() {
+        let input = test_signal(10_000, 5);
+        let sizes = [1usize, 64, 7, 128, 300, 3, 129, 64, 511, 2];
+        for sample_rate in [22_050.0, 44_100.0, 48_000.0, 96_000.0] {
+            let mut reference = GuardDetector::new(sample_rate);
+            let expected: Vec<f32> = input.iter().map(|&x| reference.process(x)).collect();
+            let mut detector = guard_detector(sample_rate);
+            let mut got = vec![0.0f32; input.len()];
+            let (mut start, mut k) = (0, 0);
+            while start < input.len() {
+                let end = (start + sizes[k % sizes.len()]).min(input.len());
+                detector.process_block(&input[start..end], &mut got[start..end]);
+                start = end;
+                k += 1;
+            }
+            for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+                assert_eq!(g.to_bits(), e.to_bits(), "{sample_rate} at {i}: {g} vs {e}");
+            }
+        }
     }
 }

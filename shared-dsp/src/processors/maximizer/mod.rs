@@ -255,6 +255,12 @@ struct ChunkScratch {
     dry: [[f32; METER_CHUNK]; MAX_CHANNELS],
     /// Detected true peaks of the gained input, linear.
     peaks: [[f32; METER_CHUNK]; MAX_CHANNELS],
+    /// Limiter output (input to the guard), and the limiter's reduction
+    /// `1 − g` per channel.
+    limited: [[f32; METER_CHUNK]; MAX_CHANNELS],
+    reduction: [[f32; METER_CHUNK]; MAX_CHANNELS],
+    /// The guard's detected true peaks of `limited`, linear.
+    guard_peaks: [[f32; METER_CHUNK]; MAX_CHANNELS],
 }
 
 impl Default for ChunkScratch {
@@ -268,6 +274,9 @@ impl Default for ChunkScratch {
             gained: [[0.0; METER_CHUNK]; MAX_CHANNELS],
             dry: [[0.0; METER_CHUNK]; MAX_CHANNELS],
             peaks: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+            limited: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+            reduction: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+            guard_peaks: [[0.0; METER_CHUNK]; MAX_CHANNELS],
         }
     }
 }
@@ -653,6 +662,16 @@ impl Maximizer {
                     .detect_block(c, &chunk.gained[c][..len], &mut chunk.peaks[c][..len]);
             }
             for i in 0..len {
+                self.limit_frame(i, &mut chunk);
+            }
+            for c in 0..self.num_channels {
+                self.guard.detect_block(
+                    c,
+                    &chunk.limited[c][..len],
+                    &mut chunk.guard_peaks[c][..len],
+                );
+            }
+            for i in 0..len {
                 self.finish_frame(
                     channels,
                     used,
@@ -713,7 +732,25 @@ impl Maximizer {
     }
 
     /// Second pass of [`Self::process`] over one frame: the limiter's gain
-    /// from the detected peaks, listening aids, dither, monitor gain, bypass.
+    /// from the detected peaks, and the limited signal (the guard's input),
+    /// into `chunk` at `i`.
+    #[inline]
+    fn limit_frame(&mut self, i: usize, chunk: &mut ChunkScratch) {
+        let n = self.num_channels;
+        let peaks: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.peaks[c][i]);
+        let mut gains = [1.0f32; MAX_CHANNELS];
+        self.limiter
+            .process_peaks(&peaks[..n], chunk.threshold[i], &mut gains);
+        for c in 0..n {
+            // As a reduction, so the guard's initial zeros mean no reduction.
+            chunk.reduction[c][i] = 1.0 - gains[c];
+            chunk.limited[c][i] = gains[c] * (chunk.dry[c][i] * chunk.delayed_gain[i]);
+        }
+    }
+
+    /// Third pass of [`Self::process`] over one frame: the true-peak guard
+    /// (its peaks detected over the chunk), listening aids, dither, monitor
+    /// gain, bypass.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn finish_frame(
@@ -738,10 +775,7 @@ impl Maximizer {
         let bypass = chunk.bypass[i];
         let delayed_gain = chunk.delayed_gain[i];
         let dry: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.dry[c][i]);
-        let peaks: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.peaks[c][i]);
-        let mut gains = [1.0f32; MAX_CHANNELS];
-        self.limiter
-            .process_peaks(&peaks[..n], chunk.threshold[i], &mut gains);
+        let guard_peaks: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.guard_peaks[c][i]);
 
         // Weight of the listen mode being faded out, while fading.
         let fade = self
@@ -750,19 +784,20 @@ impl Maximizer {
             .then(|| self.listen_fade.step() as f32);
         // True-peak guard (see `limiter_guard`): the limited signal, and dry
         // input, wet input and limiter gain aligned with it.
-        let mut limited = [0.0f32; MAX_CHANNELS];
+        let mut limited: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.limited[c][i]);
         let mut aligned = [[0.0f32; MAX_CHANNELS]; GUARD_ALIGNED_SIGNALS];
         for c in 0..n {
             aligned[0][c] = dry[c];
             aligned[1][c] = dry[c] * delayed_gain;
-            // As a reduction, so the delay line's initial zeros mean no reduction.
-            aligned[2][c] = 1.0 - gains[c];
-            limited[c] = gains[c] * aligned[1][c];
+            aligned[2][c] = chunk.reduction[c][i];
         }
         let guard_threshold = chunk.threshold[i] * self.guard_ratio;
-        let guard_gain = self
-            .guard
-            .process_frame(guard_threshold, &mut limited, &mut aligned);
+        let guard_gain = self.guard.process_frame(
+            guard_threshold,
+            &guard_peaks,
+            &mut limited,
+            &mut aligned,
+        );
         let [dry, wet, reductions] = aligned;
         for c in 0..n {
             *min_gain = min_gain.min((1.0 - reductions[c]) * guard_gain);
