@@ -323,7 +323,7 @@ pub fn gain_reduction_meter(
     painter.text(
         readout.center(),
         Align2::CENTER_CENTER,
-        super::format_level(state.hold.held_db().map(|h| -h.max(0.0)), 1),
+        super::format_level(state.hold.held_db().map(|h| 0.0 - h.max(0.0)), 1),
         theme::number_font(10.0),
         theme::TEXT,
     );
