@@ -41,14 +41,20 @@ impl<V: EditorView> NiceEguiApp for EditorShell<V> {
             return;
         };
         let setter = gui.param_setter();
-        egui::Frame::new()
-            .inner_margin(EDITOR_MARGIN)
-            .show(ui, |ui| self.view.draw(ui, &setter));
+        draw_view(ui, &mut self.view, &setter);
     }
 
     fn editor_closed(&mut self) {
         self.gui = None;
     }
+}
+
+/// Draws `view` inside the editor's margin: what the shell does each frame,
+/// and what headless layout tests run.
+pub fn draw_view<V: EditorView>(ui: &mut egui::Ui, view: &mut V, setter: &ParamSetter) {
+    egui::Frame::new()
+        .inner_margin(EDITOR_MARGIN)
+        .show(ui, |ui| view.draw(ui, setter));
 }
 
 /// Creates a plugin editor of `width` × `height` logical px titled `title`,

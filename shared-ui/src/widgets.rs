@@ -1,4 +1,17 @@
 //! Widgets every Lathe editor reuses. They draw the numbers they are handed.
+//!
+//! Controls bound to parameters: [`toggle`], [`choice`], [`knob`]. Displays:
+//! [`meter`] (level and gain-reduction meters), [`history`] (graphs over
+//! time with labelled axes); [`scale`] places their ticks.
+
+pub mod choice;
+pub mod history;
+pub mod knob;
+pub mod meter;
+pub mod scale;
+pub mod toggle;
+
+pub use history::{history_graph, Series};
 
 use crate::theme;
 use egui::{pos2, vec2, Align2, Color32, Rect, Response, Sense, Shape, Stroke, Ui};
@@ -90,103 +103,6 @@ pub fn level_bar(
             [pos2(x, rect.top() - 2.0), pos2(x, rect.bottom() + 2.0)],
             Stroke::new(1.5, theme::TEXT),
         );
-    }
-    response
-}
-
-/// One line of a [`history_graph`]: values at equal time steps, oldest first.
-pub struct Series<'a> {
-    /// Legend text.
-    pub name: &'a str,
-    /// Values; `None` leaves a gap.
-    pub values: &'a [Option<f32>],
-    /// Line colour.
-    pub color: Color32,
-}
-
-/// Scrolling history of level readings.
-///
-/// `step_s` is the time between values; the newest value sits at the right
-/// edge and `span_s` seconds are shown. `y_range` is (bottom, top) in the
-/// series' unit; `reference` draws a horizontal dashed line (e.g. the target).
-pub fn history_graph(
-    ui: &mut Ui,
-    size: egui::Vec2,
-    series: &[Series<'_>],
-    step_s: f32,
-    span_s: f32,
-    y_range: (f32, f32),
-    reference: Option<(f32, Color32)>,
-) -> Response {
-    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 4.0, theme::PANEL);
-    let y_of = |v: f32| {
-        let t = ((v - y_range.0) / (y_range.1 - y_range.0)).clamp(0.0, 1.0);
-        rect.bottom() - t * rect.height()
-    };
-    // Horizontal grid every 6 units, labelled.
-    const GRID_STEP: f32 = 6.0;
-    let mut g = (y_range.0 / GRID_STEP).ceil() * GRID_STEP;
-    while g <= y_range.1 {
-        let y = y_of(g);
-        painter.line_segment(
-            [pos2(rect.left(), y), pos2(rect.right(), y)],
-            Stroke::new(1.0, theme::GRID),
-        );
-        painter.text(
-            pos2(rect.left() + 4.0, y - 1.0),
-            Align2::LEFT_BOTTOM,
-            format!("{g:.0}"),
-            theme::label_font(10.0),
-            theme::TEXT_DIM,
-        );
-        g += GRID_STEP;
-    }
-    if let Some((level, color)) = reference {
-        let y = y_of(level);
-        let dashes = Shape::dashed_line(
-            &[pos2(rect.left(), y), pos2(rect.right(), y)],
-            Stroke::new(1.0, color),
-            6.0,
-            4.0,
-        );
-        painter.extend(dashes);
-    }
-    let px_per_step = rect.width() * step_s / span_s;
-    for s in series {
-        let n = s.values.len();
-        let mut run: Vec<egui::Pos2> = Vec::new();
-        for (i, v) in s.values.iter().enumerate() {
-            let x = rect.right() - (n - 1 - i) as f32 * px_per_step;
-            match v {
-                Some(v) if x >= rect.left() => run.push(pos2(x, y_of(*v))),
-                _ => {
-                    if run.len() > 1 {
-                        painter.add(Shape::line(
-                            std::mem::take(&mut run),
-                            Stroke::new(1.5, s.color),
-                        ));
-                    }
-                    run.clear();
-                }
-            }
-        }
-        if run.len() > 1 {
-            painter.add(Shape::line(run, Stroke::new(1.5, s.color)));
-        }
-    }
-    // Legend, top right.
-    let mut x = rect.right() - 8.0;
-    for s in series.iter().rev() {
-        let r = painter.text(
-            pos2(x, rect.top() + 4.0),
-            Align2::RIGHT_TOP,
-            s.name,
-            theme::label_font(theme::LABEL_TEXT_PT),
-            s.color,
-        );
-        x = r.left() - 12.0;
     }
     response
 }
@@ -326,4 +242,30 @@ mod waveform_tests {
         assert_eq!(columns.len(), 2);
         assert_eq!(columns[0].output_db, Some(-7.0));
     }
+}
+
+/// A labelled row with an On/Off [`toggle::on_off`] for `param`.
+pub fn labelled_toggle(
+    ui: &mut Ui,
+    label: &str,
+    label_width: f32,
+    param: &nice_plug::prelude::BoolParam,
+    setter: &nice_plug::prelude::ParamSetter,
+) {
+    labelled(ui, label, label_width, |ui| {
+        toggle::on_off(ui, param, setter);
+    });
+}
+
+/// A labelled row with a [`choice::choice`] (segmented or drop-down) for `param`.
+pub fn labelled_choice<P: nice_plug::prelude::Param>(
+    ui: &mut Ui,
+    label: &str,
+    label_width: f32,
+    param: &P,
+    setter: &nice_plug::prelude::ParamSetter,
+) {
+    labelled(ui, label, label_width, |ui| {
+        choice::choice(ui, param, setter);
+    });
 }

@@ -46,17 +46,22 @@ pub struct BusGlueView {
     columns: Vec<WaveformColumn>,
 }
 
+/// The editor's view of `params` and `telemetry`, before any frame is drawn.
+fn new_view(params: Arc<BusGlueParams>, telemetry: Arc<BusGlueTelemetry>) -> BusGlueView {
+    BusGlueView {
+        params,
+        telemetry,
+        rows: Vec::new(),
+        columns: Vec::new(),
+    }
+}
+
 pub fn create(
     params: Arc<BusGlueParams>,
     telemetry: Arc<BusGlueTelemetry>,
 ) -> Option<EguiEditor<EditorShell<BusGlueView>>> {
     let repaint = telemetry.repaint.clone();
-    let view = BusGlueView {
-        params,
-        telemetry,
-        rows: Vec::new(),
-        columns: Vec::new(),
-    };
+    let view = new_view(params, telemetry);
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
@@ -267,7 +272,7 @@ impl BusGlueView {
                 });
                 slider(ui, "Attack", &p.attack_ms, setter);
                 slider(ui, "Release", &p.release_ms, setter);
-                slider(ui, "Auto release", &p.auto_release, setter);
+                toggle(ui, "Auto release", &p.auto_release, setter);
                 slider(ui, "Knee", &p.knee_db, setter);
                 slider(ui, "Range", &p.range_db, setter);
             });
@@ -276,22 +281,22 @@ impl BusGlueView {
                 ui.label(RichText::new("DETECTOR / SIDE-CHAIN").color(theme::TEXT_DIM));
                 slider(ui, "Peak / RMS", &p.detector_rms, setter);
                 slider(ui, "Stereo link", &p.stereo_link, setter);
-                slider(ui, "Detect on", &p.detect_mode, setter);
-                slider(ui, "SC high-pass", &p.sc_hpf, setter);
+                choice(ui, "Detect on", &p.detect_mode, setter);
+                toggle(ui, "SC high-pass", &p.sc_hpf, setter);
                 slider(ui, "SC HPF freq", &p.sc_hpf_hz, setter);
-                slider(ui, "External SC", &p.external_sc, setter);
-                slider(ui, "Listen", &p.listen, setter);
+                toggle(ui, "External SC", &p.external_sc, setter);
+                toggle(ui, "Listen", &p.listen, setter);
             });
             ui.add_space(16.0);
             ui.vertical(|ui| {
                 ui.label(RichText::new("OUTPUT").color(theme::TEXT_DIM));
                 slider(ui, "Make-up", &p.makeup_db, setter);
-                slider(ui, "Auto make-up", &p.auto_makeup, setter);
+                toggle(ui, "Auto make-up", &p.auto_makeup, setter);
                 slider(ui, "Output", &p.output_db, setter);
                 slider(ui, "Mix", &p.mix, setter);
-                slider(ui, "Delta", &p.delta, setter);
-                slider(ui, "Matched bypass", &p.matched_bypass, setter);
-                slider(ui, "Bypass", &p.bypass, setter);
+                toggle(ui, "Delta", &p.delta, setter);
+                toggle(ui, "Matched bypass", &p.matched_bypass, setter);
+                toggle(ui, "Bypass", &p.bypass, setter);
             });
         });
     }
@@ -309,6 +314,10 @@ impl BusGlueView {
             toggle(ui, "Three-band", &p.multiband, setter);
             slider(ui, "Crossover 1", &p.crossover_1_hz, setter);
             slider(ui, "Crossover 2", &p.crossover_2_hz, setter);
+            // The soft clip sits under the band switches, so the section
+            // stays inside the window's width.
+            ui.add_space(10.0);
+            self.soft_clip(ui, setter);
         });
         ui.add_space(12.0);
         ui.vertical(|ui| {
@@ -341,7 +350,7 @@ impl BusGlueView {
             widgets::labelled(ui, "Solo", BAND_LABEL_WIDTH, |ui| {
                 for band in &p.bands {
                     ui.add_sized(vec2(BAND_SLIDER_WIDTH, 18.0), |ui: &mut egui::Ui| {
-                        toggle_button(ui, &band.solo, setter)
+                        shared_ui::widgets::toggle::on_off(ui, &band.solo, setter)
                     });
                 }
             });
@@ -396,21 +405,14 @@ fn gain_reduction_bar(ui: &mut egui::Ui, value_db: Option<f32>) {
     );
 }
 
-/// A labelled on/off button for a switch parameter.
+/// A labelled On/Off toggle for a switch parameter.
 fn toggle(ui: &mut egui::Ui, label: &str, param: &BoolParam, setter: &ParamSetter) {
-    widgets::labelled(ui, label, LABEL_WIDTH, |ui| {
-        toggle_button(ui, param, setter);
-    });
+    widgets::labelled_toggle(ui, label, LABEL_WIDTH, param, setter);
 }
 
-/// An on/off button that flips `param`.
-fn toggle_button(ui: &mut egui::Ui, param: &BoolParam, setter: &ParamSetter) -> egui::Response {
-    let on = param.value();
-    let response = ui.selectable_label(on, if on { "On" } else { "Off" });
-    if response.clicked() {
-        set_param(setter, param, !on);
-    }
-    response
+/// A labelled segmented choice or drop-down for a stepped parameter.
+fn choice<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
+    widgets::labelled_choice(ui, label, LABEL_WIDTH, param, setter);
 }
 
 fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
@@ -437,10 +439,41 @@ impl EditorView for BusGlueView {
         ui.add_space(10.0);
         self.controls(ui, setter);
         ui.add_space(10.0);
-        ui.horizontal_top(|ui| {
-            self.bands(ui, setter);
-            ui.add_space(16.0);
-            self.soft_clip(ui, setter);
-        });
+        ui.horizontal_top(|ui| self.bands(ui, setter));
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use shared_ui::testing::{HeadlessEditor, RecordingContext};
+
+    /// Every widget of the editor lies inside its window at the size it opens with.
+    #[test]
+    fn nothing_is_laid_out_outside_the_window() {
+        let mut view = new_view(
+            Arc::new(BusGlueParams::default()),
+            Arc::new(BusGlueTelemetry::default()),
+        );
+        let host = RecordingContext::default();
+        let mut editor = HeadlessEditor::new(egui::vec2(EDITOR_WIDTH as f32, EDITOR_HEIGHT as f32));
+        // A few frames, so layouts that depend on the previous frame settle.
+        for _ in 0..3 {
+            editor.view_frame(&host, &mut view, vec![]);
+        }
+        let widgets = editor.widget_rects();
+        assert!(
+            widgets.len() > 20,
+            "the editor laid out its widgets: {}",
+            widgets.len()
+        );
+        let outside = editor.widgets_outside_window(0.5);
+        assert!(
+            outside.is_empty(),
+            "{} widgets outside the {}×{} window: {outside:?}",
+            outside.len(),
+            EDITOR_WIDTH,
+            EDITOR_HEIGHT
+        );
     }
 }

@@ -16,6 +16,7 @@ use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{
     self, pos2, vec2, Align2, Color32, Pos2, Rect, RichText, Sense, Shape, Stroke,
 };
+use shared_ui::widgets::meter::{self, MeterScale};
 use shared_ui::{theme, widgets};
 use std::sync::Arc;
 
@@ -37,10 +38,17 @@ const CURVE_POINTS: usize = 300;
 const TRANSFER_RANGE_DB: (f32, f32) = (-60.0, 0.0);
 const SLIDER_WIDTH: f32 = 84.0;
 /// Width of the parameter label column, logical px.
-const LABEL_WIDTH: f32 = 80.0;
-/// Width of the meter label column and bars, logical px.
-const METER_LABEL_WIDTH: f32 = 56.0;
-const METER_WIDTH: f32 = 100.0;
+const LABEL_WIDTH: f32 = 74.0;
+/// Width of a meter's bar, logical px.
+const METER_BAR_WIDTH: f32 = 12.0;
+/// Height of the side column's meters, logical px.
+const METER_HEIGHT: f32 = 96.0;
+/// Lowest level the input/output meters show, dBFS.
+const METER_FLOOR_DB: f32 = -60.0;
+/// Gain reduction at the bottom of the compressor's meter, dB.
+const COMP_GR_RANGE_DB: f32 = 24.0;
+/// Height of the compressor's transfer curve, logical px.
+const TRANSFER_HEIGHT: f32 = 150.0;
 /// Width of the right-hand column (transfer curve, meters), logical px.
 const SIDE_COLUMN_WIDTH: f32 = 200.0;
 /// Band node colours, by band.
@@ -67,12 +75,9 @@ pub struct StripView {
     curve: Option<(ChannelStripSettings, f64, FilterCurve)>,
 }
 
-pub fn create(
-    params: Arc<ChannelStripParams>,
-    telemetry: Arc<StripTelemetry>,
-) -> Option<EguiEditor<EditorShell<StripView>>> {
-    let repaint = telemetry.repaint.clone();
-    let view = StripView {
+/// The editor's view of `params` and `telemetry`, before any frame is drawn.
+fn new_view(params: Arc<ChannelStripParams>, telemetry: Arc<StripTelemetry>) -> StripView {
+    StripView {
         params,
         telemetry,
         analyzer: SpectrumAnalyzer::new(SPECTRUM_FFT),
@@ -82,7 +87,15 @@ pub fn create(
         selected_band: 1,
         dragging: None,
         curve: None,
-    };
+    }
+}
+
+pub fn create(
+    params: Arc<ChannelStripParams>,
+    telemetry: Arc<StripTelemetry>,
+) -> Option<EguiEditor<EditorShell<StripView>>> {
+    let repaint = telemetry.repaint.clone();
+    let view = new_view(params, telemetry);
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
@@ -326,7 +339,8 @@ impl StripView {
 
     fn transfer_curve(&self, ui: &mut egui::Ui) {
         let settings = self.params.settings().compressor;
-        let (rect, _) = ui.allocate_exact_size(vec2(SIDE_COLUMN_WIDTH, 170.0), Sense::hover());
+        let (rect, _) =
+            ui.allocate_exact_size(vec2(SIDE_COLUMN_WIDTH, TRANSFER_HEIGHT), Sense::hover());
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 4.0, theme::PANEL);
         let (lo, hi) = TRANSFER_RANGE_DB;
@@ -381,52 +395,57 @@ impl StripView {
         );
     }
 
+    /// Input, output and compressor gain-reduction meters with their
+    /// scales, then the gate's gain and the latency, in the side column.
     fn meters(&self, ui: &mut egui::Ui) {
         let t = &self.telemetry;
-        let range = (-60.0, 0.0);
-        widgets::labelled(ui, "Input", METER_LABEL_WIDTH, |ui| {
-            widgets::level_bar(
-                ui,
-                150.0,
-                t.input_peak_db.load(),
-                range,
-                None,
-                theme::ACCENT,
-            );
+        let size = meter::meter_size(METER_BAR_WIDTH, METER_HEIGHT);
+        ui.horizontal_top(|ui| {
+            for (name, reading) in [
+                ("In", t.input_peak_db.load()),
+                ("Out", t.output_peak_db.load()),
+            ] {
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(name).color(theme::TEXT_DIM).size(11.0));
+                    meter::level_meter(
+                        ui,
+                        name,
+                        size,
+                        reading,
+                        MeterScale::dbfs(METER_FLOOR_DB),
+                        theme::ACCENT,
+                    );
+                });
+            }
+            ui.vertical(|ui| {
+                ui.label(RichText::new("GR").color(theme::TEXT_DIM).size(11.0));
+                meter::gain_reduction_meter(
+                    ui,
+                    "comp",
+                    size,
+                    t.gain_reduction_db.load(),
+                    COMP_GR_RANGE_DB,
+                );
+            });
+            ui.vertical(|ui| {
+                let small = |text: String| RichText::new(text).color(theme::TEXT_DIM).size(11.0);
+                ui.label(small("Gate".to_owned()));
+                let gate = t
+                    .gate_gain_db
+                    .load()
+                    .map(|g| if g.abs() < 0.05 { 0.0 } else { g });
+                ui.label(
+                    RichText::new(format!("{} dB", widgets::format_level(gate, 1))).size(11.0),
+                );
+                ui.add_space(6.0);
+                let latency = t.latency_samples.load().unwrap_or(0.0);
+                let rate = t.sample_rate_hz.load().unwrap_or(48_000.0);
+                ui.label(small("Latency".to_owned()))
+                    .on_hover_text("Saturation's oversampling adds latency; reported to the host");
+                ui.label(RichText::new(format!("{latency:.0} smp")).size(11.0));
+                ui.label(small(format!("{:.2} ms", latency * 1000.0 / rate)));
+            });
         });
-        widgets::labelled(ui, "Output", METER_LABEL_WIDTH, |ui| {
-            widgets::level_bar(
-                ui,
-                150.0,
-                t.output_peak_db.load(),
-                range,
-                None,
-                theme::ACCENT,
-            );
-        });
-        widgets::labelled(ui, "Comp GR", METER_LABEL_WIDTH, |ui| {
-            let gr = t.gain_reduction_db.load();
-            widgets::level_bar(ui, METER_WIDTH, gr, (0.0, 24.0), None, theme::OVER);
-            ui.label(format!("{} dB", widgets::format_level(gr.map(|g| -g), 1)));
-        });
-        widgets::labelled(ui, "Gate", METER_LABEL_WIDTH, |ui| {
-            let gate = t.gate_gain_db.load();
-            ui.label(format!("{} dB", widgets::format_level(gate, 1)));
-        });
-        let latency = t.latency_samples.load().unwrap_or(0.0);
-        let rate = t.sample_rate_hz.load().unwrap_or(48_000.0);
-        ui.label(
-            RichText::new(format!(
-                "Latency: {latency:.0} samples ({:.2} ms){}",
-                latency * 1000.0 / rate,
-                if latency > 0.0 {
-                    " — saturation oversampling"
-                } else {
-                    ""
-                }
-            ))
-            .color(theme::TEXT_DIM),
-        );
     }
 
     fn section(ui: &mut egui::Ui, title: &str, body: impl FnOnce(&mut egui::Ui)) {
@@ -441,15 +460,15 @@ impl StripView {
         ui.horizontal_top(|ui| {
             Self::section(ui, "INPUT & FILTERS", |ui| {
                 slider(ui, "Trim", &p.input_trim_db, setter);
-                slider(ui, "Invert L", &p.invert_left, setter);
-                slider(ui, "Invert R", &p.invert_right, setter);
-                slider(ui, "High-pass", &p.hp_enabled, setter);
+                toggle(ui, "Invert L", &p.invert_left, setter);
+                toggle(ui, "Invert R", &p.invert_right, setter);
+                toggle(ui, "High-pass", &p.hp_enabled, setter);
                 slider(ui, "HP freq", &p.hp_freq_hz, setter);
-                slider(ui, "HP slope", &p.hp_slope, setter);
-                slider(ui, "Low-pass", &p.lp_enabled, setter);
+                choice(ui, "HP slope", &p.hp_slope, setter);
+                toggle(ui, "Low-pass", &p.lp_enabled, setter);
                 slider(ui, "LP freq", &p.lp_freq_hz, setter);
-                slider(ui, "LP slope", &p.lp_slope, setter);
-                slider(ui, "Order", &p.order, setter);
+                choice(ui, "LP slope", &p.lp_slope, setter);
+                choice(ui, "Order", &p.order, setter);
             });
             Self::section(ui, "EQ BAND", |ui| {
                 ui.horizontal(|ui| {
@@ -461,15 +480,15 @@ impl StripView {
                     }
                 });
                 let band = &p.bands[self.selected_band];
-                slider(ui, "On", &band.enabled, setter);
-                slider(ui, "Type", &band.band_type, setter);
+                toggle(ui, "On", &band.enabled, setter);
+                choice(ui, "Type", &band.band_type, setter);
                 slider(ui, "Frequency", &band.frequency_hz, setter);
                 slider(ui, "Gain", &band.gain_db, setter);
                 slider(ui, "Q", &band.q, setter);
-                slider(ui, "EQ section", &p.eq_enabled, setter);
+                toggle(ui, "EQ section", &p.eq_enabled, setter);
                 ui.add_space(6.0);
                 ui.label(RichText::new("GATE").color(theme::TEXT_DIM).strong());
-                slider(ui, "Gate", &p.gate_enabled, setter);
+                toggle(ui, "Gate", &p.gate_enabled, setter);
                 slider(ui, "Threshold", &p.gate_threshold_db, setter);
                 slider(ui, "Range", &p.gate_range_db, setter);
                 slider(ui, "Ratio", &p.gate_ratio, setter);
@@ -479,26 +498,26 @@ impl StripView {
                 slider(ui, "Hysteresis", &p.gate_hysteresis_db, setter);
             });
             Self::section(ui, "COMPRESSOR", |ui| {
-                slider(ui, "Compressor", &p.comp_enabled, setter);
+                toggle(ui, "Compressor", &p.comp_enabled, setter);
                 slider(ui, "Threshold", &p.comp_threshold_db, setter);
                 slider(ui, "Ratio", &p.comp_ratio, setter);
                 slider(ui, "Knee", &p.comp_knee_db, setter);
                 slider(ui, "Attack", &p.comp_attack_ms, setter);
                 slider(ui, "Release", &p.comp_release_ms, setter);
-                slider(ui, "Auto release", &p.comp_auto_release, setter);
-                slider(ui, "Detection", &p.comp_detection, setter);
-                slider(ui, "SC high-pass", &p.comp_sc_hpf_enabled, setter);
+                toggle(ui, "Auto release", &p.comp_auto_release, setter);
+                choice(ui, "Detection", &p.comp_detection, setter);
+                toggle(ui, "SC high-pass", &p.comp_sc_hpf_enabled, setter);
                 slider(ui, "SC HP freq", &p.comp_sc_hpf_hz, setter);
                 slider(ui, "Link", &p.comp_link, setter);
                 slider(ui, "Make-up", &p.comp_makeup_db, setter);
-                slider(ui, "Auto make-up", &p.comp_auto_makeup, setter);
+                toggle(ui, "Auto make-up", &p.comp_auto_makeup, setter);
                 slider(ui, "Mix", &p.comp_mix, setter);
             });
             Self::section(ui, "SATURATION & OUTPUT", |ui| {
-                slider(ui, "Saturation", &p.sat_enabled, setter);
-                slider(ui, "Character", &p.sat_character, setter);
+                toggle(ui, "Saturation", &p.sat_enabled, setter);
+                choice(ui, "Character", &p.sat_character, setter);
                 slider(ui, "Drive", &p.sat_drive_db, setter);
-                slider(ui, "Compensate", &p.sat_compensate, setter);
+                toggle(ui, "Compensate", &p.sat_compensate, setter);
                 slider(ui, "Sat output", &p.sat_output_db, setter);
                 slider(ui, "Sat mix", &p.sat_mix, setter);
                 // Constant-power pan on both channels (stereo input too): not "mono".
@@ -506,10 +525,20 @@ impl StripView {
                 slider(ui, "Balance", &p.balance, setter);
                 slider(ui, "Width", &p.width, setter);
                 slider(ui, "Output", &p.output_gain_db, setter);
-                slider(ui, "Bypass", &p.bypass, setter);
+                toggle(ui, "Bypass", &p.bypass, setter);
             });
         });
     }
+}
+
+/// A labelled On/Off toggle for a switch parameter.
+fn toggle(ui: &mut egui::Ui, label: &str, param: &BoolParam, setter: &ParamSetter) {
+    widgets::labelled_toggle(ui, label, LABEL_WIDTH, param, setter);
+}
+
+/// A labelled segmented choice or drop-down for a stepped parameter.
+fn choice<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
+    widgets::labelled_choice(ui, label, LABEL_WIDTH, param, setter);
 }
 
 fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
@@ -532,5 +561,40 @@ impl EditorView for StripView {
         });
         ui.add_space(6.0);
         self.controls(ui, setter);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use shared_ui::testing::{HeadlessEditor, RecordingContext};
+
+    /// Every widget of the editor lies inside its window at the size it opens with.
+    #[test]
+    fn nothing_is_laid_out_outside_the_window() {
+        let mut view = new_view(
+            Arc::new(ChannelStripParams::default()),
+            Arc::new(StripTelemetry::default()),
+        );
+        let host = RecordingContext::default();
+        let mut editor = HeadlessEditor::new(egui::vec2(EDITOR_WIDTH as f32, EDITOR_HEIGHT as f32));
+        // A few frames, so layouts that depend on the previous frame settle.
+        for _ in 0..3 {
+            editor.view_frame(&host, &mut view, vec![]);
+        }
+        let widgets = editor.widget_rects();
+        assert!(
+            widgets.len() > 20,
+            "the editor laid out its widgets: {}",
+            widgets.len()
+        );
+        let outside = editor.widgets_outside_window(0.5);
+        assert!(
+            outside.is_empty(),
+            "{} widgets outside the {}×{} window: {outside:?}",
+            outside.len(),
+            EDITOR_WIDTH,
+            EDITOR_HEIGHT
+        );
     }
 }

@@ -5,12 +5,12 @@ use crate::params::{LoudnessMeterParams, TargetPreset};
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
 use crate::verdicts::{self, Tone};
 use nice_plug::prelude::*;
-use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::EguiEditor;
 use plugin_kit::KitPlugin;
 use shared_dsp::units::loudness::targets::LoudnessTarget;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, Color32, RichText};
+use shared_ui::widgets::knob;
 use shared_ui::{theme, widgets};
 use std::sync::Arc;
 
@@ -42,19 +42,24 @@ pub struct MeterView {
 }
 
 /// Creates the editor (called by the host on the main thread).
-pub fn create(
-    params: Arc<LoudnessMeterParams>,
-    telemetry: Arc<MeterTelemetry>,
-) -> Option<EguiEditor<EditorShell<MeterView>>> {
-    let repaint = telemetry.repaint.clone();
-    let view = MeterView {
+/// The editor's view of `params` and `telemetry`, before any frame is drawn.
+fn new_view(params: Arc<LoudnessMeterParams>, telemetry: Arc<MeterTelemetry>) -> MeterView {
+    MeterView {
         params,
         telemetry,
         rows: Vec::new(),
         momentary: Vec::new(),
         short_term: Vec::new(),
         span_s: HISTORY_SPANS_S[1].0,
-    };
+    }
+}
+
+pub fn create(
+    params: Arc<LoudnessMeterParams>,
+    telemetry: Arc<MeterTelemetry>,
+) -> Option<EguiEditor<EditorShell<MeterView>>> {
+    let repaint = telemetry.repaint.clone();
+    let view = new_view(params, telemetry);
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
@@ -76,8 +81,8 @@ fn toned((text, tone): (String, Tone)) -> RichText {
     RichText::new(text).color(tone_color(tone))
 }
 
-/// Width of the custom target's sliders, logical px.
-const CUSTOM_SLIDER_WIDTH: f32 = 150.0;
+/// Width of the label column of the measurement options, logical px.
+const OPTION_LABEL_WIDTH: f32 = 110.0;
 
 impl MeterView {
     fn header(&mut self, ui: &mut egui::Ui) {
@@ -235,6 +240,7 @@ impl MeterView {
             1.0 / STEPS_PER_SECOND as f32,
             self.span_s,
             HISTORY_RANGE_LUFS,
+            "LUFS",
             Some((target.integrated_lufs as f32, theme::GOOD)),
         );
     }
@@ -299,33 +305,26 @@ impl MeterView {
         ui.label(RichText::new(text).color(color));
         widgets::level_bar(ui, 260.0, peak, (-24.0, 0.0), Some(hi), color);
         ui.add_space(10.0);
-        let mut auto_reset = self.params.auto_reset_on_play.value();
-        if ui
-            .checkbox(&mut auto_reset, "Reset when playback starts")
-            .changed()
-        {
-            set_param(setter, &self.params.auto_reset_on_play, auto_reset);
-        }
-        let mut pause = self.params.pause_when_stopped.value();
-        if ui
-            .checkbox(&mut pause, "Pause while transport is stopped")
-            .changed()
-        {
-            set_param(setter, &self.params.pause_when_stopped, pause);
-        }
+        let p = &self.params;
+        widgets::labelled_toggle(
+            ui,
+            "Reset on play",
+            OPTION_LABEL_WIDTH,
+            &p.auto_reset_on_play,
+            setter,
+        );
+        widgets::labelled_toggle(
+            ui,
+            "Pause on stop",
+            OPTION_LABEL_WIDTH,
+            &p.pause_when_stopped,
+            setter,
+        );
         ui.add_space(10.0);
         ui.label(RichText::new("Custom target").color(theme::TEXT_DIM));
-        widgets::labelled(ui, "Loudness", 70.0, |ui| {
-            ui.add(
-                ParamSlider::for_param(&self.params.custom_target_lufs, setter)
-                    .with_width(CUSTOM_SLIDER_WIDTH),
-            );
-        });
-        widgets::labelled(ui, "Peak limit", 70.0, |ui| {
-            ui.add(
-                ParamSlider::for_param(&self.params.custom_peak_dbtp, setter)
-                    .with_width(CUSTOM_SLIDER_WIDTH),
-            );
+        ui.horizontal(|ui| {
+            knob::knob(ui, "Loudness", &p.custom_target_lufs, setter);
+            knob::knob(ui, "Peak limit", &p.custom_peak_dbtp, setter);
         });
     }
 }
@@ -384,5 +383,40 @@ impl EditorView for MeterView {
             ui.add_space(24.0);
             ui.vertical(|ui| self.headroom(ui, setter));
         });
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use shared_ui::testing::{HeadlessEditor, RecordingContext};
+
+    /// Every widget of the editor lies inside its window at the size it opens with.
+    #[test]
+    fn nothing_is_laid_out_outside_the_window() {
+        let mut view = new_view(
+            Arc::new(LoudnessMeterParams::default()),
+            Arc::new(MeterTelemetry::default()),
+        );
+        let host = RecordingContext::default();
+        let mut editor = HeadlessEditor::new(egui::vec2(EDITOR_WIDTH as f32, EDITOR_HEIGHT as f32));
+        // A few frames, so layouts that depend on the previous frame settle.
+        for _ in 0..3 {
+            editor.view_frame(&host, &mut view, vec![]);
+        }
+        let widgets = editor.widget_rects();
+        assert!(
+            widgets.len() > 20,
+            "the editor laid out its widgets: {}",
+            widgets.len()
+        );
+        let outside = editor.widgets_outside_window(0.5);
+        assert!(
+            outside.is_empty(),
+            "{} widgets outside the {}×{} window: {outside:?}",
+            outside.len(),
+            EDITOR_WIDTH,
+            EDITOR_HEIGHT
+        );
     }
 }

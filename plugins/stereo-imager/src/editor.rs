@@ -17,6 +17,7 @@ use shared_dsp::units::crossover::MAX_BANDS;
 use shared_ui::editor::{self, EditorShell, EditorView};
 use shared_ui::egui::{self, pos2, vec2, Align2, Color32, Rect, RichText, Sense, Shape, Stroke};
 use shared_ui::theme;
+use shared_ui::widgets::toggle;
 use shared_ui::widgets::{self, Series};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -52,19 +53,24 @@ pub struct ImagerView {
     series: Vec<Vec<Option<f32>>>,
 }
 
-pub fn create(
-    params: Arc<ImagerParams>,
-    telemetry: Arc<ImagerTelemetry>,
-) -> Option<EguiEditor<EditorShell<ImagerView>>> {
-    let repaint = telemetry.repaint.clone();
-    let view = ImagerView {
+/// The editor's view of `params` and `telemetry`, before any frame is drawn.
+fn new_view(params: Arc<ImagerParams>, telemetry: Arc<ImagerTelemetry>) -> ImagerView {
+    ImagerView {
         params,
         telemetry,
         scope: vec![0.0; 2 * SCOPE_POINTS],
         polar: [0.0; POLAR_BINS],
         rows: Vec::new(),
         series: vec![Vec::new(); HISTORY_COLUMNS],
-    };
+    }
+}
+
+pub fn create(
+    params: Arc<ImagerParams>,
+    telemetry: Arc<ImagerTelemetry>,
+) -> Option<EguiEditor<EditorShell<ImagerView>>> {
+    let repaint = telemetry.repaint.clone();
+    let view = new_view(params, telemetry);
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
@@ -251,6 +257,7 @@ impl ImagerView {
             1.0 / HISTORY_STEPS_PER_SECOND,
             span_s,
             (-1.0, 1.0),
+            "corr",
             Some((0.0, theme::TEXT_DIM)),
         );
     }
@@ -307,14 +314,24 @@ impl ImagerView {
                 slider(ui, "Side gain", &p.side_gain_db, setter);
                 slider(ui, "Balance", &p.balance, setter);
                 slider(ui, "Rotation", &p.rotation_deg, setter);
-                slider(ui, "Swap L/R", &p.swap, setter);
-                slider(ui, "Invert left", &p.invert_left, setter);
-                slider(ui, "Invert right", &p.invert_right, setter);
+                ui.horizontal(|ui| {
+                    toggle::toggle(ui, &p.swap, setter, "Swap L/R");
+                    toggle::toggle(ui, &p.invert_left, setter, "Invert L");
+                    toggle::toggle(ui, &p.invert_right, setter, "Invert R");
+                });
+                // The monitor switches share this column so the controls
+                // fit the window's width.
+                section(ui, "MONITOR");
+                ui.horizontal(|ui| {
+                    toggle::toggle(ui, &p.mono_listen, setter, "Mono listen");
+                    toggle::toggle(ui, &p.bypass, setter, "Bypass");
+                });
+                slider(ui, "Warn above", &p.mono_warning_lu, setter);
             });
             ui.add_space(12.0);
             ui.vertical(|ui| {
                 section(ui, "BANDS");
-                slider(ui, "Bands", &p.bands, setter);
+                choice(ui, "Bands", &p.bands, setter);
                 for (k, crossover) in p.crossovers().into_iter().enumerate() {
                     ui.add_enabled_ui(k + 1 < bands, |ui| {
                         slider(ui, &format!("Crossover {}", k + 1), crossover, setter);
@@ -326,7 +343,7 @@ impl ImagerView {
                     ui.add_enabled_ui(k < bands && bands > 1, |ui| {
                         ui.horizontal(|ui| {
                             slider(ui, &format!("Band {} width", k + 1), width, setter);
-                            ui.add(ParamSlider::for_param(solo, setter).with_width(50.0));
+                            toggle::toggle(ui, solo, setter, "Solo");
                         });
                     });
                 }
@@ -334,7 +351,7 @@ impl ImagerView {
             ui.add_space(12.0);
             ui.vertical(|ui| {
                 section(ui, "MONO MAKER · STEREOIZE");
-                slider(ui, "Mono maker", &p.mono_maker, setter);
+                toggle(ui, "Mono maker", &p.mono_maker, setter);
                 slider(ui, "Below", &p.mono_maker_hz, setter);
                 slider(ui, "Stereoize", &p.stereoize, setter);
                 section(ui, "SIDE TONE");
@@ -343,19 +360,22 @@ impl ImagerView {
                 slider(ui, "High shelf", &p.side_high_hz, setter);
                 slider(ui, "High gain", &p.side_high_gain_db, setter);
             });
-            ui.add_space(12.0);
-            ui.vertical(|ui| {
-                section(ui, "MONITOR");
-                slider(ui, "Mono listen", &p.mono_listen, setter);
-                slider(ui, "Warn above", &p.mono_warning_lu, setter);
-                slider(ui, "Bypass", &p.bypass, setter);
-            });
         });
     }
 }
 
 fn section(ui: &mut egui::Ui, title: &str) {
     ui.label(RichText::new(title).color(theme::TEXT_DIM));
+}
+
+/// A labelled On/Off toggle for a switch parameter.
+fn toggle(ui: &mut egui::Ui, label: &str, param: &BoolParam, setter: &ParamSetter) {
+    widgets::labelled_toggle(ui, label, LABEL_WIDTH, param, setter);
+}
+
+/// A labelled segmented choice or drop-down for a stepped parameter.
+fn choice<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
+    widgets::labelled_choice(ui, label, LABEL_WIDTH, param, setter);
 }
 
 fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSetter) {
@@ -436,5 +456,40 @@ impl EditorView for ImagerView {
         });
         ui.add_space(10.0);
         self.controls(ui, setter);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use shared_ui::testing::{HeadlessEditor, RecordingContext};
+
+    /// Every widget of the editor lies inside its window at the size it opens with.
+    #[test]
+    fn nothing_is_laid_out_outside_the_window() {
+        let mut view = new_view(
+            Arc::new(ImagerParams::default()),
+            Arc::new(ImagerTelemetry::default()),
+        );
+        let host = RecordingContext::default();
+        let mut editor = HeadlessEditor::new(egui::vec2(EDITOR_WIDTH as f32, EDITOR_HEIGHT as f32));
+        // A few frames, so layouts that depend on the previous frame settle.
+        for _ in 0..3 {
+            editor.view_frame(&host, &mut view, vec![]);
+        }
+        let widgets = editor.widget_rects();
+        assert!(
+            widgets.len() > 20,
+            "the editor laid out its widgets: {}",
+            widgets.len()
+        );
+        let outside = editor.widgets_outside_window(0.5);
+        assert!(
+            outside.is_empty(),
+            "{} widgets outside the {}×{} window: {outside:?}",
+            outside.len(),
+            EDITOR_WIDTH,
+            EDITOR_HEIGHT
+        );
     }
 }
