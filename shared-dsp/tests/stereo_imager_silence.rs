@@ -76,9 +76,10 @@ fn run(settings: &ImagerSettings, bypass: bool, skip: bool, input: &[Vec<f32>; 2
             changed = true;
         }
         let end = (start + block).min(len);
-        imager.process_with_scope(&mut [&mut left[start..end], &mut right[start..end]], |l, r| {
-            scope.push((l, r))
-        });
+        imager.process_with_scope(
+            &mut [&mut left[start..end], &mut right[start..end]],
+            |l, r| scope.push((l, r)),
+        );
         // Debug text holds every f64 reading exactly (shortest round trip).
         readings.push(format!("{:?}", imager.readings()));
         start = end;
@@ -138,7 +139,11 @@ fn skipping_silence_is_bit_identical_and_does_happen() {
                 assert_eq!(a.to_bits(), b.to_bits(), "{name}: channel {c}, frame {i}");
             }
         }
-        assert_eq!(skipped_scope.len(), full_scope.len(), "{name}: scope points");
+        assert_eq!(
+            skipped_scope.len(),
+            full_scope.len(),
+            "{name}: scope points"
+        );
         for (i, (a, b)) in skipped_scope.iter().zip(&full_scope).enumerate() {
             assert_eq!(
                 (a.0.to_bits(), a.1.to_bits()),
@@ -152,7 +157,11 @@ fn skipping_silence_is_bit_identical_and_does_happen() {
         // Most of the 9 s of silence is skipped once the filters rang out;
         // the stereoize all-passes take ≈ 2.4 s per silence to flush their
         // feedback below 1e-30 (0.6 per 17.9 ms), the K-weighting far less.
-        let min_skipped_s = if settings.stereoize > 0.0 && !bypass { 3 } else { 6 };
+        let min_skipped_s = if settings.stereoize > 0.0 && !bypass {
+            3
+        } else {
+            6
+        };
         assert!(
             skipped > min_skipped_s * RATE as u64,
             "{name}: skipped only {skipped} frames"

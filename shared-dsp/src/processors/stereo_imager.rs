@@ -817,7 +817,10 @@ impl StereoImager {
         self.chain_settled()
             && (self.multiband.amount() == 0.0 || self.crossover.is_clear())
             && (self.stereoize.target() == 0.0
-                || (self.stereoize_filters.iter().all(SchroederAllpass::is_clear)
+                || (self
+                    .stereoize_filters
+                    .iter()
+                    .all(SchroederAllpass::is_clear)
                     && clear(&self.stereoize_high_pass.1)))
             && (self.settings.side_low_gain_db == 0.0 || clear(&self.side_low.1))
             && (self.settings.side_high_gain_db == 0.0 || clear(&self.side_high.1))
