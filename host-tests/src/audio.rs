@@ -4,6 +4,7 @@ use crate::case::{Layout, PluginCase};
 use crate::checks::{OutputChecker, OUTPUT_SENTINEL};
 use crate::host::{AudioThreadRole, TestHost};
 use clack_extensions::params::PluginParams;
+use clack_extensions::tail::{PluginTail, TailLength};
 use clack_host::prelude::*;
 
 /// Which thread runs an activation's audio processing.
@@ -243,6 +244,17 @@ impl AudioRig {
             .collect();
         self.checker.check(&input_slices, &output_slices, context);
         status
+    }
+
+    /// `clap_plugin_tail.get` on the audio thread (`None` without the extension).
+    pub fn tail(&mut self) -> Option<TailLength> {
+        let handle = self
+            .processor
+            .as_started_mut()
+            .expect("processing is started")
+            .plugin_handle();
+        let tail: PluginTail = handle.get_extension()?;
+        Some(tail.get(&handle))
     }
 
     /// The first `frames` samples of output `channel` from the last block.

@@ -48,6 +48,25 @@ pub fn processor_latency<U: shared_dsp::units::Unit>(processor: &Option<U>) -> u
         .map_or(0, |processor| processor.latency_samples() as u32)
 }
 
+/// Level below which a plugin's ringing after its input falls silent counts
+/// as finished, dBFS relative to a full-scale impulse: the end of a tail
+/// ([`KitPlugin::tail_samples`]). −120 dB is below the noise floor of any
+/// 20-bit converter.
+pub const TAIL_FLOOR_DB: f64 = -120.0;
+
+/// A tail of `latency` samples (the delayed input still coming out) plus
+/// `decay_s` seconds of ringing at `sample_rate` Hz, rounded up; saturates at
+/// `u32::MAX`.
+pub fn tail_with_decay(latency: u32, decay_s: f64, sample_rate: f64) -> u32 {
+    let decay = (decay_s.max(0.0) * sample_rate.max(0.0)).ceil();
+    let decay = if decay.is_finite() && decay < f64::from(u32::MAX) {
+        decay as u32
+    } else {
+        u32::MAX
+    };
+    latency.saturating_add(decay)
+}
+
 /// Input event capacity of every Lathe plugin, events per block: up to 80
 /// parameters changing on every sample of a 64-frame block, which the VST3
 /// validator's extensive "Accuracy: All Parameters, Change every 1 Samples"
@@ -114,6 +133,21 @@ pub trait KitPlugin: Default + Send + 'static {
     fn latency_samples(&self) -> u32 {
         0
     }
+    /// How long the output can still sound after the input falls silent,
+    /// samples at `sample_rate` Hz: the latency (the delayed input still
+    /// coming out) plus whatever rings after it (filters, reverberant
+    /// decorrelators) until it is below [`TAIL_FLOOR_DB`]; see
+    /// [`tail_with_decay`]. [`Kit`] returns it as `ProcessStatus::Tail`
+    /// after every block, so a host may put the plugin to sleep once that
+    /// many samples of silence have gone in (CLAP: `clap_plugin_tail`, with
+    /// `CLAP_PROCESS_CONTINUE_IF_NOT_QUIET`; VST3: `getTailSamples`).
+    ///
+    /// The default is the latency alone: right for a plugin whose output is
+    /// its delayed input times gains (meters, limiters without filters).
+    fn tail_samples(&self, sample_rate: f64) -> u32 {
+        let _ = sample_rate;
+        self.latency_samples()
+    }
 }
 
 /// A [`KitPlugin`] as a nice-plug plugin. Export it with [`export!`].
@@ -121,6 +155,8 @@ pub struct Kit<P: KitPlugin> {
     plugin: P,
     /// Latency last reported to the host, samples.
     reported_latency: u32,
+    /// Sample rate of the current activation, Hz (0 before the first).
+    sample_rate: f64,
 }
 
 impl<P: KitPlugin> Default for Kit<P> {
@@ -128,6 +164,7 @@ impl<P: KitPlugin> Default for Kit<P> {
         Self {
             plugin: P::default(),
             reported_latency: 0,
+            sample_rate: 0.0,
         }
     }
 }
@@ -174,6 +211,7 @@ impl<P: KitPlugin> Plugin for Kit<P> {
         else {
             return false;
         };
+        self.sample_rate = activation.sample_rate;
         self.plugin.activate(activation);
         self.reported_latency = self.plugin.latency_samples();
         context.set_latency_samples(self.reported_latency);
@@ -198,7 +236,10 @@ impl<P: KitPlugin> Plugin for Kit<P> {
             context.set_latency_samples(latency);
             self.reported_latency = latency;
         }
-        ProcessStatus::Normal
+        // The vendored wrapper maps `Tail` to CLAP_PROCESS_CONTINUE_IF_NOT_QUIET
+        // and reports `n` through clap_plugin_tail (patches/PATCHES.md): the
+        // host may sleep the plugin once `n` samples of silence went in.
+        ProcessStatus::Tail(self.plugin.tail_samples(self.sample_rate))
     }
 }
 
@@ -234,4 +275,24 @@ macro_rules! export {
             );
         }
     };
+}
+
+#[cfg(test)]
+mod tail_tests {
+    use super::*;
+
+    #[test]
+    fn a_tail_is_the_latency_plus_the_decay_rounded_up() {
+        // 0.6 s at 48 kHz is 28 800 samples exactly; at 44.1 kHz 26 460.
+        assert_eq!(tail_with_decay(0, 0.6, 48_000.0), 28_800);
+        assert_eq!(tail_with_decay(48, 0.25, 44_100.0), 48 + 11_025);
+        // A fraction of a sample still counts as one.
+        assert_eq!(tail_with_decay(10, 1e-9, 48_000.0), 11);
+        assert_eq!(tail_with_decay(7, 0.0, 48_000.0), 7);
+        // Nonsense decays and rates never panic or wrap.
+        assert_eq!(tail_with_decay(5, -1.0, 48_000.0), 5);
+        assert_eq!(tail_with_decay(5, f64::NAN, 48_000.0), 5);
+        assert_eq!(tail_with_decay(u32::MAX - 1, 1.0, 48_000.0), u32::MAX);
+        assert_eq!(tail_with_decay(0, f64::INFINITY, 48_000.0), u32::MAX);
+    }
 }

@@ -30,6 +30,7 @@ use shared_dsp::primitives::true_peak::{DetectorFactor, TruePeakDetector};
 use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings, Oversampling};
+use shared_dsp::processors::stereo_imager::{ImagerSettings, StereoImager};
 use shared_dsp::units::dynamics::{Compressor, CompressorSettings, Detection, Gate, GateSettings};
 use shared_dsp::units::eq::{
     CutFilter, CutFilterSettings, EqBandSettings, EqBandType, EqSettings, ParametricEq,
@@ -498,6 +499,74 @@ fn bench_units(c: &mut Criterion) {
             block,
             |ch| glue.process(ch),
         );
+    }
+    g.finish();
+
+    // Issue 9: silence must cost under a tenth of music. The imager and the
+    // Bus Glue as a session runs them (every meter on), on music and on
+    // silence (settled: the silence skip applies), 64-frame blocks.
+    let silence = &inputs[1].1;
+    let mut g = group(c, "stereo_imager_silence");
+    let imager_cases = [
+        (
+            "single_band",
+            ImagerSettings {
+                width: 1.5,
+                ..ImagerSettings::default()
+            },
+        ),
+        (
+            "four_bands",
+            ImagerSettings {
+                width: 1.2,
+                num_bands: 4,
+                band_width: [0.0, 1.0, 1.3, 1.6],
+                mono_maker: true,
+                stereoize: 0.3,
+                side_low_gain_db: -3.0,
+                side_high_gain_db: 2.0,
+                ..ImagerSettings::default()
+            },
+        ),
+    ];
+    for (name, settings) in imager_cases {
+        for (input_name, input) in [("music", music), ("silence", silence)] {
+            let mut imager = StereoImager::new(SAMPLE_RATE_HZ);
+            imager.set_settings(&settings);
+            bench_f32(
+                &mut g,
+                BenchmarkId::new(format!("{name}/{input_name}"), 64),
+                input,
+                64,
+                |ch| {
+                    imager.process(ch);
+                    black_box(imager.readings());
+                },
+            );
+        }
+    }
+    g.finish();
+
+    let mut g = group(c, "bus_glue_silence");
+    for (name, metering) in [("with_meters", true), ("meters_off", false)] {
+        for (input_name, input) in [("music", music), ("silence", silence)] {
+            let mut glue = BusGlue::new(SAMPLE_RATE_HZ, NUM_CHANNELS);
+            glue.set_settings(&BusGlueSettings {
+                threshold_db: -24.0,
+                ratio: 4.0,
+                auto_release: true,
+                auto_makeup: true,
+                metering,
+                ..BusGlueSettings::default()
+            });
+            bench_f32(
+                &mut g,
+                BenchmarkId::new(format!("{name}/{input_name}"), 64),
+                input,
+                64,
+                |ch| glue.process(ch),
+            );
+        }
     }
     g.finish();
 }

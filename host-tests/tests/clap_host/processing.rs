@@ -285,3 +285,79 @@ fn latency_changes_while_active_are_announced() {
         );
     });
 }
+
+/// Level a tail must have fallen below, linear (−120 dBFS: `plugin_kit::TAIL_FLOOR_DB`).
+const TAIL_FLOOR: f32 = 1e-6;
+
+/// Every block returns `CLAP_PROCESS_CONTINUE_IF_NOT_QUIET` (so the host relies on the tail,
+/// as the CLAP spec defines it), `clap_plugin_tail` reports at least the latency (exactly it for a
+/// pass-through meter), and once that many samples of silence have gone in after full-scale
+/// noise, the output stays below −120 dBFS: a host that sleeps the plugin then cuts nothing.
+#[test]
+fn tail_is_reported_and_the_output_is_silent_after_it() {
+    const SAMPLE_RATE_HZ: f64 = 48_000.0;
+    const NOISE_BLOCKS: usize = 8;
+    for_each_plugin(|case| {
+        let mut plugin = LoadedPlugin::load(case);
+        let activation = Activation {
+            sample_rate_hz: SAMPLE_RATE_HZ,
+            max_frames: TYPICAL_BLOCK as u32,
+        };
+        let latency = case.latency_samples.at(SAMPLE_RATE_HZ);
+        let mut rng = Rng::new(41);
+        plugin.session(activation, ThreadMode::Spawned, |rig| {
+            let events = EventBuffer::new();
+            let channels = rig.input_channels();
+            let silence = Signal::Silence.block(&mut rng, channels, TYPICAL_BLOCK);
+            let mut tail = None;
+            let mut frame = 0usize;
+            let mut loudest_after_tail = 0.0f32;
+            let mut blocks = 0;
+            loop {
+                let noise = blocks < NOISE_BLOCKS;
+                let input = if noise {
+                    Signal::Noise.block(&mut rng, channels, TYPICAL_BLOCK)
+                } else {
+                    silence.clone()
+                };
+                let status = rig.process(&input, TYPICAL_BLOCK, &events, "tail");
+                assert_eq!(
+                    status,
+                    ProcessStatus::ContinueIfNotQuiet,
+                    "{}: process status (the host must rely on the tail)",
+                    case.name
+                );
+                let reported = match rig.tail() {
+                    Some(clack_extensions::tail::TailLength::Finite(n)) => n as usize,
+                    other => panic!("{}: tail extension reports {other:?}", case.name),
+                };
+                let t = *tail.get_or_insert(reported);
+                assert_eq!(t, reported, "{}: the tail changed without a change of settings", case.name);
+                let silent_from = NOISE_BLOCKS * TYPICAL_BLOCK + t;
+                for c in 0..rig.output_channels() {
+                    for (i, &y) in rig.output(c, TYPICAL_BLOCK).iter().enumerate() {
+                        if frame + i >= silent_from {
+                            loudest_after_tail = loudest_after_tail.max(y.abs());
+                        }
+                    }
+                }
+                frame += TYPICAL_BLOCK;
+                blocks += 1;
+                if frame >= silent_from + 4 * TYPICAL_BLOCK {
+                    break;
+                }
+            }
+            let t = tail.expect("processed");
+            assert!(t >= latency as usize, "{}: tail {t} < latency {latency}", case.name);
+            if case.passthrough == Passthrough::BitExact {
+                assert_eq!(t, latency as usize, "{}: a pass-through's tail is its latency", case.name);
+            }
+            assert!(
+                loudest_after_tail < TAIL_FLOOR,
+                "{}: output {loudest_after_tail} after the {t}-sample tail",
+                case.name
+            );
+            println!("{}: tail {t} samples, latency {latency}, after it ≤ {loudest_after_tail:e}", case.name);
+        });
+    });
+}

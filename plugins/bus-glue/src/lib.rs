@@ -20,6 +20,14 @@ use telemetry::{BusGlueTelemetry, Report};
 /// Most channels the Bus Glue processes (main and side-chain).
 const MAX_CHANNELS: usize = shared_dsp::processors::bus_glue::MAX_CHANNELS;
 
+/// Ringing after the input falls silent, s, until it is below
+/// `plugin_kit::TAIL_FLOOR_DB`: the three-band crossover's lowest split
+/// (LR24, ≥ 40 Hz: Butterworth poles of Q 0.71, each decaying 120 dB in
+/// `ln(10⁶)·Q/(π·f)` ≈ 78 ms, squared and all-pass compensated) and the
+/// side-chain high-pass, with margin. The compressor outputs silence for
+/// silence (a gain times zero).
+const DECAY_TAIL_S: f64 = 0.25;
+
 /// The plugin (exported as `plugin_kit::Kit<BusGlue>`). See the crate docs.
 pub struct BusGlue {
     params: Arc<BusGlueParams>,
@@ -86,6 +94,11 @@ impl KitPlugin for BusGlue {
     /// 0, or the soft clip's oversampling latency while it is on.
     fn latency_samples(&self) -> u32 {
         plugin_kit::processor_latency(&self.processor)
+    }
+
+    /// The soft clip's latency plus [`DECAY_TAIL_S`] of crossover ringing.
+    fn tail_samples(&self, sample_rate: f64) -> u32 {
+        plugin_kit::tail_with_decay(self.latency_samples(), DECAY_TAIL_S, sample_rate)
     }
 
     fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, _transport: &Transport) {

@@ -24,6 +24,15 @@ use telemetry::{peak_db, StripTelemetry};
 /// Most channels the strip processes (mono and stereo tracks).
 const MAX_CHANNELS: usize = shared_dsp::primitives::channels::STEREO;
 
+/// Ringing after the input falls silent, s, until it is below
+/// `plugin_kit::TAIL_FLOOR_DB`: a resonance of pole quality `Q` at `f` Hz
+/// decays by 120 dB in `ln(10⁶)·Q/(π·f)` s, so one second covers every EQ
+/// bell and cut filter whose poles have `Q/f ≤ 0.23 s` (e.g. Q 4.5 at 20 Hz,
+/// Q 23 at 100 Hz). Narrower low boosts ring longer, at a level the host
+/// may cut when it sleeps the plugin; the compressor, gate and saturator
+/// output silence for silence (gains times zero).
+const DECAY_TAIL_S: f64 = 1.0;
+
 /// The plugin (exported as `plugin_kit::Kit<ChannelStrip>`). See the crate docs.
 pub struct ChannelStrip {
     params: Arc<ChannelStripParams>,
@@ -113,6 +122,11 @@ impl KitPlugin for ChannelStrip {
 
     fn latency_samples(&self) -> u32 {
         plugin_kit::processor_latency(&self.processor)
+    }
+
+    /// The oversampler's latency plus [`DECAY_TAIL_S`] of filter ringing.
+    fn tail_samples(&self, sample_rate: f64) -> u32 {
+        plugin_kit::tail_with_decay(self.latency_samples(), DECAY_TAIL_S, sample_rate)
     }
 
     fn process(

@@ -102,6 +102,16 @@ impl KitPlugin for StereoImager {
         self.telemetry.clear();
     }
 
+    /// No latency; the stereoize decorrelator's ring
+    /// (`stereo_imager::DECAY_TAIL_S`).
+    fn tail_samples(&self, sample_rate: f64) -> u32 {
+        plugin_kit::tail_with_decay(
+            0,
+            shared_dsp::processors::stereo_imager::DECAY_TAIL_S,
+            sample_rate,
+        )
+    }
+
     fn process(
         &mut self,
         buffer: &mut Buffer,

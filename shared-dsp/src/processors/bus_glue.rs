@@ -533,6 +533,10 @@ pub struct BusGlue {
     detector_delay: [DelayLine; MAX_CHANNELS],
     /// Soft clip in use (the latency it reports).
     soft_clip_on: bool,
+    /// Skip the audio path of silent chunks at rest ([`Self::is_at_rest`]).
+    silence_skip: bool,
+    /// Frames whose audio path was skipped as provably silent.
+    frames_skipped: u64,
 }
 
 impl BusGlue {
@@ -598,6 +602,8 @@ impl BusGlue {
             reference_delay: std::array::from_fn(|_| new_latency_delay()),
             detector_delay: std::array::from_fn(|_| new_latency_delay()),
             soft_clip_on: false,
+            silence_skip: true,
+            frames_skipped: 0,
         };
         glue.set_sample_rate(sample_rate);
         glue
@@ -966,7 +972,9 @@ impl BusGlue {
                 // the same sample whatever the host's block size.
                 len = len.min(self.input_meter.samples_until_next_step().max(1));
             }
-            self.process_chunk(channels, used, key, start, len, metering);
+            if !(key.is_none() && self.skip_silent_chunk(channels, used, start, len, metering)) {
+                self.process_chunk(channels, used, key, start, len, metering);
+            }
             self.chunk_phase = (self.chunk_phase + len) % CHUNK;
             start += len;
         }
@@ -1195,32 +1203,117 @@ impl BusGlue {
             }
         }
         if metering {
-            for i in 0..len {
-                let input = dry[..n].iter().fold(0.0f32, |m, ch| m.max(ch[i].abs()));
-                let output = processed[..n]
+            self.meter_chunk(&dry, &processed, len);
+        }
+    }
+
+    /// Turns the silence skip on (the default) or off: for tests and
+    /// benchmarks that compare the two (the output is the same either way).
+    pub fn set_silence_skip(&mut self, enabled: bool) {
+        self.silence_skip = enabled;
+    }
+
+    /// Frames whose audio path was skipped as provably silent since
+    /// construction.
+    pub fn frames_skipped(&self) -> u64 {
+        self.frames_skipped
+    }
+
+    /// True if a chunk of +0.0 input (and no external key) comes out as
+    /// +0.0 and leaves the audio path as it is: single band, soft clip off,
+    /// no control gliding or fading, the compressor settled on silence
+    /// (`Compressor::is_at_rest`) and the side-chain high-pass clear. Every
+    /// gain then multiplies +0.0 and every blend mixes zeros.
+    fn is_at_rest(&self) -> bool {
+        let still = |s: &Smoother| !s.is_smoothing();
+        self.multiband.is_off()
+            && !self.soft_clip_on
+            && still(&self.output_gain)
+            && still(&self.mix)
+            && still(&self.level_match_gain)
+            && still(&self.bypass_mix)
+            && self.crossover_hz.iter().all(still)
+            && self.band_audible.iter().all(still)
+            && !self.monitor_fade.is_fading()
+            && !self.aligned.is_fading()
+            && self.compressor.is_at_rest()
+            && (!self.settings.sc_hpf_enabled
+                || self.hpf_states[..self.num_channels]
                     .iter()
-                    .fold(0.0f32, |m, ch| m.max(ch[i].abs()));
-                self.input_peak_hold.process(
-                    f64::from(input),
-                    self.peak_hold_samples,
-                    self.peak_release_coef,
-                );
-                self.output_peak_hold.process(
-                    f64::from(output),
-                    self.peak_hold_samples,
-                    self.peak_release_coef,
-                );
-            }
-            let ins: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &dry[c][..len]);
-            let outs: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &processed[c][..len]);
-            self.input_meter.process(&ins[..n]);
-            self.output_meter.process(&outs[..n]);
-            let steps = self.input_meter.steps_completed();
-            if steps != self.meter_steps {
-                self.meter_steps = steps;
-                self.level_match_gain
-                    .set_target(db_to_amplitude(self.level_match_db()));
-            }
+                    .all(ButterworthState::is_zero))
+    }
+
+    /// Issue 9: a chunk of `len` frames at `start` whose input is all +0.0
+    /// after sanitising, while [`Self::is_at_rest`], is written as +0.0
+    /// without running the audio path (bit-identical to running it:
+    /// `tests/bus_glue_silence.rs`); the meters still take the chunk.
+    /// Returns false (nothing done) otherwise.
+    fn skip_silent_chunk(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        used: usize,
+        start: usize,
+        len: usize,
+        metering: bool,
+    ) -> bool {
+        let silent = self.silence_skip
+            && channels[..used].iter().all(|c| {
+                c[start..start + len]
+                    .iter()
+                    .all(|&x| sanitize_clamped(x, MAX_INPUT_ABS).to_bits() == 0)
+            })
+            && self.is_at_rest();
+        if !silent {
+            return false;
+        }
+        for channel in channels[..used].iter_mut() {
+            channel[start..start + len].fill(0.0);
+        }
+        // What the audio path reports for silence at rest: peaks stay 0 and
+        // the reduction is exactly 0 dB on every frame.
+        self.stats.gain_reduction_db = self.stats.gain_reduction_db.max(0.0);
+        if metering {
+            let zeros = [[0.0f32; CHUNK]; MAX_CHANNELS];
+            self.meter_chunk(&zeros, &zeros, len);
+        }
+        self.frames_skipped += len as u64;
+        true
+    }
+
+    /// The peak holds, loudness meters and level match on a chunk's input
+    /// (`dry`) and processed output.
+    fn meter_chunk(
+        &mut self,
+        dry: &[[f32; CHUNK]; MAX_CHANNELS],
+        processed: &[[f32; CHUNK]; MAX_CHANNELS],
+        len: usize,
+    ) {
+        let n = self.num_channels;
+        for i in 0..len {
+            let input = dry[..n].iter().fold(0.0f32, |m, ch| m.max(ch[i].abs()));
+            let output = processed[..n]
+                .iter()
+                .fold(0.0f32, |m, ch| m.max(ch[i].abs()));
+            self.input_peak_hold.process(
+                f64::from(input),
+                self.peak_hold_samples,
+                self.peak_release_coef,
+            );
+            self.output_peak_hold.process(
+                f64::from(output),
+                self.peak_hold_samples,
+                self.peak_release_coef,
+            );
+        }
+        let ins: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &dry[c][..len]);
+        let outs: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &processed[c][..len]);
+        self.input_meter.process(&ins[..n]);
+        self.output_meter.process(&outs[..n]);
+        let steps = self.input_meter.steps_completed();
+        if steps != self.meter_steps {
+            self.meter_steps = steps;
+            self.level_match_gain
+                .set_target(db_to_amplitude(self.level_match_db()));
         }
     }
 

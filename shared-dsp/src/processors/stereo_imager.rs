@@ -93,6 +93,12 @@ pub const CHUNK: usize = 64;
 /// Maximizer): absurd input stays bounded, so no gain of the chain can
 /// overflow f32. The neutral and bypassed paths pass input untouched.
 pub const MAX_INPUT_ABS: f32 = 1.0e6;
+/// How long the output rings after the input falls silent, s, until it is
+/// 120 dB down: the stereoize decorrelator's longest all-pass (17.9 ms,
+/// feedback 0.6) loses 120 dB in `ln(10⁻⁶)/ln(0.6)` ≈ 27 delays ≈ 0.48 s;
+/// the crossovers, shelves and mono maker settle far sooner. Zero latency,
+/// so this is the whole tail.
+pub const DECAY_TAIL_S: f64 = 0.6;
 /// Every Nth frame goes to the goniometer.
 pub const SCOPE_DECIMATION: usize = 8;
 
@@ -420,6 +426,9 @@ fn multiband_frame(
 struct SchroederAllpass {
     line: Box<[f64]>,
     pos: usize,
+    /// Zeros written in a row (saturating): the line is all zeros once it
+    /// reaches the line's length.
+    zeros_written: usize,
 }
 
 impl SchroederAllpass {
@@ -427,12 +436,26 @@ impl SchroederAllpass {
         Self {
             line: vec![0.0; delay_samples.max(1)].into_boxed_slice(),
             pos: 0,
+            zeros_written: usize::MAX,
         }
     }
 
     fn reset(&mut self) {
         self.line.iter_mut().for_each(|v| *v = 0.0);
         self.pos = 0;
+        self.zeros_written = usize::MAX;
+    }
+
+    /// True if the line holds only +0.0: silence in gives +0.0 out.
+    fn is_clear(&self) -> bool {
+        self.zeros_written >= self.line.len()
+    }
+
+    /// Exactly `frames` calls of [`Self::process`] on +0.0 while
+    /// [`Self::is_clear`]: only the position moves.
+    fn skip_silence(&mut self, frames: usize) {
+        debug_assert!(self.is_clear());
+        self.pos = (self.pos + frames) % self.line.len();
     }
 
     #[inline]
@@ -441,7 +464,13 @@ impl SchroederAllpass {
         let delayed = self.line[self.pos];
         let w = x + STEREOIZE_ALLPASS_GAIN * delayed;
         let y = delayed - STEREOIZE_ALLPASS_GAIN * w;
-        self.line[self.pos] = if w.abs() < 1e-30 { 0.0 } else { w };
+        let written = if w.abs() < 1e-30 { 0.0 } else { w };
+        self.line[self.pos] = written;
+        self.zeros_written = if written == 0.0 {
+            self.zeros_written.saturating_add(1)
+        } else {
+            0
+        };
         self.pos += 1;
         if self.pos == self.line.len() {
             self.pos = 0;
@@ -507,6 +536,11 @@ pub struct StereoImager {
     /// `[Σ L², Σ R², Σ L·R]` of the output since the last meter reset.
     correlation_sums: [f64; 3],
     scope_countdown: usize,
+    /// Skip the work of silent chunks while at rest (see
+    /// [`Self::process_with_scope`]).
+    silence_skip: bool,
+    /// Frames skipped as provably silent since construction.
+    frames_skipped: u64,
 }
 
 impl StereoImager {
@@ -569,6 +603,8 @@ impl StereoImager {
             loudness: StereoFoldMeter::new(sample_rate),
             correlation_sums: [0.0; 3],
             scope_countdown: 0,
+            silence_skip: true,
+            frames_skipped: 0,
         };
         imager.set_sample_rate(sample_rate);
         imager
@@ -754,6 +790,74 @@ impl StereoImager {
         self.sample_rate
     }
 
+    /// Turns the silence skip on (the default) or off: for tests and
+    /// benchmarks that compare the two (the output and the readings are the
+    /// same either way).
+    pub fn set_silence_skip(&mut self, enabled: bool) {
+        self.silence_skip = enabled;
+    }
+
+    /// Frames skipped as provably silent since construction.
+    pub fn frames_skipped(&self) -> u64 {
+        self.frames_skipped
+    }
+
+    /// True if a chunk of +0.0 input would leave every filter the chunk runs
+    /// as it is (its memories +0.0) and give the same output frame on every
+    /// frame: no control moving, no fade running, and the memories of every
+    /// stage that runs clear. `neutral`: the chain is skipped anyway.
+    fn is_at_rest(&self, neutral: bool) -> bool {
+        if self.mono_listen.is_fading() || self.bypass.is_fading() {
+            return false;
+        }
+        if neutral {
+            return true;
+        }
+        let clear = |s: &BiquadState| s.cells() == [0.0; 2];
+        self.chain_settled()
+            && (self.multiband.amount() == 0.0 || self.crossover.is_clear())
+            && (self.stereoize.target() == 0.0
+                || (self
+                    .stereoize_filters
+                    .iter()
+                    .all(SchroederAllpass::is_clear)
+                    && clear(&self.stereoize_high_pass.1)))
+            && (self.settings.side_low_gain_db == 0.0 || clear(&self.side_low.1))
+            && (self.settings.side_high_gain_db == 0.0 || clear(&self.side_high.1))
+            && (self.mono_maker_fade.is_off()
+                || (self.mono_maker_pair.1.iter().all(PairState::is_clear)
+                    && self.mono_maker_high.iter().all(clear)))
+    }
+
+    /// The meters on `n` frames of silence while at rest: exactly what
+    /// [`Self::meter_bands`] and [`Self::meter_chunk`] do with zeros (every
+    /// product +0.0, so each average only decays), without the per-frame
+    /// work. `bands`: the multiband path ran on the chunk.
+    fn meter_silence(&mut self, n: usize, bands: bool) {
+        let decay = self.meter_decay[n];
+        if bands {
+            for b in 0..self.crossover.num_bands() {
+                self.band_energy[b].advance(decay, [0.0; 3]);
+                let (m, s) = &mut self.band_ms_energy[b];
+                *m = decay * *m + 0.0;
+                *s = decay * *s + 0.0;
+            }
+        }
+        for sum in self.correlation_sums.iter_mut() {
+            *sum += 0.0;
+        }
+        self.output_energy.advance(decay, [0.0; 3]);
+        self.mid_energy = decay * self.mid_energy + 0.0;
+        self.side_energy = decay * self.side_energy + 0.0;
+        if self.mid_energy < SILENT_ENERGY {
+            self.mid_energy = 0.0;
+        }
+        if self.side_energy < SILENT_ENERGY {
+            self.side_energy = 0.0;
+        }
+        self.loudness.process_silence(n);
+    }
+
     /// Latency: none.
     pub fn latency_samples(&self) -> usize {
         0
@@ -842,7 +946,11 @@ impl StereoImager {
     /// Works in chunks of [`CHUNK`] frames: the M/S chain per frame while a
     /// control moves ([`Self::frame`]), else a settled chunk path with the
     /// same arithmetic in the same order (bit for bit the same output);
-    /// then the meters on the chunk.
+    /// then the meters on the chunk. A chunk whose samples all sanitise to
+    /// +0.0 while the imager is at rest (no control moving, every filter it
+    /// runs clear) computes one output frame and copies it, and the meters
+    /// only decay: bit-identical to processing it, at a small fraction of
+    /// the cost ([`Self::set_silence_skip`], `tests/stereo_imager_silence.rs`).
     pub fn process_with_scope(
         &mut self,
         channels: &mut [&mut [f32]],
@@ -872,6 +980,7 @@ impl StereoImager {
             );
             let mut dry = [[0.0f32; CHUNK]; 2];
             let [dry_l, dry_r] = &mut dry;
+            let mut bits = 0u32;
             for ((d0, d1), (&a, &b)) in dry_l[..len]
                 .iter_mut()
                 .zip(dry_r[..len].iter_mut())
@@ -879,11 +988,34 @@ impl StereoImager {
             {
                 *d0 = sanitize(a);
                 *d1 = sanitize(b);
+                bits |= d0.to_bits() | d1.to_bits();
             }
             // The metered stereo signal (before the Mono listen switch).
             let mut wet = dry;
             self.taps.len = 0;
-            if !neutral {
+            // Silence (every sample +0.0 after sanitising) while at rest:
+            // every frame of the chunk gives the same output frame and leaves
+            // the filters as they are, so one frame is computed and copied,
+            // and the meters only decay (bit-identical to processing it:
+            // `tests/stereo_imager_silence.rs`).
+            let silent = self.silence_skip && bits == 0 && self.is_at_rest(neutral);
+            if silent {
+                let bands = !neutral && self.multiband.amount() != 0.0;
+                if !neutral {
+                    self.settled_chunk(&dry, &mut wet, 1);
+                    if self.stereoize.target() != 0.0 {
+                        for f in self.stereoize_filters.iter_mut() {
+                            f.skip_silence(len - 1);
+                        }
+                    }
+                    self.taps.len = 0;
+                    let (l, r) = (wet[0][0], wet[1][0]);
+                    wet[0][..len].fill(l);
+                    wet[1][..len].fill(r);
+                }
+                self.meter_silence(len, bands);
+                self.frames_skipped += len as u64;
+            } else if !neutral {
                 if self.chain_settled() {
                     self.settled_chunk(&dry, &mut wet, len);
                 } else {
@@ -895,13 +1027,17 @@ impl StereoImager {
                     }
                 }
             }
-            self.meter_bands();
-            self.meter_chunk(&wet[0][..len], &wet[1][..len]);
+            if !silent {
+                self.meter_bands();
+                self.meter_chunk(&wet[0][..len], &wet[1][..len]);
+            }
             if self.mono_listen.is_off() && self.bypass.is_off() {
                 out_l.copy_from_slice(&wet[0][..len]);
                 out_r.copy_from_slice(&wet[1][..len]);
             } else {
-                for i in 0..len {
+                // Silent at rest: every output frame equals the first.
+                let frames_out = if silent { 1 } else { len };
+                for i in 0..frames_out {
                     let (l, r) = (wet[0][i], wet[1][i]);
                     let (dry_l, dry_r) = (dry[0][i], dry[1][i]);
                     let bypass = if self.bypass.is_off() {
@@ -933,6 +1069,11 @@ impl StereoImager {
                     }
                     out_l[i] = flush_subnormal(o_l);
                     out_r[i] = flush_subnormal(o_r);
+                }
+                if silent {
+                    let (l, r) = (out_l[0], out_r[0]);
+                    out_l.fill(l);
+                    out_r.fill(r);
                 }
             }
             // The goniometer sees the metered signal, every Nth frame.

@@ -111,6 +111,16 @@ impl PairCrossover {
     }
 
     /// Number of bands.
+    /// True if every filter memory is +0.0: silence in then gives +0.0
+    /// bands out and leaves the memories so.
+    pub fn is_clear(&self) -> bool {
+        self.memory
+            .iter()
+            .flat_map(|m| m.low.iter().chain(m.high.iter()).flatten())
+            .chain(self.compensation.iter().flatten().flatten())
+            .all(PairState::is_clear)
+    }
+
     pub fn num_bands(&self) -> usize {
         self.num_bands
     }

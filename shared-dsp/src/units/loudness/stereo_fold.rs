@@ -126,6 +126,37 @@ impl StereoFoldMeter {
         }
     }
 
+    /// Measures `frames` of +0.0 on both channels: exactly what
+    /// [`Self::process`] on zeros gives (the K-weighted samples are +0.0,
+    /// so the step sums and peaks stay as they are and only the hop/step
+    /// clocks run), without per-sample work while the K-weighting memories
+    /// are clear; otherwise the zeros go through [`Self::process`] in blocks
+    /// of up to 64 frames (so up to 64 frames it is exactly one `process`
+    /// call on zeros even then). Never allocates.
+    pub fn process_silence(&mut self, frames: usize) {
+        /// Zeros fed while the filters still ring.
+        const ZEROS: [f32; 64] = [0.0; 64];
+        if !self.states.iter().all(PairState::is_clear) {
+            let mut left = frames;
+            while left > 0 {
+                let n = left.min(ZEROS.len());
+                self.process(&ZEROS[..n], &ZEROS[..n]);
+                left -= n;
+            }
+            return;
+        }
+        let mut offset = 0;
+        while offset < frames {
+            let chunk = self.stereo.frames_until_boundary().min(frames - offset);
+            let energy = [self.stereo.step_energy(0), self.stereo.step_energy(1)];
+            let fold_energy = self.fold.step_energy(0);
+            self.stereo.commit_chunk(chunk, &energy);
+            self.stereo.commit_sample_peaks(&[0.0, 0.0]);
+            self.fold.commit_chunk(chunk, &[fold_energy]);
+            offset += chunk;
+        }
+    }
+
     /// Every reading of the stereo signal.
     pub fn stereo_readings(&self) -> LoudnessReadings {
         self.stereo.readings()

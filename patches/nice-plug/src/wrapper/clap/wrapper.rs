@@ -2293,7 +2293,12 @@ impl<P: ClapPlugin> Wrapper<P> {
                         return CLAP_PROCESS_ERROR;
                     }
                     ProcessStatus::Normal => CLAP_PROCESS_CONTINUE_IF_NOT_QUIET,
-                    ProcessStatus::Tail(_) => CLAP_PROCESS_CONTINUE,
+                    // LATHE PATCH: CONTINUE_IF_NOT_QUIET means "rely on the plugin's
+                    // tail" (clap/process.h), and `ext_tail_get` reports this tail, so
+                    // the host may sleep the plugin once the tail's samples of silence
+                    // went in. Upstream returned CLAP_PROCESS_CONTINUE, which keeps a
+                    // plugin with any tail awake forever.
+                    ProcessStatus::Tail(_) => CLAP_PROCESS_CONTINUE_IF_NOT_QUIET,
                     ProcessStatus::KeepAlive => CLAP_PROCESS_CONTINUE,
                 };
 
