@@ -4,6 +4,7 @@ pub mod biquad;
 pub mod channels;
 pub mod complex;
 pub mod delay;
+pub mod halfband;
 pub mod envelope;
 pub mod gain_window;
 pub mod level;

@@ -68,14 +68,7 @@ impl UpsamplerDesign {
 
     /// Kaiser window β for [`Self::stopband_attenuation_db`] (Kaiser's formula).
     pub fn kaiser_beta(&self) -> f64 {
-        let a = self.stopband_attenuation_db;
-        if a > 50.0 {
-            0.1102 * (a - 8.7)
-        } else if a >= 21.0 {
-            0.5842 * (a - 21.0).powf(0.4) + 0.07886 * (a - 21.0)
-        } else {
-            0.0
-        }
+        kaiser_beta(self.stopband_attenuation_db)
     }
 
     /// Estimated transition-band width, as a fraction of the input rate,
@@ -97,8 +90,21 @@ impl UpsamplerDesign {
     }
 }
 
+/// Kaiser window β for a stopband attenuation of `attenuation_db` dB
+/// (Kaiser's formula; Oppenheim & Schafer eq. 7.62).
+pub(crate) fn kaiser_beta(attenuation_db: f64) -> f64 {
+    let a = attenuation_db;
+    if a > 50.0 {
+        0.1102 * (a - 8.7)
+    } else if a >= 21.0 {
+        0.5842 * (a - 21.0).powf(0.4) + 0.07886 * (a - 21.0)
+    } else {
+        0.0
+    }
+}
+
 /// Modified Bessel function of the first kind, order 0 (power series).
-fn bessel_i0(x: f64) -> f64 {
+pub(crate) fn bessel_i0(x: f64) -> f64 {
     let half_x_sq = 0.25 * x * x;
     let mut term = 1.0;
     let mut sum = 1.0;
@@ -113,7 +119,7 @@ fn bessel_i0(x: f64) -> f64 {
 }
 
 /// Normalised sinc, `sin(πx)/(πx)`.
-fn sinc(x: f64) -> f64 {
+pub(crate) fn sinc(x: f64) -> f64 {
     if x == 0.0 {
         1.0
     } else {
@@ -311,7 +317,7 @@ impl Upsampler {
 /// needed), otherwise [`dot_scalar`]. Same products, same additions in the
 /// same order as [`dot_scalar`], so bit-identical to it (tested below).
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     {
         dot_sse(a, b)
