@@ -212,7 +212,15 @@ fn block_path_differs_from_a_wrong_setting() {
         &[64],
         false,
     );
-    let (b, _) = run(LevelMath::Reference, &wrong, &wrong, &input, None, &[64], false);
+    let (b, _) = run(
+        LevelMath::Reference,
+        &wrong,
+        &wrong,
+        &input,
+        None,
+        &[64],
+        false,
+    );
     let worst = a
         .iter()
         .flatten()

@@ -332,7 +332,11 @@ fn tail_is_reported_and_the_output_is_silent_after_it() {
                     other => panic!("{}: tail extension reports {other:?}", case.name),
                 };
                 let t = *tail.get_or_insert(reported);
-                assert_eq!(t, reported, "{}: the tail changed without a change of settings", case.name);
+                assert_eq!(
+                    t, reported,
+                    "{}: the tail changed without a change of settings",
+                    case.name
+                );
                 let silent_from = NOISE_BLOCKS * TYPICAL_BLOCK + t;
                 for c in 0..rig.output_channels() {
                     for (i, &y) in rig.output(c, TYPICAL_BLOCK).iter().enumerate() {
@@ -348,16 +352,27 @@ fn tail_is_reported_and_the_output_is_silent_after_it() {
                 }
             }
             let t = tail.expect("processed");
-            assert!(t >= latency as usize, "{}: tail {t} < latency {latency}", case.name);
+            assert!(
+                t >= latency as usize,
+                "{}: tail {t} < latency {latency}",
+                case.name
+            );
             if case.passthrough == Passthrough::BitExact {
-                assert_eq!(t, latency as usize, "{}: a pass-through's tail is its latency", case.name);
+                assert_eq!(
+                    t, latency as usize,
+                    "{}: a pass-through's tail is its latency",
+                    case.name
+                );
             }
             assert!(
                 loudest_after_tail < TAIL_FLOOR,
                 "{}: output {loudest_after_tail} after the {t}-sample tail",
                 case.name
             );
-            println!("{}: tail {t} samples, latency {latency}, after it ≤ {loudest_after_tail:e}", case.name);
+            println!(
+                "{}: tail {t} samples, latency {latency}, after it ≤ {loudest_after_tail:e}",
+                case.name
+            );
         });
     });
 }

@@ -168,7 +168,10 @@ mod tests {
             let a = m.push(g);
             let window = &gains[(i + 1).saturating_sub(10)..=i];
             let expected = 1.0 - window.iter().map(|&g| 1.0 - f64::from(g)).sum::<f64>() / 10.0;
-            assert!((f64::from(a) - expected).abs() < 1e-6, "{i}: {a} vs {expected}");
+            assert!(
+                (f64::from(a) - expected).abs() < 1e-6,
+                "{i}: {a} vs {expected}"
+            );
             if i >= 29 {
                 assert_eq!(a, 1.0);
             }

@@ -4,9 +4,9 @@ pub mod biquad;
 pub mod channels;
 pub mod complex;
 pub mod delay;
-pub mod halfband;
 pub mod envelope;
 pub mod gain_window;
+pub mod halfband;
 pub mod level;
 pub mod oversampling;
 

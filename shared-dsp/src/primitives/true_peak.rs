@@ -1163,7 +1163,11 @@ mod tests {
         for len in [0usize, 1, 7, 8, 9, 64, 127, 128, 3_000] {
             for peak in [0.0f32, 0.3, 2.0] {
                 let serial = x[..len].iter().fold(peak, |p, y| p.max(y.abs()));
-                assert_eq!(fold_peak(peak, &x[..len]).to_bits(), serial.to_bits(), "{len}");
+                assert_eq!(
+                    fold_peak(peak, &x[..len]).to_bits(),
+                    serial.to_bits(),
+                    "{len}"
+                );
             }
         }
     }

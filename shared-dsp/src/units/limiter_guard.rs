@@ -56,11 +56,11 @@
 
 use crate::primitives::channels::STEREO;
 use crate::primitives::delay::DelayLine;
-use crate::primitives::gain_window::{MovingAverage, SlidingMin};
 use crate::primitives::envelope::{one_pole_coef, one_pole_step};
+use crate::primitives::gain_window::{MovingAverage, SlidingMin};
+use crate::primitives::oversampling::UpsamplerDesign;
 #[cfg(doc)]
 use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs};
-use crate::primitives::oversampling::UpsamplerDesign;
 #[cfg(doc)]
 use crate::primitives::true_peak::{oversampling_factor, refined_peak_branchless};
 use crate::primitives::true_peak::{
@@ -295,7 +295,9 @@ mod tests {
     use super::*;
     use crate::primitives::delay::DelayLine;
     use crate::primitives::oversampling::{Upsampler, UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
-    use crate::primitives::true_peak::{meter_factor, oversampling_factor, refined_peak_branchless};
+    use crate::primitives::true_peak::{
+        meter_factor, oversampling_factor, refined_peak_branchless,
+    };
 
     /// The per-sample guard detector the block one replaced; the largest of three readings,
     /// aligned to the same instant ([`DETECTOR_LATENCY_SAMPLES`] ago):
@@ -328,9 +330,9 @@ mod tests {
                 delay.set_delay_samples(align);
                 (upsampler, delay)
             };
-            let (bs1770, bs1770_align) = aligned(Upsampler::from_coefs(UpsamplerCoefs::bs1770_meter(
-                meter_factor(sample_rate),
-            )));
+            let (bs1770, bs1770_align) = aligned(Upsampler::from_coefs(
+                UpsamplerCoefs::bs1770_meter(meter_factor(sample_rate)),
+            ));
             let (meter, meter_align) = aligned(Upsampler::new(UpsamplerDesign {
                 factor: oversampling_factor(sample_rate),
                 ..UpsamplerDesign::TRUE_PEAK

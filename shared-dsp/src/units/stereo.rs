@@ -162,8 +162,7 @@ impl StereoStage {
         if self.is_bypassed() {
             return;
         }
-        if !self.pan.is_smoothing() && !self.balance.is_smoothing() && !self.width.is_smoothing()
-        {
+        if !self.pan.is_smoothing() && !self.balance.is_smoothing() && !self.width.is_smoothing() {
             // Settled: a settled ramp returns its target at every step, so
             // the gains (a `cos`/`sin` each) are computed once per block.
             // Same expressions per sample, so the same bits.

@@ -792,12 +792,9 @@ impl Maximizer {
             aligned[2][c] = chunk.reduction[c][i];
         }
         let guard_threshold = chunk.threshold[i] * self.guard_ratio;
-        let guard_gain = self.guard.process_frame(
-            guard_threshold,
-            &guard_peaks,
-            &mut limited,
-            &mut aligned,
-        );
+        let guard_gain =
+            self.guard
+                .process_frame(guard_threshold, &guard_peaks, &mut limited, &mut aligned);
         let [dry, wet, reductions] = aligned;
         for c in 0..n {
             *min_gain = min_gain.min((1.0 - reductions[c]) * guard_gain);

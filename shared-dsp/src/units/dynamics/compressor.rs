@@ -597,8 +597,10 @@ impl Compressor {
                         }
                     }
                     None => {
-                        for ((x, &g), &amount) in
-                            samples.iter_mut().zip(&gains[..n]).zip(&scratch.amount[..n])
+                        for ((x, &g), &amount) in samples
+                            .iter_mut()
+                            .zip(&gains[..n])
+                            .zip(&scratch.amount[..n])
                         {
                             let wet = *x * g;
                             *x = if amount == 1.0 {

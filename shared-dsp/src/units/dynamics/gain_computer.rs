@@ -162,9 +162,8 @@ mod tests {
                             threshold_db,
                             threshold_db + 0.5 * knee_db,
                         ] {
-                            worst = worst.max(
-                                (fast.reduction_db(x) - (-curve.gain_db(x)).min(range)).abs(),
-                            );
+                            worst = worst
+                                .max((fast.reduction_db(x) - (-curve.gain_db(x)).min(range)).abs());
                         }
                     }
                 }
