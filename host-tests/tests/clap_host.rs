@@ -58,19 +58,15 @@ fn no_latency(_sample_rate_hz: f64) -> u32 {
 }
 
 /// The Channel Strip is latency-free until saturation is switched on; its 8×
-/// oversampling then delays by a fixed 56 samples at every rate:
-/// `shared_dsp::units::saturation::LATENCY_SAMPLES`, the half-band cascade's
-/// delay in 8× samples `4·47 + 2·13 + 11 + 20/2 + 2·15 + 4·47 = 453`, less the
-/// output phase `453 mod 8 = 5`, over 8 (`primitives/halfband.rs`).
+/// oversampling then delays by a fixed 48 samples at every rate.
 fn channel_strip_max_latency(_sample_rate_hz: f64) -> u32 {
-    56
+    48
 }
 
 /// The Bus Glue is latency-free until its soft clip is switched on; the same
-/// 8× oversampling then delays by a fixed 56 samples at every rate
-/// (see [`channel_strip_max_latency`]).
+/// 8× oversampling then delays by a fixed 48 samples at every rate.
 fn bus_glue_max_latency(_sample_rate_hz: f64) -> u32 {
-    56
+    48
 }
 
 /// The Maximizer's latency with a look-ahead of `LOOKAHEAD_TENTHS_MS` / 10 ms (default 1.5 ms,

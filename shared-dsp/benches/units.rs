@@ -25,8 +25,6 @@ use criterion::measurement::WallTime;
 use criterion::{
     black_box, criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
 };
-use shared_dsp::primitives::halfband::{Downsampler8x, Upsampler8x};
-use shared_dsp::primitives::level::LevelMath;
 use shared_dsp::primitives::oversampling::{Decimator, Upsampler, MAX_FACTOR};
 use shared_dsp::primitives::true_peak::{DetectorFactor, TruePeakDetector};
 use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
@@ -359,21 +357,6 @@ fn bench_units(c: &mut Criterion) {
         let id = BenchmarkId::new("tube_8x_oversampled", block);
         bench_f64(&mut g, id, music64, block, |ch| sat.process(ch));
     }
-    // The same unit on its reference path: the single-stage 48-tap-per-phase
-    // polyphase filters and library `exp`/`ln_1p` (the saturator before the
-    // half-band cascade and the fast curve maths).
-    for block in BLOCKS {
-        let mut sat = Saturator::new(SAMPLE_RATE_HZ, NUM_CHANNELS);
-        sat.set_level_math(LevelMath::Reference);
-        sat.set_settings(&SaturationSettings {
-            enabled: true,
-            drive_db: 6.0,
-            ..SaturationSettings::default()
-        });
-        sat.reset();
-        let id = BenchmarkId::new("tube_8x_reference", block);
-        bench_f64(&mut g, id, music64, block, |ch| sat.process(ch));
-    }
     for block in BLOCKS {
         let character = SaturationCharacter::Tube;
         let drive = 10f64.powf(6.0 / 20.0);
@@ -413,30 +396,6 @@ fn bench_units(c: &mut Criterion) {
                     for x in samples.iter_mut() {
                         u.process_sample(*x, &mut up);
                         *x = d.process(&up[..factor]);
-                    }
-                }
-            },
-        );
-    }
-    g.finish();
-
-    // The saturator's half-band cascade alone: up 8× and straight back down
-    // (cost only: without the half-sample stage before it the decimator's
-    // alignment is off by half an 8× sample).
-    let mut g = group(c, "oversampler_8x_halfband_up_down");
-    for block in BLOCKS {
-        let mut ups: Vec<Upsampler8x> = (0..NUM_CHANNELS).map(|_| Upsampler8x::new()).collect();
-        let mut downs: Vec<Downsampler8x> =
-            (0..NUM_CHANNELS).map(|_| Downsampler8x::new()).collect();
-        bench_f32(
-            &mut g,
-            BenchmarkId::from_parameter(block),
-            music,
-            block,
-            |ch| {
-                for ((samples, u), d) in ch.iter_mut().zip(&mut ups).zip(&mut downs) {
-                    for x in samples.iter_mut() {
-                        *x = d.process(&u.process_sample(*x));
                     }
                 }
             },

@@ -97,26 +97,13 @@ fn hash_stereo(out: &[Vec<f32>; 2]) -> u64 {
 }
 
 fn channel_strip_hash(rate: f64, block: usize) -> u64 {
-    hash_stereo(&channel_strip_output(
-        rate,
-        block,
-        LevelMath::Fast,
-        LevelMath::Fast,
-    ))
+    hash_stereo(&channel_strip_output(rate, block, LevelMath::Fast))
 }
 
-/// The strip on the golden programme, with `math` for the gain computers'
-/// dB conversions and `saturator_math` for the saturator's path.
-fn channel_strip_output(
-    rate: f64,
-    block: usize,
-    math: LevelMath,
-    saturator_math: LevelMath,
-) -> [Vec<f32>; 2] {
+fn channel_strip_output(rate: f64, block: usize, math: LevelMath) -> [Vec<f32>; 2] {
     let input = programme(rate, 2.0, 7, 0.5);
     let mut strip = ChannelStrip::new(rate, 2);
     strip.set_level_math(math);
-    strip.set_saturator_math(saturator_math);
     let busy = busy_settings();
     let mut changed = busy;
     changed.compressor.ratio = 8.0;
@@ -279,17 +266,8 @@ fn tpdf() -> MaximizerSettings {
 /// 0x112d_5556_c64b_fbc4 here; before the gain computers' fast dB
 /// conversions (`LevelMath::Fast`) they were the `..._REFERENCE` values,
 /// which the library-math path still reproduces bit for bit.
-///
-/// The saturator changed once on purpose (half-band cascade instead of the
-/// single-stage polyphase filters, `ln cosh` without library calls, latency
-/// 56 instead of 48 samples: see `channel_strip_saturation.rs` for the
-/// bound on the difference and CHANGELOG.md). With the saturator on its
-/// reference path (`ChannelStrip::set_saturator_math`) the strip still
-/// hashes to the values before that change, `..._OLD_SATURATOR`.
-const CHANNEL_STRIP_48K_64: u64 = 0x7cd3_5b07_2486_9410;
-const CHANNEL_STRIP_44K1_1000: u64 = 0xbf69_9415_e2b7_b102;
-const CHANNEL_STRIP_48K_64_OLD_SATURATOR: u64 = 0xa2ea_9d9c_188c_ca5f;
-const CHANNEL_STRIP_44K1_1000_OLD_SATURATOR: u64 = 0x1e69_b669_734f_a816;
+const CHANNEL_STRIP_48K_64: u64 = 0xa2ea_9d9c_188c_ca5f;
+const CHANNEL_STRIP_44K1_1000: u64 = 0x1e69_b669_734f_a816;
 const CHANNEL_STRIP_48K_64_REFERENCE: u64 = 0x3076_5671_6441_1ce6;
 const CHANNEL_STRIP_44K1_1000_REFERENCE: u64 = 0xb604_7ad8_fbca_4cbf;
 /// Largest difference allowed between the fast and the reference dB
@@ -352,28 +330,14 @@ fn channel_strip_output_is_bit_identical_to_its_reference() {
 }
 
 #[test]
-fn channel_strip_with_the_reference_saturator_is_bit_identical_to_before_the_cascade() {
-    for (rate, block, old) in [
-        (48_000.0, 64, CHANNEL_STRIP_48K_64_OLD_SATURATOR),
-        (44_100.0, 1000, CHANNEL_STRIP_44K1_1000_OLD_SATURATOR),
-    ] {
-        let out = channel_strip_output(rate, block, LevelMath::Fast, LevelMath::Reference);
-        assert_eq!(hash_stereo(&out), old, "{rate}");
-    }
-}
-
-#[test]
 fn channel_strip_reference_math_is_the_old_path_and_fast_math_stays_within_its_bound() {
     for (rate, block, reference) in [
         (48_000.0, 64, CHANNEL_STRIP_48K_64_REFERENCE),
         (44_100.0, 1000, CHANNEL_STRIP_44K1_1000_REFERENCE),
     ] {
-        let exact = channel_strip_output(rate, block, LevelMath::Reference, LevelMath::Reference);
+        let exact = channel_strip_output(rate, block, LevelMath::Reference);
         assert_eq!(hash_stereo(&exact), reference, "{rate}");
-        // The saturator on its reference path too: this bounds the dB
-        // conversions alone (the saturator's paths are compared in
-        // `channel_strip_saturation.rs`).
-        let fast = channel_strip_output(rate, block, LevelMath::Fast, LevelMath::Reference);
+        let fast = channel_strip_output(rate, block, LevelMath::Fast);
         let mut worst = 0.0f32;
         for (a, b) in exact.iter().flatten().zip(fast.iter().flatten()) {
             worst = worst.max((a - b).abs());

@@ -68,7 +68,14 @@ impl UpsamplerDesign {
 
     /// Kaiser window β for [`Self::stopband_attenuation_db`] (Kaiser's formula).
     pub fn kaiser_beta(&self) -> f64 {
-        kaiser_beta(self.stopband_attenuation_db)
+        let a = self.stopband_attenuation_db;
+        if a > 50.0 {
+            0.1102 * (a - 8.7)
+        } else if a >= 21.0 {
+            0.5842 * (a - 21.0).powf(0.4) + 0.07886 * (a - 21.0)
+        } else {
+            0.0
+        }
     }
 
     /// Estimated transition-band width, as a fraction of the input rate,
@@ -90,21 +97,8 @@ impl UpsamplerDesign {
     }
 }
 
-/// Kaiser window β for a stopband attenuation of `attenuation_db` dB
-/// (Kaiser's formula; Oppenheim & Schafer eq. 7.62).
-pub(crate) fn kaiser_beta(attenuation_db: f64) -> f64 {
-    let a = attenuation_db;
-    if a > 50.0 {
-        0.1102 * (a - 8.7)
-    } else if a >= 21.0 {
-        0.5842 * (a - 21.0).powf(0.4) + 0.07886 * (a - 21.0)
-    } else {
-        0.0
-    }
-}
-
 /// Modified Bessel function of the first kind, order 0 (power series).
-pub(crate) fn bessel_i0(x: f64) -> f64 {
+fn bessel_i0(x: f64) -> f64 {
     let half_x_sq = 0.25 * x * x;
     let mut term = 1.0;
     let mut sum = 1.0;
@@ -119,7 +113,7 @@ pub(crate) fn bessel_i0(x: f64) -> f64 {
 }
 
 /// Normalised sinc, `sin(πx)/(πx)`.
-pub(crate) fn sinc(x: f64) -> f64 {
+fn sinc(x: f64) -> f64 {
     if x == 0.0 {
         1.0
     } else {
@@ -317,7 +311,7 @@ impl Upsampler {
 /// needed), otherwise [`dot_scalar`]. Same products, same additions in the
 /// same order as [`dot_scalar`], so bit-identical to it (tested below).
 #[inline(always)]
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+fn dot(a: &[f32], b: &[f32]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     {
         dot_sse(a, b)

@@ -142,7 +142,8 @@ pub const SOFT_CLIP_DRIVE_RANGE_DB: (f32, f32) = (0.0, 18.0);
 pub const SOFT_CLIP_CEILING_RANGE_DBFS: (f32, f32) = (-12.0, 0.0);
 /// Latency of the soft clip (the saturator's oversampling filters), samples
 /// at any rate.
-pub const SOFT_CLIP_LATENCY_SAMPLES: usize = crate::units::saturation::LATENCY_SAMPLES;
+pub const SOFT_CLIP_LATENCY_SAMPLES: usize =
+    crate::units::saturation::OVERSAMPLING.latency_samples() * 2;
 /// Bound on the true-peak overshoot of the soft clip's output above its
 /// ceiling, dB, held by `tests/bus_glue_modes.rs`
 /// (`soft_clip_true_peak_overshoot_is_bounded`, libebur128's true-peak

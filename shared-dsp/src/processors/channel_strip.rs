@@ -378,16 +378,6 @@ impl ChannelStrip {
         self.compressor.set_level_math(math);
     }
 
-    /// Chooses the saturator's path ([`Saturator::set_level_math`]):
-    /// [`LevelMath::Fast`] by default (half-band cascade, fast curve maths,
-    /// 56 samples latency); [`LevelMath::Reference`] is the single-stage
-    /// polyphase path from before (48 samples), for tests that bound the
-    /// difference. Changes [`Self::latency_samples`] while saturation is on;
-    /// clears the saturator. Never allocates.
-    pub fn set_saturator_math(&mut self, math: LevelMath) {
-        self.saturator.set_level_math(math);
-    }
-
     /// The settings last applied.
     pub fn settings(&self) -> &ChannelStripSettings {
         &self.settings
