@@ -6,7 +6,6 @@ pub mod complex;
 pub mod delay;
 pub mod envelope;
 pub mod gain_window;
-pub mod halfband;
 pub mod level;
 pub mod oversampling;
 
