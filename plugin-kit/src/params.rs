@@ -122,6 +122,12 @@ pub fn percent_range_param(name: &str, default: f32, range: (f32, f32)) -> Float
 /// Ratios at or above this are ∞:1 (limiting, hard gating).
 pub use shared_dsp::processors::param_table::RATIO_INFINITE_AT;
 
+/// The largest text a finite ratio shows: one decimal below
+/// [`RATIO_INFINITE_AT`]. Without it 99.97:1 would round to "100.0:1", which
+/// parses to the top of the range and so shows back as "∞:1" (clap-validator's
+/// fuzzer reports that as a text conversion error).
+const RATIO_LARGEST_FINITE_SHOWN: f32 = RATIO_INFINITE_AT - 0.1;
+
 /// A dynamics ratio, 1:1 ..= ∞:1: more travel for low ratios, shown as "4.0:1";
 /// the top of the range shows and parses as "∞:1" (read it with [`ratio_value`]).
 pub fn ratio_param(name: &str, default: f32) -> FloatParam {
@@ -138,7 +144,7 @@ pub fn ratio_param(name: &str, default: f32) -> FloatParam {
         if ratio >= RATIO_INFINITE_AT {
             "∞:1".to_owned()
         } else {
-            format!("{ratio:.1}:1")
+            format!("{:.1}:1", ratio.min(RATIO_LARGEST_FINITE_SHOWN))
         }
     }))
     .with_string_to_value(Arc::new(|text| {
@@ -296,6 +302,27 @@ mod tests {
             ratio_value(&ratio_param("Ratio", RATIO_INFINITE_AT)),
             f32::INFINITY
         );
+    }
+
+    #[test]
+    fn ratio_text_round_trips_to_the_same_text_below_the_top() {
+        let ratio = ratio_param("Ratio", 4.0);
+        // Normalised values from 0.999 to the top in steps of 1e-6, and the
+        // values clap-validator's fuzzer reported.
+        let values = (0..=1000)
+            .map(|i| 0.999 + f64::from(i) * 1e-6)
+            .chain([0.999_959_354_563_730_4, 0.999_915_414_537_814_4]);
+        for normalized in values {
+            let normalized = normalized.min(1.0) as f32;
+            let text = ratio.normalized_value_to_string(normalized, true);
+            let parsed = ratio
+                .string_to_normalized_value(&text)
+                .unwrap_or_else(|| panic!("{text:?} does not parse"));
+            let again = ratio.normalized_value_to_string(parsed, true);
+            assert_eq!(again, text, "{normalized} shows {text:?}, which parses to {again:?}");
+            let finite = ratio.preview_plain(normalized) < RATIO_INFINITE_AT;
+            assert_eq!(text != "∞:1", finite, "{normalized} shows {text:?}");
+        }
     }
 
     #[test]
