@@ -319,7 +319,10 @@ mod tests {
                 .string_to_normalized_value(&text)
                 .unwrap_or_else(|| panic!("{text:?} does not parse"));
             let again = ratio.normalized_value_to_string(parsed, true);
-            assert_eq!(again, text, "{normalized} shows {text:?}, which parses to {again:?}");
+            assert_eq!(
+                again, text,
+                "{normalized} shows {text:?}, which parses to {again:?}"
+            );
             let finite = ratio.preview_plain(normalized) < RATIO_INFINITE_AT;
             assert_eq!(text != "∞:1", finite, "{normalized} shows {text:?}");
         }
