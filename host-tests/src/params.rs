@@ -80,6 +80,24 @@ impl ParamSpec {
         values
     }
 
+    /// Values the text round-trip test visits, as clap-validator's fuzzer does: the
+    /// [`probe_values`](Self::probe_values), `TEXT_PROBE_RANDOM` seeded random positions, and
+    /// `TEXT_PROBE_EDGE_STEPS` steps of `TEXT_PROBE_EDGE_STEP` of the range in from each end,
+    /// where special texts ("∞:1", "Off") meet rounded numbers.
+    pub fn text_probe_values(&self, rng: &mut Rng) -> Vec<f64> {
+        const TEXT_PROBE_RANDOM: usize = 400;
+        const TEXT_PROBE_EDGE_STEPS: u32 = 100;
+        const TEXT_PROBE_EDGE_STEP: f64 = 1e-5;
+        let mut values = self.probe_values();
+        values.extend((0..TEXT_PROBE_RANDOM).map(|_| self.at(rng.unit_f64())));
+        for step in 1..=TEXT_PROBE_EDGE_STEPS {
+            let inset = f64::from(step) * TEXT_PROBE_EDGE_STEP;
+            values.push(self.at(inset));
+            values.push(self.at(1.0 - inset));
+        }
+        values
+    }
+
     /// A random legal value; ends of the range come up often, as they find most bugs.
     pub fn random_value(&self, rng: &mut Rng) -> f64 {
         const END_CHANCE: f64 = 0.25;
