@@ -143,3 +143,45 @@ impl KitPlugin for BusGlue {
 }
 
 plugin_kit::export!(BusGlue);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nice_plug::wrapper::vst3::layout_matches_arrangements;
+    use nice_plug::wrapper::vst3::vst3::Steinberg::Vst::{SpeakerArr, SpeakerArrangement};
+
+    /// The layout a VST3 host's `setBusArrangements(inputs, outputs)` selects, if any.
+    fn selected(
+        inputs: &[SpeakerArrangement],
+        outputs: &[SpeakerArrangement],
+    ) -> Option<AudioIOLayout> {
+        BusGlue::AUDIO_IO_LAYOUTS
+            .iter()
+            .find(|layout| layout_matches_arrangements(layout, inputs, outputs))
+            .copied()
+    }
+
+    /// Each side-chain bus is compared with its own channel count, not the main bus's: a
+    /// stereo main bus with a mono side-chain is refused (the wrapper would read two channels
+    /// of a one-channel host bus), and every bus count but the declared ones is refused.
+    #[test]
+    fn vst3_bus_arrangements_select_only_the_declared_layouts() {
+        let (mono, stereo) = (SpeakerArr::kMono, SpeakerArr::kStereo);
+        assert_eq!(
+            selected(&[stereo, stereo], &[stereo]),
+            Some(STEREO_WITH_SIDECHAIN)
+        );
+        assert_eq!(selected(&[mono], &[mono]), Some(MONO));
+        for (inputs, outputs) in [
+            (&[stereo, mono][..], &[stereo][..]),
+            (&[mono, stereo][..], &[stereo][..]),
+            (&[mono, mono][..], &[mono][..]),
+            (&[stereo][..], &[stereo][..]),
+            (&[stereo, stereo][..], &[mono][..]),
+            (&[stereo, stereo][..], &[][..]),
+            (&[][..], &[stereo][..]),
+        ] {
+            assert_eq!(selected(inputs, outputs), None, "{inputs:?} -> {outputs:?}");
+        }
+    }
+}

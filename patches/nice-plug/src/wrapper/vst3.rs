@@ -18,7 +18,7 @@ use nice_plug_core::plugin::Plugin;
 pub use vst3;
 pub use wrapper::Wrapper;
 /// LATHE PATCH: the speaker arrangement announced for a bus of N channels.
-pub use wrapper::speaker_arrangement_for;
+pub use wrapper::{layout_matches_arrangements, speaker_arrangement_for};
 
 use crate::wrapper::vst3::subcategories::Vst3SubCategory;
 

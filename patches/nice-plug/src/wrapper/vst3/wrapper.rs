@@ -1,5 +1,5 @@
 use atomic_refcell::AtomicRefMut;
-use nice_plug_core::audio_setup::{AuxiliaryBuffers, BufferConfig, ProcessMode};
+use nice_plug_core::audio_setup::{AudioIOLayout, AuxiliaryBuffers, BufferConfig, ProcessMode};
 use nice_plug_core::context::process::Transport;
 #[cfg(feature = "editor")]
 use nice_plug_core::editor::Editor;
@@ -846,68 +846,13 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
 
         // nice-plug no longer supports flexible IO layouts. Instead we'll try to find an audio IO
         // layout that matches the host's requested layout.
+        // LATHE PATCH: the matching is `layout_matches_arrangements`, over slices.
+        // SAFETY: the host passes `num_ins` / `num_outs` arrangements (both non-null, checked).
+        let inputs = unsafe { std::slice::from_raw_parts(inputs, num_ins as usize) };
+        let outputs = unsafe { std::slice::from_raw_parts(outputs, num_outs as usize) };
         let matching_layout = P::AUDIO_IO_LAYOUTS
             .iter()
-            .find(|layout| {
-                // If the number of ports/busses doesn't match then we can immediately discard the
-                // layout. VST3 doesn't allow for optional switchable ports like CLAP does. Only the
-                // channel counts can change.
-                let num_layout_ins = if layout.main_input_channels.is_some() {
-                    1
-                } else {
-                    0
-                } + layout.aux_input_ports.len();
-                let num_layout_outs = if layout.main_output_channels.is_some() {
-                    1
-                } else {
-                    0
-                } + layout.aux_output_ports.len();
-                if num_ins as usize != num_layout_ins || num_outs as usize != num_layout_outs {
-                    return false;
-                }
-
-                // NOTE: We completely ignore the speaker arrangements and only look at the channel
-                //       counts here. This may cause issues at some point, but it works for now.
-                let has_main_input = layout.main_input_channels.is_some();
-                let aux_input_start_idx = if has_main_input { 0 } else { 1 };
-                if has_main_input
-                    && unsafe {
-                        (*inputs).count_ones() != layout.main_input_channels.unwrap().get()
-                    }
-                {
-                    return false;
-                }
-                for (aux_input_idx, channel_count) in layout.aux_input_ports.iter().enumerate() {
-                    if unsafe {
-                        (*inputs.add(aux_input_idx + aux_input_start_idx)).count_ones()
-                            != channel_count.get()
-                    } {
-                        return false;
-                    }
-                }
-
-                let has_main_output = layout.main_output_channels.is_some();
-                let aux_output_start_idx = if has_main_output { 0 } else { 1 };
-                if unsafe {
-                    (*outputs).count_ones()
-                        != layout
-                            .main_output_channels
-                            .map(NonZeroU32::get)
-                            .unwrap_or_default()
-                } {
-                    return false;
-                }
-                for (aux_output_idx, channel_count) in layout.aux_output_ports.iter().enumerate() {
-                    if unsafe {
-                        (*outputs.add(aux_output_idx + aux_output_start_idx)).count_ones()
-                            != channel_count.get()
-                    } {
-                        return false;
-                    }
-                }
-
-                true
-            })
+            .find(|layout| layout_matches_arrangements(layout, inputs, outputs))
             .copied();
 
         match matching_layout {
@@ -1967,6 +1912,44 @@ impl<P: Vst3Plugin> IInfoListenerTrait for Wrapper<P> {
 /// `nice_plug::wrapper::vst3`) so the plugins' tests can check what their
 /// layouts are announced as; nice-plug is not a workspace member, so its own
 /// tests do not run.
+/// LATHE PATCH: whether `layout` is the one a host asks for in `setBusArrangements`, with one
+/// speaker arrangement per input bus and per output bus (main bus first when the layout has one,
+/// then the auxiliary buses). Only the channel counts are compared, as upstream did.
+///
+/// Upstream inlined this and started the auxiliary buses at index 0 when there *was* a main bus
+/// (and at 1 when there was none): it compared each side-chain bus's channel count with the main
+/// bus's, so a host asking for a stereo main bus with a mono side-chain got a yes from the Bus
+/// Glue's stereo + stereo side-chain layout, and the wrapper then read two channels of a
+/// one-channel host bus.
+pub fn layout_matches_arrangements(
+    layout: &AudioIOLayout,
+    inputs: &[SpeakerArrangement],
+    outputs: &[SpeakerArrangement],
+) -> bool {
+    // VST3 doesn't allow for optional switchable ports like CLAP does: the bus counts must match
+    // and only the channel counts can change.
+    let expected_inputs = layout
+        .main_input_channels
+        .into_iter()
+        .chain(layout.aux_input_ports.iter().copied());
+    let expected_outputs = layout
+        .main_output_channels
+        .into_iter()
+        .chain(layout.aux_output_ports.iter().copied());
+    channel_counts_match(expected_inputs, inputs) && channel_counts_match(expected_outputs, outputs)
+}
+
+/// LATHE PATCH: one host bus per expected bus, each with the expected channel count.
+fn channel_counts_match(
+    expected: impl Iterator<Item = NonZeroU32> + Clone,
+    host: &[SpeakerArrangement],
+) -> bool {
+    expected.clone().count() == host.len()
+        && expected
+            .zip(host)
+            .all(|(channels, arrangement)| arrangement.count_ones() == channels.get())
+}
+
 pub fn speaker_arrangement_for(count: u32) -> SpeakerArrangement {
     match count {
         0 => vst3::Steinberg::Vst::SpeakerArr::kEmpty,
