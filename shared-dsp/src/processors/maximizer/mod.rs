@@ -189,39 +189,48 @@ use crate::units::dither::{DitherShape, Requantizer};
 use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
 use crate::units::limiter_guard::{TruePeakGuard, GUARD_MARGIN_DB};
 /// Signals the guard keeps aligned with the limited one: dry input, limiter
-/// gain reduction `1 − g`, the [`MonitorPath`] code of the frame and the
-/// weight of the main path in it.
-const GUARD_ALIGNED_SIGNALS: usize = 4;
+/// gain reduction `1 − g`, and the frame's route ([`MonitorPath::route`]).
+const GUARD_ALIGNED_SIGNALS: usize = 3;
 /// Signals the monitor guard keeps aligned with the monitor mix: the
 /// level-match gain applied to the frame (linear).
 const MONITOR_ALIGNED_SIGNALS: usize = 1;
 
-/// Which path an output frame comes from, carried through the main guard as
-/// an `f32` code (exact small integers).
+/// Which path an output frame comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MonitorPath {
     /// The main guard's output (plain limited output, monitor gain ≤ 0 dB).
-    Main = 0,
-    /// The monitor guard's output.
-    Monitor = 1,
+    Main,
+    /// The monitor guard's output, crossfaded with the main guard's.
+    Monitor,
     /// The monitor guard's output, and the frame is level-matched bypass
     /// only (no crossfade, monitor gain ≤ 0 dB): its guard gain caps the
     /// level-match gain.
-    MonitorBypass = 2,
+    MonitorBypass,
 }
 
+/// [`MonitorPath::route`] of a [`MonitorPath::MonitorBypass`] frame.
+const BYPASS_ROUTE: f32 = -1.0;
+
 impl MonitorPath {
-    fn code(self) -> f32 {
-        self as u8 as f32
+    /// The route of a frame as one `f32` that travels through the main guard
+    /// with the audio: the weight of the main guard's output in it (1.0 on
+    /// the main path, 0 ≤ w < 1 on the monitor path), or [`BYPASS_ROUTE`].
+    fn route(self, main_weight: f32) -> f32 {
+        match self {
+            Self::Main => 1.0,
+            Self::Monitor => main_weight,
+            Self::MonitorBypass => BYPASS_ROUTE,
+        }
     }
 
-    fn from_code(code: f32) -> Self {
-        if code >= 2.0 {
-            Self::MonitorBypass
-        } else if code >= 1.0 {
-            Self::Monitor
+    /// The path and main-guard weight of a `route`.
+    fn from_route(route: f32) -> (Self, f32) {
+        if route >= 1.0 {
+            (Self::Main, 1.0)
+        } else if route < 0.0 {
+            (Self::MonitorBypass, 0.0)
         } else {
-            Self::Main
+            (Self::Monitor, route)
         }
     }
 }
@@ -330,10 +339,8 @@ struct ChunkScratch {
     reduction: [[f32; METER_CHUNK]; MAX_CHANNELS],
     /// The guard's detected true peaks of `limited`, linear.
     guard_peaks: [[f32; METER_CHUNK]; MAX_CHANNELS],
-    /// [`MonitorPath`] code of each frame, and the weight (0 ..= 1) of the
-    /// main guard's output in it (the rest is the monitor guard's).
-    path: [f32; METER_CHUNK],
-    main_weight: [f32; METER_CHUNK],
+    /// [`MonitorPath::route`] of each frame.
+    route: [f32; METER_CHUNK],
     /// The heard mix of a monitor-path frame (input to the monitor guard),
     /// and the monitor guard's detected true peaks of it, linear.
     monitor_mix: [[f32; METER_CHUNK]; MAX_CHANNELS],
@@ -354,8 +361,7 @@ impl Default for ChunkScratch {
             limited: [[0.0; METER_CHUNK]; MAX_CHANNELS],
             reduction: [[0.0; METER_CHUNK]; MAX_CHANNELS],
             guard_peaks: [[0.0; METER_CHUNK]; MAX_CHANNELS],
-            path: [0.0; METER_CHUNK],
-            main_weight: [0.0; METER_CHUNK],
+            route: [0.0; METER_CHUNK],
             monitor_mix: [[0.0; METER_CHUNK]; MAX_CHANNELS],
             monitor_peaks: [[0.0; METER_CHUNK]; MAX_CHANNELS],
         }
@@ -781,8 +787,16 @@ impl Maximizer {
                 );
             }
             let mut monitor_heard = false;
-            for i in 0..len {
-                monitor_heard |= self.mix_monitor_frame(i, &mut chunk);
+            let plain = self.settings.listen == Listen::Output
+                && !self.listen_fade.is_fading()
+                && chunk.monitor[..len].iter().all(|&m| m <= 1.0);
+            if plain {
+                // The plain output throughout: every frame on the main path.
+                chunk.route[..len].fill(MonitorPath::Main.route(1.0));
+            } else {
+                for i in 0..len {
+                    monitor_heard |= self.mix_monitor_frame(i, &mut chunk);
+                }
             }
             // The monitor guard runs while the monitor path is heard and
             // for its latency after (and a chunk more), so its output stays
@@ -891,11 +905,10 @@ impl Maximizer {
 
     /// Third pass of [`Self::process`] over one frame: the listen-mode
     /// crossfade, split into the weight of the plain limited output (heard
-    /// through the main guard, monitor gain ≤ 0 dB) into `chunk.main_weight`
-    /// and the rest, whose mix (normalised, monitor gain included) goes to
-    /// the monitor guard through `chunk.monitor_mix`; the frame's
-    /// [`MonitorPath`] into `chunk.path`. Returns true if the monitor guard
-    /// is heard in the frame.
+    /// through the main guard, monitor gain ≤ 0 dB) and the rest, whose mix
+    /// (normalised, monitor gain included) goes to the monitor guard through
+    /// `chunk.monitor_mix`; the frame's [`MonitorPath::route`] into
+    /// `chunk.route`. Returns true if the monitor guard is heard in the frame.
     #[inline]
     fn mix_monitor_frame(&mut self, i: usize, chunk: &mut ChunkScratch) -> bool {
         let listen = self.settings.listen;
@@ -916,7 +929,6 @@ impl Maximizer {
             } else {
                 0.0
             };
-        chunk.main_weight[i] = main_weight;
         let path = if main_weight >= 1.0 {
             MonitorPath::Main
         } else if listen == Listen::LevelMatchedBypass && fade.is_none() && monitor <= 1.0 {
@@ -924,7 +936,7 @@ impl Maximizer {
         } else {
             MonitorPath::Monitor
         };
-        chunk.path[i] = path.code();
+        chunk.route[i] = path.route(main_weight);
         if path == MonitorPath::Main {
             return false;
         }
@@ -987,16 +999,14 @@ impl Maximizer {
         for c in 0..n {
             aligned[0][c] = dry[c];
             aligned[1][c] = chunk.reduction[c][i];
-            aligned[2][c] = chunk.path[i];
-            aligned[3][c] = chunk.main_weight[i];
+            aligned[2][c] = chunk.route[i];
         }
         let guard_threshold = chunk.threshold[i] * self.guard_ratio;
         let guard_gain =
             self.guard
                 .process_frame(guard_threshold, &guard_peaks, &mut limited, &mut aligned);
-        let [dry, reductions, path, main_weight] = aligned;
-        let main_weight = main_weight[0];
-        let path = MonitorPath::from_code(path[0]);
+        let [dry, reductions, route] = aligned;
+        let (path, main_weight) = MonitorPath::from_route(route[0]);
         // The monitor guard, at the same threshold and latency.
         let mut heard: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.monitor_mix[c][i]);
         if run_monitor {
