@@ -176,7 +176,8 @@ fn maximizer_hash(rate: f64, block: usize, base: MaximizerSettings) -> u64 {
 
 /// Seconds after the end of the listen phases still left out of
 /// [`maximizer_hash_outside_listen`]: the monitor path's crossfade back
-/// (10 ms) and the latency (≤ 9 ms at 44.1 kHz), rounded up generously.
+/// (10 ms) and the latency (≤ 10 ms: 9.8 ms at 96 kHz with 5 ms
+/// look-ahead), rounded up generously.
 const LISTEN_PHASE_SETTLE_S: f64 = 0.05;
 
 /// [`maximizer_hash`] over the output outside the two listen phases (Delta,
@@ -208,7 +209,7 @@ fn maximizer_output(rate: f64, block: usize, base: MaximizerSettings) -> [Vec<f3
     let mut m = Maximizer::new(rate, 2);
     m.set_settings(&base);
     let total_blocks = input[0].len().div_ceil(block);
-    let out = run_blocks(
+    run_blocks(
         &mut m,
         &input,
         block,
@@ -229,8 +230,7 @@ fn maximizer_output(rate: f64, block: usize, base: MaximizerSettings) -> [Vec<f3
             m.set_bypass(phase == 6);
         },
         |m, ch| m.process(ch),
-    );
-    out
+    )
 }
 
 fn meter_hash(rate: f64) -> u64 {

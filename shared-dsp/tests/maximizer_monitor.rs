@@ -84,7 +84,7 @@ fn drums(rng: &mut Rng, rate: f64, seconds: f64) -> Stereo {
     for (c, ch) in out.iter_mut().enumerate() {
         for (i, y) in ch.iter_mut().enumerate() {
             let tb = (i % beat) as f64 / rate;
-            let v = if (i / beat) % 2 == 0 {
+            let v = if (i / beat).is_multiple_of(2) {
                 let f = 45.0 + 400.0 * (-tb * 60.0).exp();
                 (-tb * 18.0).exp() * (std::f64::consts::TAU * f * tb).sin()
                     + if i % beat < 3 { 0.8 } else { 0.0 }
