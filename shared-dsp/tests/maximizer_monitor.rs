@@ -363,4 +363,7 @@ fn capped_level_matched_bypass_settles_to_a_constant_gain_under_the_ceiling() {
     let tail: Stereo = output.iter().map(|c| c[start..].to_vec()).collect();
     assert!(suite_meter_true_peak_db(&output, rate) <= f64::from(ceiling_dbtp));
     assert!(suite_meter_true_peak_db(&tail, rate) <= f64::from(ceiling_dbtp));
+    // A new loudness measurement (a new level match) lifts the cap.
+    m.reset_meters();
+    assert_eq!(m.level_match_cap_db(), None);
 }

@@ -40,8 +40,9 @@
 //! guard has to reduce the level-matched dry signal, the level-match gain is
 //! capped at what that peak allowed ([`Maximizer::level_match_cap_db`]), so
 //! the comparison soon becomes the exact dry signal at a constant (lower)
-//! gain again. The cap only falls; it is lifted by [`Maximizer::reset`] and
-//! by a change of the limiter threshold (ceiling, dither). While the cap does
+//! gain again. The cap only falls; it is lifted by [`Maximizer::reset`],
+//! [`Maximizer::reset_meters`] and a change of the limiter threshold
+//! (ceiling, dither). While the cap does
 //! not bite, the bypass is the dry input × the level-match gain, bit for bit.
 //! Delta is what the limiter (before the guard) removes, guarded the same way.
 //!
@@ -494,10 +495,15 @@ impl Maximizer {
         self.reset_meters();
     }
 
-    /// Restarts the input and output loudness measurement. Never allocates.
+    /// Restarts the input and output loudness measurement, and lifts the
+    /// level-match cap (the level match is measured anew). Never allocates.
     pub fn reset_meters(&mut self) {
         self.input_meter.reset();
         self.output_meter.reset();
+        if self.level_match_cap.is_finite() {
+            self.level_match_cap = f32::INFINITY;
+            self.retarget_level_match();
+        }
     }
 
     /// Loudness of the raw input since the last meter reset.
