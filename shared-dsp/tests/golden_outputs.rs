@@ -171,11 +171,45 @@ fn bus_glue_hash(rate: f64, block: usize) -> u64 {
 }
 
 fn maximizer_hash(rate: f64, block: usize, base: MaximizerSettings) -> u64 {
+    hash_stereo(&maximizer_output(rate, block, base))
+}
+
+/// Seconds after the end of the listen phases still left out of
+/// [`maximizer_hash_outside_listen`]: the monitor path's crossfade back
+/// (10 ms) and the latency (≤ 10 ms: 9.8 ms at 96 kHz with 5 ms
+/// look-ahead), rounded up generously.
+const LISTEN_PHASE_SETTLE_S: f64 = 0.05;
+
+/// [`maximizer_hash`] over the output outside the two listen phases (Delta,
+/// level-matched bypass) and [`LISTEN_PHASE_SETTLE_S`] after them: the
+/// normal processing, plugin bypass and the ceiling change.
+fn maximizer_hash_outside_listen(rate: f64, block: usize, base: MaximizerSettings) -> u64 {
+    let out = maximizer_output(rate, block, base);
+    let total_blocks = out[0].len().div_ceil(block);
+    let phase_start = |phase: usize| {
+        (0..total_blocks)
+            .find(|k| 8 * k / total_blocks >= phase)
+            .unwrap()
+            * block
+    };
+    let skip = phase_start(2)..phase_start(4) + (LISTEN_PHASE_SETTLE_S * rate) as usize;
+    let mut h = Fnv::new();
+    for c in &out {
+        for (i, s) in c.iter().enumerate() {
+            if !skip.contains(&i) {
+                h.bytes(&s.to_bits().to_le_bytes());
+            }
+        }
+    }
+    h.0
+}
+
+fn maximizer_output(rate: f64, block: usize, base: MaximizerSettings) -> [Vec<f32>; 2] {
     let input = programme(rate, 2.0, 11, 0.9);
     let mut m = Maximizer::new(rate, 2);
     m.set_settings(&base);
     let total_blocks = input[0].len().div_ceil(block);
-    let out = run_blocks(
+    run_blocks(
         &mut m,
         &input,
         block,
@@ -196,8 +230,7 @@ fn maximizer_hash(rate: f64, block: usize, base: MaximizerSettings) -> u64 {
             m.set_bypass(phase == 6);
         },
         |m, ch| m.process(ch),
-    );
-    hash_stereo(&out)
+    )
 }
 
 fn meter_hash(rate: f64) -> u64 {
@@ -286,9 +319,24 @@ const FAST_LEVEL_MATH_MAX_DIFF: f32 = 1e-7;
 /// pink noise −0.03 LU, white noise −0.13 LU (see CHANGELOG.md). Release
 /// 0.1.0 hashed 0x7519_b384_c47a_5bd4, 0xe335_e090_d324_a464 and
 /// 0x6be7_c492_a638_c8d2 here.
-const MAXIMIZER_LIMITING_48K_64: u64 = 0x0d35_0d1c_56a0_6fef;
-const MAXIMIZER_PUNCHY_44K1_333: u64 = 0x4f16_ed8c_09c4_9ece;
-const MAXIMIZER_TPDF_96K_512: u64 = 0x587d_4baa_46da_cc24;
+///
+/// And once more, in its listen phases only (issue 11, branch
+/// `maxi-meter`): delta and level-matched bypass are held under the ceiling
+/// by the monitor path (`processors::maximizer` docs; delta here goes over
+/// it), delta is taken before the true-peak guard, and the listen
+/// crossfades start with the monitor path's frames, one guard latency
+/// later. Everything outside those phases is unchanged bit for bit
+/// (`MAXIMIZER_*_OUTSIDE_LISTEN`, printed from the tree before the change,
+/// commit 12435d8). Before it the full hashes were 0x0d35_0d1c_56a0_6fef,
+/// 0x4f16_ed8c_09c4_9ece and 0x587d_4baa_46da_cc24.
+const MAXIMIZER_LIMITING_48K_64: u64 = 0x281d_f409_c8a4_388a;
+const MAXIMIZER_PUNCHY_44K1_333: u64 = 0xfdb1_1303_61a4_35d0;
+const MAXIMIZER_TPDF_96K_512: u64 = 0xaad0_7773_85cb_49ec;
+/// [`maximizer_hash_outside_listen`] of the three, from commit 12435d8
+/// (before the monitor path).
+const MAXIMIZER_LIMITING_48K_64_OUTSIDE_LISTEN: u64 = 0xd6a2_b272_229b_c32a;
+const MAXIMIZER_PUNCHY_44K1_333_OUTSIDE_LISTEN: u64 = 0x696d_0135_48fd_aa08;
+const MAXIMIZER_TPDF_96K_512_OUTSIDE_LISTEN: u64 = 0x33c5_47f6_5edd_eca8;
 /// The Bus Glue's output (`bus_glue_hash`), as added on branch `comp`
 /// (2026-12-02) with the processor as it was before its settled-path
 /// loops (single band with a settled output gain; the plain output path):
@@ -317,6 +365,18 @@ fn print_hashes() {
         maximizer_hash(44_100.0, 333, punchy())
     );
     println!("max tpdf {:#018x}", maximizer_hash(96_000.0, 512, tpdf()));
+    println!(
+        "max limiting outside listen {:#018x}",
+        maximizer_hash_outside_listen(48_000.0, 64, limiting())
+    );
+    println!(
+        "max punchy outside listen {:#018x}",
+        maximizer_hash_outside_listen(44_100.0, 333, punchy())
+    );
+    println!(
+        "max tpdf outside listen {:#018x}",
+        maximizer_hash_outside_listen(96_000.0, 512, tpdf())
+    );
     println!("meter 48k {:#018x}", meter_hash(48_000.0));
     println!("glue 48k/64 {:#018x}", bus_glue_hash(48_000.0, 64));
     println!("glue 44.1k/333 {:#018x}", bus_glue_hash(44_100.0, 333));
@@ -366,6 +426,22 @@ fn maximizer_output_is_bit_identical_to_release_0_1_0() {
     assert_eq!(
         maximizer_hash(96_000.0, 512, tpdf()),
         MAXIMIZER_TPDF_96K_512
+    );
+}
+
+#[test]
+fn maximizer_output_outside_the_listen_phases_is_bit_identical_to_before_the_monitor_path() {
+    assert_eq!(
+        maximizer_hash_outside_listen(48_000.0, 64, limiting()),
+        MAXIMIZER_LIMITING_48K_64_OUTSIDE_LISTEN
+    );
+    assert_eq!(
+        maximizer_hash_outside_listen(44_100.0, 333, punchy()),
+        MAXIMIZER_PUNCHY_44K1_333_OUTSIDE_LISTEN
+    );
+    assert_eq!(
+        maximizer_hash_outside_listen(96_000.0, 512, tpdf()),
+        MAXIMIZER_TPDF_96K_512_OUTSIDE_LISTEN
     );
 }
 

@@ -2,6 +2,7 @@
 //! Reads only [`MeterTelemetry`] and writes only parameters (through the host).
 
 use crate::params::{LoudnessMeterParams, TargetPreset};
+use crate::report;
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
 use crate::verdicts::{self, Tone};
 use nice_plug::prelude::*;
@@ -11,6 +12,7 @@ use shared_dsp::units::loudness::targets::LoudnessTarget;
 use shared_ui::editor::{self, set_param, EditorShell, EditorView};
 use shared_ui::egui::{self, Color32, RichText};
 use shared_ui::widgets::knob;
+use shared_ui::widgets::meter::{self, EbuRange, MeterScale, EBU_REFERENCE_LUFS};
 use shared_ui::{theme, widgets};
 use std::sync::Arc;
 
@@ -32,6 +34,50 @@ const HISTORY_SPANS_S: [(f32, &str); 4] = [
 /// Loudness range drawn by the history graph, LUFS (bottom, top).
 const HISTORY_RANGE_LUFS: (f32, f32) = (-48.0, 0.0);
 
+/// Width of each momentary / short-term meter's bar, logical px.
+const LOUDNESS_METER_BAR_WIDTH: f32 = 18.0;
+/// Height of the momentary / short-term meters (with their readouts),
+/// logical px: the height of the readouts and history beside them.
+const LOUDNESS_METER_HEIGHT: f32 = 220.0;
+/// Width of the meter column (two meters, their scale labels, the scale
+/// choices), logical px.
+const LOUDNESS_METER_COLUMN_WIDTH: f32 = 190.0;
+
+/// How the momentary and short-term meters are scaled (EBU Tech 3341, EBU
+/// Mode). Editor state: not a parameter, not saved with the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoudnessScaleChoice {
+    /// "EBU +9" or "EBU +18".
+    pub range: EbuRange,
+    /// Labels in LU relative to the reference (true) or in LUFS.
+    pub relative: bool,
+    /// 0 LU at the selected target's loudness (true) or at Tech 3341's
+    /// −23 LUFS.
+    pub at_target: bool,
+}
+
+impl Default for LoudnessScaleChoice {
+    fn default() -> Self {
+        Self {
+            range: EbuRange::Plus9,
+            relative: true,
+            at_target: false,
+        }
+    }
+}
+
+impl LoudnessScaleChoice {
+    /// The meter scale for a selected target of `target_lufs`.
+    pub fn scale(&self, target_lufs: f32) -> MeterScale {
+        let reference = if self.at_target {
+            target_lufs
+        } else {
+            EBU_REFERENCE_LUFS
+        };
+        MeterScale::ebu(self.range, reference, self.relative)
+    }
+}
+
 pub struct MeterView {
     params: Arc<LoudnessMeterParams>,
     telemetry: Arc<MeterTelemetry>,
@@ -39,6 +85,9 @@ pub struct MeterView {
     momentary: Vec<Option<f32>>,
     short_term: Vec<Option<f32>>,
     span_s: f32,
+    scale: LoudnessScaleChoice,
+    /// Outcome of the last CSV export: the file written, or why not.
+    export_status: Option<Result<std::path::PathBuf, String>>,
 }
 
 /// Creates the editor (called by the host on the main thread).
@@ -51,6 +100,8 @@ fn new_view(params: Arc<LoudnessMeterParams>, telemetry: Arc<MeterTelemetry>) ->
         momentary: Vec::new(),
         short_term: Vec::new(),
         span_s: HISTORY_SPANS_S[1].0,
+        scale: LoudnessScaleChoice::default(),
+        export_status: None,
     }
 }
 
@@ -90,6 +141,7 @@ impl MeterView {
         let target = self.params.target.value().target();
         let integrated = t.integrated_lufs.load();
         let true_peak = t.true_peak_dbtp.load();
+        let mut export = false;
         ui.horizontal(|ui| {
             let color = match (integrated, true_peak) {
                 // The loudness readout in the loudness verdict's colour only.
@@ -137,11 +189,82 @@ impl MeterView {
                 );
             });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::TOP), |ui| {
-                if ui.button(RichText::new("Reset").size(16.0)).clicked() {
-                    self.telemetry.reset_request.raise();
-                }
+                ui.vertical(|ui| {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::TOP), |ui| {
+                        if ui.button(RichText::new("Reset").size(16.0)).clicked() {
+                            self.telemetry.reset_request.raise();
+                        }
+                        if ui
+                            .button(RichText::new("Export CSV").size(16.0))
+                            .on_hover_text(
+                                "Write the measurement, the verdicts per target and the \
+                                 short-term history to a CSV file in Documents/Lathe",
+                            )
+                            .clicked()
+                        {
+                            export = true;
+                        }
+                    });
+                    match &self.export_status {
+                        Some(Ok(path)) => {
+                            ui.label(
+                                RichText::new(format!("Saved {}", path.display()))
+                                    .color(theme::GOOD)
+                                    .size(11.0),
+                            );
+                        }
+                        Some(Err(e)) => {
+                            ui.label(RichText::new(e).color(theme::OVER).size(11.0));
+                        }
+                        None => {}
+                    }
+                });
             });
         });
+        if export {
+            self.export_status = Some(self.export_csv());
+        }
+    }
+
+    /// The current measurement as a report (see [`crate::report`]).
+    fn measurement(&self) -> report::Measurement {
+        let t = &self.telemetry;
+        let mut rows = Vec::new();
+        t.history.snapshot(&mut rows);
+        report::Measurement {
+            integrated_lufs: t.integrated_lufs.load(),
+            loudness_range_lu: t.loudness_range_lu.load(),
+            max_momentary_lufs: t.max_momentary_lufs.load(),
+            max_short_term_lufs: t.max_short_term_lufs.load(),
+            max_true_peak_dbtp: t.true_peak_dbtp.load(),
+            measured_s: f64::from(t.measured_s.load().unwrap_or(0.0)),
+            history: rows
+                .iter()
+                .map(|r| report::HistoryStep {
+                    momentary_lufs: r[HISTORY_MOMENTARY],
+                    short_term_lufs: r[HISTORY_SHORT_TERM],
+                })
+                .collect(),
+            steps_per_second: STEPS_PER_SECOND,
+        }
+    }
+
+    /// Writes the CSV report into the documents folder (GUI thread; small
+    /// blocking write): the path written, or a message naming the folder.
+    fn export_csv(&self) -> Result<std::path::PathBuf, String> {
+        let dir = report::report_dir(|name| std::env::var(name).ok())
+            .ok_or("Export failed: no home or documents folder (set HOME)")?;
+        // The editor's rows: every preset, then the custom target.
+        let mut targets: Vec<LoudnessTarget> = (0..TargetPreset::variants().len())
+            .map(|idx| *TargetPreset::from_index(idx).target())
+            .collect();
+        targets.push(self.params.custom_target());
+        let text = report::csv(&self.measurement(), &targets);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        report::write_atomically(&dir, &report::file_name(now), &text)
+            .map_err(|e| format!("Export to {} failed: {e}", dir.display()))
     }
 
     fn readouts(&self, ui: &mut egui::Ui) {
@@ -243,6 +366,63 @@ impl MeterView {
             "LUFS",
             Some((target.integrated_lufs as f32, theme::GOOD)),
         );
+    }
+
+    /// Momentary and short-term meters on the chosen EBU scale, and the
+    /// choices of scale, unit and reference above them.
+    fn loudness_meters(&mut self, ui: &mut egui::Ui) {
+        let choice = &mut self.scale;
+        ui.horizontal(|ui| {
+            for range in [EbuRange::Plus9, EbuRange::Plus18] {
+                let label = range.name().trim_start_matches("EBU ");
+                if ui
+                    .selectable_label(choice.range == range, label)
+                    .on_hover_text(range.name())
+                    .clicked()
+                {
+                    choice.range = range;
+                }
+            }
+            ui.add_space(4.0);
+            for (relative, label) in [(true, "LU"), (false, "LUFS")] {
+                if ui
+                    .selectable_label(choice.relative == relative, label)
+                    .clicked()
+                {
+                    choice.relative = relative;
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("0 LU:").color(theme::TEXT_DIM));
+            for (at_target, label, hover) in [
+                (false, "−23", "EBU R128 / Tech 3341: 0 LU = −23 LUFS"),
+                (true, "Target", "0 LU at the selected target's loudness"),
+            ] {
+                if ui
+                    .selectable_label(choice.at_target == at_target, label)
+                    .on_hover_text(hover)
+                    .clicked()
+                {
+                    choice.at_target = at_target;
+                }
+            }
+        });
+        let target = self.params.target.value().target();
+        let scale = self.scale.scale(target.integrated_lufs as f32);
+        let t = &self.telemetry;
+        let size = meter::meter_size(LOUDNESS_METER_BAR_WIDTH, LOUDNESS_METER_HEIGHT);
+        ui.horizontal(|ui| {
+            for (name, reading, color) in [
+                ("M", t.momentary_lufs.load(), theme::ACCENT),
+                ("S", t.short_term_lufs.load(), theme::ACCENT_2),
+            ] {
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(name).color(color));
+                    meter::level_meter(ui, name, size, reading, scale, color);
+                });
+            }
+        });
     }
 
     fn targets(&self, ui: &mut egui::Ui, setter: &ParamSetter) {
@@ -374,9 +554,16 @@ impl EditorView for MeterView {
     fn draw(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
         self.header(ui);
         ui.add_space(8.0);
-        self.readouts(ui);
-        ui.add_space(8.0);
-        self.history(ui);
+        ui.horizontal_top(|ui| {
+            let left = ui.available_width() - LOUDNESS_METER_COLUMN_WIDTH;
+            ui.vertical(|ui| {
+                ui.set_width(left);
+                self.readouts(ui);
+                ui.add_space(8.0);
+                self.history(ui);
+            });
+            ui.vertical(|ui| self.loudness_meters(ui));
+        });
         ui.add_space(8.0);
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| self.targets(ui, setter));
@@ -404,6 +591,19 @@ mod layout_tests {
         for _ in 0..3 {
             editor.view_frame(&host, &mut view, vec![]);
         }
+        // With the longest status line an export shows, and the EBU +18
+        // scale in LUFS (the widest labels).
+        view.scale = LoudnessScaleChoice {
+            range: EbuRange::Plus18,
+            relative: false,
+            at_target: true,
+        };
+        view.export_status = Some(Ok(std::path::PathBuf::from(
+            "/home/someone-with-a-long-name/Documents/Lathe/loudness-report-20261203-061502Z-2.csv",
+        )));
+        for _ in 0..3 {
+            editor.view_frame(&host, &mut view, vec![]);
+        }
         let widgets = editor.widget_rects();
         assert!(
             widgets.len() > 20,
@@ -418,5 +618,29 @@ mod layout_tests {
             EDITOR_WIDTH,
             EDITOR_HEIGHT
         );
+    }
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+
+    #[test]
+    fn the_scale_choice_gives_tech_3341_ranges_around_the_chosen_reference() {
+        let mut choice = LoudnessScaleChoice::default();
+        // Default: EBU +9, in LU around −23 LUFS.
+        let s = choice.scale(-14.0);
+        assert_eq!((s.floor, s.top, s.unit), (-41.0, -14.0, "LU"));
+        assert_eq!(s.label(-23.0), "0");
+        choice.range = EbuRange::Plus18;
+        choice.at_target = true;
+        let s = choice.scale(-14.0);
+        assert_eq!((s.floor, s.top), (-50.0, 4.0));
+        assert_eq!(s.label(-14.0), "0");
+        assert_eq!(s.label(-50.0), "−36");
+        choice.relative = false;
+        let s = choice.scale(-14.0);
+        assert_eq!((s.floor, s.top, s.unit), (-50.0, 4.0, "LUFS"));
+        assert_eq!(s.label(-14.0), "−14");
     }
 }

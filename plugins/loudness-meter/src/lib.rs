@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 mod editor;
 pub mod params;
+pub mod report;
 pub mod telemetry;
 mod verdicts;
 

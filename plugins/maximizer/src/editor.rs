@@ -303,6 +303,21 @@ impl MaximizerView {
                 choice(ui, "Dither", &p.dither, setter);
                 choice(ui, "Word length", &p.dither_bits, setter);
                 dropdown(ui, "Listen", &p.listen, setter);
+                if p.listen.value() == crate::params::Listen::LevelMatchedBypass {
+                    if let Some(cap) = self.telemetry.level_match_cap_db.load() {
+                        ui.label(
+                            RichText::new(format!(
+                                "Bypass capped at {} dB: the ceiling",
+                                widgets::format_gain(cap, 1)
+                            ))
+                            .color(theme::WARN),
+                        )
+                        .on_hover_text(
+                            "Level-matched, the dry signal would exceed the ceiling: \
+                             its gain is lowered to what its peaks allow",
+                        );
+                    }
+                }
                 dropdown(ui, "Preview", &p.preview, setter);
                 toggle(ui, "Bypass", &p.bypass, setter);
                 ui.add_space(8.0);

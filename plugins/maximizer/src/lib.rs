@@ -130,6 +130,9 @@ impl KitPlugin for Maximizer {
             telemetry.push_column(column);
         });
         telemetry.publish_meters(&processor.input_readings(), &processor.output_readings());
+        telemetry
+            .level_match_cap_db
+            .store(processor.level_match_cap_db().map(f64::from));
     }
 }
 

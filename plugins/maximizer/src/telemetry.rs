@@ -46,6 +46,9 @@ pub struct MaximizerTelemetry {
     pub sample_rate_hz: AtomicReading,
     /// Gain the platform preview applies right now, dB.
     pub monitor_gain_db: AtomicReading,
+    /// Cap on the level-matched bypass gain, dB, once the bypass had to be
+    /// lowered to stay under the ceiling (`Maximizer::level_match_cap_db`).
+    pub level_match_cap_db: AtomicReading,
     /// Input peak, output peak (dBFS) and gain reduction (dB) per column.
     pub waveform: History<3>,
     /// Editor → audio: restart the loudness measurement (Learn, Reset).
@@ -65,6 +68,7 @@ impl Default for MaximizerTelemetry {
             latency_samples: AtomicU32::new(0),
             sample_rate_hz: AtomicReading::default(),
             monitor_gain_db: AtomicReading::default(),
+            level_match_cap_db: AtomicReading::default(),
             waveform: History::new((WAVEFORM_SECONDS / WAVEFORM_COLUMN_S).round() as usize),
             reset_meters: Request::default(),
             learning: AtomicBool::new(false),

@@ -78,10 +78,42 @@ pub struct MeterScale {
     pub clip: Option<f32>,
     /// Unit shown under the scale, e.g. "dBFS".
     pub unit: &'static str,
+    /// Subtracted from a value for its label and readout, in `unit`s of the
+    /// reading: the 0 LU reference (LUFS) of a relative loudness scale; 0.0
+    /// for an absolute scale.
+    pub label_offset: f32,
 }
 
 /// EBU Tech 3341 loudness reference, LUFS.
 pub const EBU_REFERENCE_LUFS: f32 = -23.0;
+
+/// The two loudness scales of EBU Tech 3341 (EBU Mode, section 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EbuRange {
+    /// "EBU +9": −18.0 … +9.0 LU (−41 … −14 LUFS at the −23 LUFS reference).
+    #[default]
+    Plus9,
+    /// "EBU +18": −36.0 … +18.0 LU (−59 … −5 LUFS at the −23 LUFS reference).
+    Plus18,
+}
+
+impl EbuRange {
+    /// Bottom and top of the scale relative to the reference, LU.
+    pub const fn lu_range(self) -> (f32, f32) {
+        match self {
+            Self::Plus9 => (-18.0, 9.0),
+            Self::Plus18 => (-36.0, 18.0),
+        }
+    }
+
+    /// Short name, as Tech 3341 writes it: "EBU +9", "EBU +18".
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Plus9 => "EBU +9",
+            Self::Plus18 => "EBU +18",
+        }
+    }
+}
 
 impl MeterScale {
     /// A sample-peak scale from `floor_db` to 0 dBFS, clipping above 0 dBFS.
@@ -91,29 +123,59 @@ impl MeterScale {
             top: 0.0,
             clip: Some(0.0),
             unit: "dBFS",
+            label_offset: 0.0,
+        }
+    }
+
+    /// An EBU Tech 3341 loudness scale for readings in LUFS: `range` around
+    /// `reference_lufs` (0 LU; Tech 3341's is [`EBU_REFERENCE_LUFS`]),
+    /// labelled in LU relative to it (`relative`) or in LUFS.
+    pub fn ebu(range: EbuRange, reference_lufs: f32, relative: bool) -> Self {
+        let (lo, hi) = range.lu_range();
+        Self {
+            floor: reference_lufs + lo,
+            top: reference_lufs + hi,
+            clip: None,
+            unit: if relative { "LU" } else { "LUFS" },
+            label_offset: if relative { reference_lufs } else { 0.0 },
+        }
+    }
+
+    /// Whether labels are relative to a reference: a signed scale in "LU".
+    pub fn is_relative(&self) -> bool {
+        self.unit == "LU"
+    }
+
+    /// `value` (a reading) in the scale's labelled unit.
+    pub fn labelled_value(&self, value: f32) -> f32 {
+        value - self.label_offset
+    }
+
+    /// The label of the tick at `value` (a reading): "−23" on an absolute
+    /// scale, "+9" / "0" / "−18" on a relative one.
+    pub fn label(&self, value: f32) -> String {
+        let v = self.labelled_value(value);
+        // −0.0 and rounding noise read as 0.
+        let v = if v.abs() < 0.05 { 0.0 } else { v };
+        if self.is_relative() && v > 0.0 {
+            format!("+{v:.0}")
+        } else if v < 0.0 {
+            format!("−{:.0}", -v)
+        } else {
+            format!("{v:.0}")
         }
     }
 
     /// EBU Tech 3341's "EBU +9" loudness scale around `target_lufs`
     /// (−18 … +9 LU), in LUFS.
     pub fn ebu_plus9(target_lufs: f32) -> Self {
-        Self {
-            floor: target_lufs - 18.0,
-            top: target_lufs + 9.0,
-            clip: None,
-            unit: "LUFS",
-        }
+        Self::ebu(EbuRange::Plus9, target_lufs, false)
     }
 
     /// EBU Tech 3341's "EBU +18" loudness scale around `target_lufs`
     /// (−36 … +18 LU), in LUFS.
     pub fn ebu_plus18(target_lufs: f32) -> Self {
-        Self {
-            floor: target_lufs - 36.0,
-            top: target_lufs + 18.0,
-            clip: None,
-            unit: "LUFS",
-        }
+        Self::ebu(EbuRange::Plus18, target_lufs, false)
     }
 
     /// Vertical position of `value` in `bar` (clamped to the bar).
@@ -121,9 +183,20 @@ impl MeterScale {
         scale::position(value, (self.floor, self.top), (bar.bottom(), bar.top()))
     }
 
-    /// Labelled ticks for a bar `height_px` tall, bottom to top.
+    /// Labelled ticks for a bar `height_px` tall, bottom to top, as
+    /// readings; round numbers in the labelled unit (whole LU on a relative
+    /// scale, whatever its reference).
     pub fn ticks(&self, height_px: f32) -> Vec<f32> {
-        scale::value_ticks(self.floor, self.top, height_px, TICK_MIN_SPACING_PX)
+        let off = self.label_offset;
+        scale::value_ticks(
+            self.floor - off,
+            self.top - off,
+            height_px,
+            TICK_MIN_SPACING_PX,
+        )
+        .into_iter()
+        .map(|t| t + off)
+        .collect()
     }
 }
 
@@ -195,7 +268,7 @@ fn draw_scale(
         let text = if signed && tick > 0.0 {
             format!("−{tick:.0}")
         } else {
-            format!("{tick:.0}")
+            scale.label(tick)
         };
         painter.text(
             pos2(
@@ -255,7 +328,7 @@ pub fn level_meter(
     painter.text(
         readout.center(),
         Align2::CENTER_CENTER,
-        super::format_level(state.hold.held_db(), 1),
+        super::format_level(state.hold.held_db().map(|h| scale.labelled_value(h)), 1),
         theme::number_font(10.0),
         if state.clipped {
             theme::OVER
@@ -401,5 +474,65 @@ mod tests {
         }
         assert_eq!(MeterScale::ebu_plus9(-23.0).floor, -41.0);
         assert_eq!(MeterScale::ebu_plus18(-23.0).top, -5.0);
+    }
+
+    /// EBU Tech 3341, EBU Mode: "+9" spans −18 … +9 LU, "+18" −36 … +18 LU,
+    /// i.e. −41 … −14 and −59 … −5 LUFS around −23 LUFS.
+    #[test]
+    fn ebu_scales_span_tech_3341_ranges_in_lu_and_lufs() {
+        let bar = Rect::from_min_size(pos2(0.0, 100.0), vec2(16.0, 270.0));
+        for (range, lo, hi) in [
+            (EbuRange::Plus9, -41.0, -14.0),
+            (EbuRange::Plus18, -59.0, -5.0),
+        ] {
+            for relative in [false, true] {
+                let s = MeterScale::ebu(range, EBU_REFERENCE_LUFS, relative);
+                assert_eq!((s.floor, s.top), (lo, hi), "{range:?}");
+                // The ends of the range are the ends of the bar.
+                assert_eq!(s.y_of(lo, bar), bar.bottom());
+                assert_eq!(s.y_of(hi, bar), bar.top());
+                // 0 LU (−23 LUFS) sits 18/27 or 36/54 of the way up: 2/3.
+                let y = s.y_of(EBU_REFERENCE_LUFS, bar);
+                let expected = bar.bottom() - bar.height() * 2.0 / 3.0;
+                assert!((y - expected).abs() < 1e-3, "{range:?}: {y} vs {expected}");
+                // Readings outside clamp to the ends.
+                assert_eq!(s.y_of(lo - 10.0, bar), bar.bottom());
+                assert_eq!(s.y_of(0.0, bar), bar.top());
+            }
+        }
+        let rel = MeterScale::ebu(EbuRange::Plus9, EBU_REFERENCE_LUFS, true);
+        assert_eq!(rel.unit, "LU");
+        assert_eq!(rel.label(-23.0), "0");
+        assert_eq!(rel.label(-14.0), "+9");
+        assert_eq!(rel.label(-41.0), "−18");
+        assert_eq!(rel.labelled_value(-20.5), 2.5);
+        let abs = MeterScale::ebu(EbuRange::Plus18, EBU_REFERENCE_LUFS, false);
+        assert_eq!(abs.unit, "LUFS");
+        assert_eq!(abs.label(-23.0), "−23");
+        assert_eq!(abs.labelled_value(-20.5), -20.5);
+    }
+
+    /// On a relative scale the ticks are whole LU whatever the reference
+    /// (a −14.5 LUFS target gives ticks at −14.5, −17.5 … LUFS), include
+    /// 0 LU and both ends when the bar is tall enough, and lie in the range.
+    #[test]
+    fn relative_ticks_are_round_in_lu_for_any_reference() {
+        for reference in [-23.0f32, -14.5, -16.0] {
+            for range in [EbuRange::Plus9, EbuRange::Plus18] {
+                let s = MeterScale::ebu(range, reference, true);
+                let ticks = s.ticks(540.0);
+                let (lo, hi) = range.lu_range();
+                let lu: Vec<f32> = ticks.iter().map(|t| s.labelled_value(*t)).collect();
+                assert!(lu.iter().all(|v| (v - v.round()).abs() < 1e-4), "{lu:?}");
+                assert!(lu.iter().all(|v| (lo..=hi).contains(v)), "{lu:?}");
+                for must in [lo, 0.0, hi] {
+                    assert!(
+                        lu.iter().any(|v| (v - must).abs() < 1e-4),
+                        "{range:?} at {reference}: {must} missing from {lu:?}"
+                    );
+                }
+                assert!(lu.windows(2).all(|w| w[1] > w[0]));
+            }
+        }
     }
 }

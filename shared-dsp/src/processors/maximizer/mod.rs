@@ -19,6 +19,33 @@
 //! 5. Dither ([`Requantizer`]), then monitor gain (smoothed), then
 //!    subnormals flushed.
 //!
+//! # The monitor path never exceeds the ceiling
+//! Whenever something other than the plain limited output is heard — level-
+//! matched bypass, delta, or the plain output with a monitor gain above
+//! 0 dB — that signal is formed *before* the true-peak guard, from the
+//! limiter's output, the latency-aligned dry input and the gained input (all
+//! aligned with each other), monitor gain included, and passed through a
+//! second [`TruePeakGuard`] (the monitor guard) at the main guard's
+//! threshold. Both guards have the same latency, so the monitor path lines up
+//! with the main path sample for sample and the latency never changes; the
+//! path of each frame and the weight of the main guard's output in it travel
+//! through the main guard with the audio. A crossfade between the plain
+//! output and another mode mixes the two guards' outputs (each under the
+//! threshold, so their mix is too, and the main path stays continuous); a
+//! crossfade between two other modes is mixed before the monitor guard.
+//! Dither follows (its headroom is in the threshold). The monitor guard only
+//! runs while its output is (or was, within its latency) heard.
+//!
+//! Level-matched bypass is a *capped* gain, not a limiter: when the monitor
+//! guard has to reduce the level-matched dry signal, the level-match gain is
+//! capped at what that peak allowed ([`Maximizer::level_match_cap_db`]), so
+//! the comparison soon becomes the exact dry signal at a constant (lower)
+//! gain again. The cap only falls; it is lifted by [`Maximizer::reset`],
+//! [`Maximizer::reset_meters`] and a change of the limiter threshold
+//! (ceiling, dither). While the cap does
+//! not bite, the bypass is the dry input × the level-match gain, bit for bit.
+//! Delta is what the limiter (before the guard) removes, guarded the same way.
+//!
 //! With no gain reduction, dither off and all gains at 0 dB, the output is
 //! the input delayed by exactly [`Maximizer::latency_samples`], bit for bit
 //! (every gain is exactly 1.0f32 — see [`crate::units::limiter`]).
@@ -71,7 +98,8 @@ pub enum Listen {
     Output,
     /// The input, latency-aligned, scaled by `level_match_gain_db` (honest A/B).
     LevelMatchedBypass,
-    /// Only what the limiter removes: gained input minus output, latency-aligned.
+    /// Only what the limiter removes: gained input minus the limiter's output
+    /// (before the true-peak guard), latency-aligned.
     Delta,
 }
 
@@ -161,9 +189,52 @@ use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dither::{DitherShape, Requantizer};
 use crate::units::limiter::{DetectorFactor, LimiterCharacter, LimiterSettings, TruePeakLimiter};
 use crate::units::limiter_guard::{TruePeakGuard, GUARD_MARGIN_DB};
-/// Signals the guard keeps aligned with the limited one: dry input, wet
-/// input, limiter gain reduction `1 − g`.
+/// Signals the guard keeps aligned with the limited one: dry input, limiter
+/// gain reduction `1 − g`, and the frame's route ([`MonitorPath::route`]).
 const GUARD_ALIGNED_SIGNALS: usize = 3;
+/// Signals the monitor guard keeps aligned with the monitor mix: the
+/// level-match gain applied to the frame (linear).
+const MONITOR_ALIGNED_SIGNALS: usize = 1;
+
+/// Which path an output frame comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MonitorPath {
+    /// The main guard's output (plain limited output, monitor gain ≤ 0 dB).
+    Main,
+    /// The monitor guard's output, crossfaded with the main guard's.
+    Monitor,
+    /// The monitor guard's output, and the frame is level-matched bypass
+    /// only (no crossfade, monitor gain ≤ 0 dB): its guard gain caps the
+    /// level-match gain.
+    MonitorBypass,
+}
+
+/// [`MonitorPath::route`] of a [`MonitorPath::MonitorBypass`] frame.
+const BYPASS_ROUTE: f32 = -1.0;
+
+impl MonitorPath {
+    /// The route of a frame as one `f32` that travels through the main guard
+    /// with the audio: the weight of the main guard's output in it (1.0 on
+    /// the main path, 0 ≤ w < 1 on the monitor path), or [`BYPASS_ROUTE`].
+    fn route(self, main_weight: f32) -> f32 {
+        match self {
+            Self::Main => 1.0,
+            Self::Monitor => main_weight,
+            Self::MonitorBypass => BYPASS_ROUTE,
+        }
+    }
+
+    /// The path and main-guard weight of a `route`.
+    fn from_route(route: f32) -> (Self, f32) {
+        if route >= 1.0 {
+            (Self::Main, 1.0)
+        } else if route < 0.0 {
+            (Self::MonitorBypass, 0.0)
+        } else {
+            (Self::Monitor, route)
+        }
+    }
+}
 use crate::units::loudness::targets::LoudnessTarget;
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
 
@@ -178,6 +249,14 @@ pub struct Maximizer {
     guard: TruePeakGuard,
     /// Guard threshold ÷ limiter threshold (linear, ≥ 1).
     guard_ratio: f32,
+    /// Guard for the monitor path (see the module docs); same latency as
+    /// `guard`.
+    monitor_guard: TruePeakGuard,
+    /// Frames the monitor guard must still be fed after the current chunk
+    /// (0: idle; it is reset before it runs again).
+    monitor_tail: usize,
+    /// Cap on the level-match gain (linear; +∞ = none), see the module docs.
+    level_match_cap: f32,
     /// Raw (un-gained) input, latency-aligned, per channel.
     dry_delays: Box<[DelayLine]>,
     /// The input gain that went with each delayed sample.
@@ -261,6 +340,12 @@ struct ChunkScratch {
     reduction: [[f32; METER_CHUNK]; MAX_CHANNELS],
     /// The guard's detected true peaks of `limited`, linear.
     guard_peaks: [[f32; METER_CHUNK]; MAX_CHANNELS],
+    /// [`MonitorPath::route`] of each frame.
+    route: [f32; METER_CHUNK],
+    /// The heard mix of a monitor-path frame (input to the monitor guard),
+    /// and the monitor guard's detected true peaks of it, linear.
+    monitor_mix: [[f32; METER_CHUNK]; MAX_CHANNELS],
+    monitor_peaks: [[f32; METER_CHUNK]; MAX_CHANNELS],
 }
 
 impl Default for ChunkScratch {
@@ -277,6 +362,9 @@ impl Default for ChunkScratch {
             limited: [[0.0; METER_CHUNK]; MAX_CHANNELS],
             reduction: [[0.0; METER_CHUNK]; MAX_CHANNELS],
             guard_peaks: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+            route: [0.0; METER_CHUNK],
+            monitor_mix: [[0.0; METER_CHUNK]; MAX_CHANNELS],
+            monitor_peaks: [[0.0; METER_CHUNK]; MAX_CHANNELS],
         }
     }
 }
@@ -300,6 +388,9 @@ impl Maximizer {
             limiter: TruePeakLimiter::new(48_000.0, num_channels, 1),
             guard: TruePeakGuard::new(48_000.0, num_channels, GUARD_ALIGNED_SIGNALS),
             guard_ratio: 1.0,
+            monitor_guard: TruePeakGuard::new(48_000.0, num_channels, MONITOR_ALIGNED_SIGNALS),
+            monitor_tail: 0,
+            level_match_cap: f32::INFINITY,
             dry_delays: Box::new([]),
             gain_delay: DelayLine::new(0),
             input_gain: Smoother::multiplicative(1.0, 1),
@@ -340,6 +431,8 @@ impl Maximizer {
         let max_lookahead = Self::lookahead_samples_for(LOOKAHEAD_RANGE_MS.1, sample_rate);
         self.limiter = TruePeakLimiter::new(sample_rate, self.num_channels, max_lookahead);
         self.guard = TruePeakGuard::new(sample_rate, self.num_channels, GUARD_ALIGNED_SIGNALS);
+        self.monitor_guard =
+            TruePeakGuard::new(sample_rate, self.num_channels, MONITOR_ALIGNED_SIGNALS);
         let max_latency = TruePeakLimiter::latency_for(max_lookahead);
         self.dry_delays = (0..self.num_channels)
             .map(|_| DelayLine::new(max_latency))
@@ -382,6 +475,9 @@ impl Maximizer {
     pub fn reset(&mut self) {
         self.limiter.reset();
         self.guard.reset();
+        self.monitor_guard.reset();
+        self.monitor_tail = 0;
+        self.level_match_cap = f32::INFINITY;
         self.dry_delays.iter_mut().for_each(DelayLine::reset);
         self.gain_delay.reset();
         self.requantizer.reset();
@@ -399,10 +495,15 @@ impl Maximizer {
         self.reset_meters();
     }
 
-    /// Restarts the input and output loudness measurement. Never allocates.
+    /// Restarts the input and output loudness measurement, and lifts the
+    /// level-match cap (the level match is measured anew). Never allocates.
     pub fn reset_meters(&mut self) {
         self.input_meter.reset();
         self.output_meter.reset();
+        if self.level_match_cap.is_finite() {
+            self.level_match_cap = f32::INFINITY;
+            self.retarget_level_match();
+        }
     }
 
     /// Loudness of the raw input since the last meter reset.
@@ -505,6 +606,8 @@ impl Maximizer {
         if structural {
             self.limiter.reset();
             self.guard.reset();
+            self.monitor_guard.reset();
+            self.monitor_tail = 0;
             self.dry_delays.iter_mut().for_each(DelayLine::reset);
             self.gain_delay.reset();
         }
@@ -529,8 +632,11 @@ impl Maximizer {
         self.threshold
             .set_target(f64::from(self.threshold_for(settings)));
         self.guard_ratio = db_to_gain(self.margin_db(settings) - GUARD_MARGIN_DB);
-        self.level_match_gain
-            .set_target(f64::from(db_to_gain(settings.level_match_gain_db)));
+        if self.threshold_for(settings) != self.threshold_for(&old) {
+            // A higher threshold may allow more level-match gain again.
+            self.level_match_cap = f32::INFINITY;
+        }
+        self.retarget_level_match();
         self.monitor_gain
             .set_target(f64::from(db_to_gain(settings.monitor_gain_db)));
 
@@ -545,6 +651,21 @@ impl Maximizer {
             self.previous_listen = settings.listen;
             self.listen_fade.reset_to(false);
         }
+    }
+
+    /// Points the level-match smoother at the level-match gain, capped.
+    fn retarget_level_match(&mut self) {
+        let gain = db_to_gain(self.settings.level_match_gain_db).min(self.level_match_cap);
+        self.level_match_gain.set_target(f64::from(gain));
+    }
+
+    /// The cap on the level-match gain of [`Listen::LevelMatchedBypass`]
+    /// (dB), if the monitor path has had to lower it to stay under the
+    /// ceiling (see the module docs); `None` while uncapped.
+    pub fn level_match_cap_db(&self) -> Option<f32> {
+        self.level_match_cap
+            .is_finite()
+            .then(|| 20.0 * self.level_match_cap.log10())
     }
 
     /// Pushes the limiter's part of `settings`; true if its structure changed.
@@ -671,6 +792,40 @@ impl Maximizer {
                     &mut chunk.guard_peaks[c][..len],
                 );
             }
+            let mut monitor_heard = false;
+            let plain = self.settings.listen == Listen::Output
+                && !self.listen_fade.is_fading()
+                && chunk.monitor[..len].iter().all(|&m| m <= 1.0);
+            if plain {
+                // The plain output throughout: every frame on the main path.
+                chunk.route[..len].fill(MonitorPath::Main.route(1.0));
+            } else {
+                for i in 0..len {
+                    monitor_heard |= self.mix_monitor_frame(i, &mut chunk);
+                }
+            }
+            // The monitor guard runs while the monitor path is heard and
+            // for its latency after (and a chunk more), so its output stays
+            // aligned with every output frame flagged for it.
+            let run_monitor = monitor_heard || self.monitor_tail > 0;
+            if run_monitor {
+                if self.monitor_tail == 0 {
+                    self.monitor_guard.reset();
+                }
+                self.monitor_tail = if monitor_heard {
+                    self.monitor_guard.latency_samples() + METER_CHUNK
+                } else {
+                    self.monitor_tail.saturating_sub(len)
+                };
+                for c in 0..self.num_channels {
+                    self.monitor_guard.detect_block(
+                        c,
+                        &chunk.monitor_mix[c][..len],
+                        &mut chunk.monitor_peaks[c][..len],
+                    );
+                }
+            }
+            let mut cap = self.level_match_cap;
             for i in 0..len {
                 self.finish_frame(
                     channels,
@@ -678,10 +833,16 @@ impl Maximizer {
                     start + i,
                     i,
                     &chunk,
+                    run_monitor,
+                    &mut cap,
                     &mut metered_out,
                     &mut min_gain,
                     &mut stats,
                 );
+            }
+            if cap < self.level_match_cap {
+                self.level_match_cap = cap;
+                self.retarget_level_match();
             }
             let ins: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &metered_in[c][..len]);
             let outs: [&[f32]; MAX_CHANNELS] = std::array::from_fn(|c| &metered_out[c][..len]);
@@ -748,9 +909,70 @@ impl Maximizer {
         }
     }
 
-    /// Third pass of [`Self::process`] over one frame: the true-peak guard
-    /// (its peaks detected over the chunk), listening aids, dither, monitor
-    /// gain, bypass.
+    /// Third pass of [`Self::process`] over one frame: the listen-mode
+    /// crossfade, split into the weight of the plain limited output (heard
+    /// through the main guard, monitor gain ≤ 0 dB) and the rest, whose mix
+    /// (normalised, monitor gain included) goes to the monitor guard through
+    /// `chunk.monitor_mix`; the frame's [`MonitorPath::route`] into
+    /// `chunk.route`. Returns true if the monitor guard is heard in the frame.
+    #[inline]
+    fn mix_monitor_frame(&mut self, i: usize, chunk: &mut ChunkScratch) -> bool {
+        let listen = self.settings.listen;
+        let monitor = chunk.monitor[i];
+        // Weight of the listen mode being faded out, while fading.
+        let fade = self
+            .listen_fade
+            .is_fading()
+            .then(|| self.listen_fade.step() as f32);
+        let (old_weight, new_weight) = match fade {
+            Some(old) => (old, 1.0 - old),
+            None => (0.0, 1.0),
+        };
+        let main = |mode: Listen| mode == Listen::Output && monitor <= 1.0;
+        let main_weight = if main(listen) { new_weight } else { 0.0 }
+            + if fade.is_some() && main(self.previous_listen) {
+                old_weight
+            } else {
+                0.0
+            };
+        let path = if main_weight >= 1.0 {
+            MonitorPath::Main
+        } else if listen == Listen::LevelMatchedBypass && fade.is_none() && monitor <= 1.0 {
+            MonitorPath::MonitorBypass
+        } else {
+            MonitorPath::Monitor
+        };
+        chunk.route[i] = path.route(main_weight);
+        if path == MonitorPath::Main {
+            return false;
+        }
+        let rest = 1.0 - main_weight;
+        let level_match = chunk.level_match[i];
+        let delayed_gain = chunk.delayed_gain[i];
+        for c in 0..self.num_channels {
+            let (dry, limited) = (chunk.dry[c][i], chunk.limited[c][i]);
+            let select = |mode: Listen| match mode {
+                Listen::Output => limited,
+                Listen::LevelMatchedBypass => dry * level_match,
+                Listen::Delta => dry * delayed_gain - limited,
+            };
+            let mut y = if main(listen) {
+                0.0
+            } else {
+                new_weight * select(listen)
+            };
+            if fade.is_some() && !main(self.previous_listen) {
+                y += old_weight * select(self.previous_listen);
+            }
+            chunk.monitor_mix[c][i] = y / rest * monitor;
+        }
+        true
+    }
+
+    /// Fourth pass of [`Self::process`] over one frame: the true-peak guard
+    /// (its peaks detected over the chunk), the monitor guard when it runs
+    /// (`run_monitor`), dither, monitor gain, bypass. Lowers `cap` (the
+    /// level-match cap) to what a guarded bypass frame allowed.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn finish_frame(
@@ -760,6 +982,8 @@ impl Maximizer {
         frame: usize,
         i: usize,
         chunk: &ChunkScratch,
+        run_monitor: bool,
+        cap: &mut f32,
         metered_out: &mut [[f32; METER_CHUNK]; MAX_CHANNELS],
         min_gain: &mut f32,
         stats: &mut BlockStats,
@@ -769,54 +993,59 @@ impl Maximizer {
             DitherMode::Off => false,
             DitherMode::Tpdf | DitherMode::NoiseShaped => true,
         };
-        let listen = self.settings.listen;
-        let level_match = chunk.level_match[i];
         let monitor = chunk.monitor[i];
         let bypass = chunk.bypass[i];
-        let delayed_gain = chunk.delayed_gain[i];
         let dry: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.dry[c][i]);
         let guard_peaks: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.guard_peaks[c][i]);
 
-        // Weight of the listen mode being faded out, while fading.
-        let fade = self
-            .listen_fade
-            .is_fading()
-            .then(|| self.listen_fade.step() as f32);
         // True-peak guard (see `limiter_guard`): the limited signal, and dry
-        // input, wet input and limiter gain aligned with it.
+        // input, limiter gain and monitor path aligned with it.
         let mut limited: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.limited[c][i]);
         let mut aligned = [[0.0f32; MAX_CHANNELS]; GUARD_ALIGNED_SIGNALS];
         for c in 0..n {
             aligned[0][c] = dry[c];
-            aligned[1][c] = dry[c] * delayed_gain;
-            aligned[2][c] = chunk.reduction[c][i];
+            aligned[1][c] = chunk.reduction[c][i];
+            aligned[2][c] = chunk.route[i];
         }
         let guard_threshold = chunk.threshold[i] * self.guard_ratio;
         let guard_gain =
             self.guard
                 .process_frame(guard_threshold, &guard_peaks, &mut limited, &mut aligned);
-        let [dry, wet, reductions] = aligned;
+        let [dry, reductions, route] = aligned;
+        let (path, main_weight) = MonitorPath::from_route(route[0]);
+        // The monitor guard, at the same threshold and latency.
+        let mut heard: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.monitor_mix[c][i]);
+        if run_monitor {
+            let peaks: [f32; MAX_CHANNELS] = std::array::from_fn(|c| chunk.monitor_peaks[c][i]);
+            let mut applied = [[chunk.level_match[i]; MAX_CHANNELS]; MONITOR_ALIGNED_SIGNALS];
+            let monitor_gain =
+                self.monitor_guard
+                    .process_frame(guard_threshold, &peaks, &mut heard, &mut applied);
+            if path == MonitorPath::MonitorBypass && monitor_gain < 1.0 {
+                *cap = cap.min(applied[0][0] * monitor_gain);
+            }
+        }
         for c in 0..n {
             *min_gain = min_gain.min((1.0 - reductions[c]) * guard_gain);
-            let (wet_in, limited) = (wet[c], limited[c]);
-            let select = |mode: Listen| match mode {
-                Listen::Output => limited,
-                Listen::LevelMatchedBypass => dry[c] * level_match,
-                Listen::Delta => wet_in - limited,
-            };
-            let mut y = select(listen);
-            if let Some(old_weight) = fade {
-                y = old_weight * select(self.previous_listen) + (1.0 - old_weight) * y;
-            }
-            if dither {
-                y = self.requantizer.process(c, y);
-            }
-            metered_out[c][i] = if listen == Listen::Output && fade.is_none() {
-                y
+            let mut y;
+            if path == MonitorPath::Main {
+                y = limited[c];
+                if dither {
+                    y = self.requantizer.process(c, y);
+                }
+                metered_out[c][i] = y;
+                // A monitor gain above 0 dB goes through the monitor path;
+                // until its frames come out, at most 0 dB here.
+                y *= monitor.min(1.0);
             } else {
-                limited
-            };
-            y *= monitor;
+                // The main guard's output crossfaded with the monitor
+                // guard's: each is under the threshold, so is their mix.
+                y = main_weight * (limited[c] * monitor.min(1.0)) + (1.0 - main_weight) * heard[c];
+                if dither {
+                    y = self.requantizer.process(c, y);
+                }
+                metered_out[c][i] = limited[c];
+            }
             // Exact dry when fully bypassed; a linear crossfade while switching.
             if bypass >= 1.0 {
                 y = dry[c];
