@@ -106,19 +106,18 @@ pub fn draw_trace(
 }
 
 /// Draws the analyser's dB scale in `strip` (beside the plot, outside it, so
-/// it never covers the plot's own labels): a label per tick at its level in
-/// `plot`, and the unit at the top.
+/// it never covers the plot's own labels; reaching below the plot's bottom
+/// for the unit): a label per tick at its level in `plot`, and the unit
+/// under the lowest.
 pub fn draw_scale(painter: &Painter, strip: Rect, plot: Rect, range: AnalyzerRange, unit: &str) {
     let painter = painter.with_clip_rect(strip);
     let font = theme::label_font(SCALE_TEXT_PT);
+    // Keep the top and bottom labels inside the plot's height.
+    let half_text = SCALE_TEXT_PT * 0.6;
     for tick in range.ticks(plot.height()) {
-        let y = range.y_of(tick, plot);
-        // Keep the top and bottom labels inside the strip.
-        let half_text = SCALE_TEXT_PT * 0.6;
-        let y = y.clamp(
-            strip.top() + half_text + SCALE_TEXT_PT,
-            strip.bottom() - half_text,
-        );
+        let y = range
+            .y_of(tick, plot)
+            .clamp(plot.top() + half_text, plot.bottom() - half_text);
         painter.text(
             pos2(strip.right() - 2.0, y),
             Align2::RIGHT_CENTER,
@@ -128,8 +127,8 @@ pub fn draw_scale(painter: &Painter, strip: Rect, plot: Rect, range: AnalyzerRan
         );
     }
     painter.text(
-        pos2(strip.right() - 2.0, strip.top()),
-        Align2::RIGHT_TOP,
+        pos2(strip.right() - 2.0, strip.bottom()),
+        Align2::RIGHT_BOTTOM,
         unit,
         font,
         theme::TEXT_DIM,
