@@ -50,6 +50,8 @@ const OPTIONS_ROW_HEIGHT: f32 = 20.0;
 const FREQ_LABEL_HEIGHT: f32 = 14.0;
 /// Grab radius of a node, logical px.
 const NODE_GRAB_PX: f32 = 14.0;
+/// Level of a Butterworth cut filter at its cut-off, dB (20·log10(1/√2)).
+const BUTTERWORTH_CUTOFF_DB: f32 = -3.010_3;
 /// Colour of the high- and low-pass nodes.
 const CUT_COLOR: Color32 = Color32::from_rgb(0xd0, 0xd4, 0xda);
 /// Q change per wheel notch (multiplicative).
@@ -144,6 +146,8 @@ pub struct StripView {
     readout_rect: Option<Rect>,
     /// Where each of [`NODES`] was drawn in the last frame.
     node_positions: [Pos2; NODES.len()],
+    /// The selected band's Solo button in the last frame.
+    solo_rect: Option<Rect>,
     /// The drawn curve's coefficients and the settings and rate they were
     /// designed for: redesigned only when those change.
     curve: Option<(ChannelStripSettings, f64, FilterCurve)>,
@@ -166,6 +170,7 @@ fn new_view(params: Arc<ChannelStripParams>, telemetry: Arc<StripTelemetry>) -> 
         plot_rect: None,
         readout_rect: None,
         node_positions: [Pos2::ZERO; NODES.len()],
+        solo_rect: None,
         curve: None,
     }
 }
@@ -356,10 +361,7 @@ impl StripView {
         };
         analyzer::draw_scale(
             &painter,
-            Rect::from_min_max(
-                pos2(plot.right(), rect.top()),
-                pos2(rect.right(), plot.bottom()),
-            ),
+            Rect::from_min_max(pos2(plot.right(), rect.top()), rect.max),
             plot,
             range,
             "dB",
@@ -447,10 +449,17 @@ impl StripView {
                 axis.x(p.bands[i].frequency_hz.value()),
                 axis.y(p.bands[i].gain_db.value(), eq_range),
             ),
-            // On the curve at the cut-off (−3 dB there for Butterworth when on).
+            // On the curve at the cut-off, −3 dB there for Butterworth when
+            // on; where it will be when off, so switching does not move it
+            // (and it does not sit on a band at 0 dB).
             Node::HighPass | Node::LowPass => {
                 let f = cut_frequency(p, node).value();
-                pos2(axis.x(f), axis.y(curve_db(f), eq_range))
+                let off_db = if cut_enabled(p, node).value() {
+                    0.0
+                } else {
+                    BUTTERWORTH_CUTOFF_DB
+                };
+                pos2(axis.x(f), axis.y(curve_db(f) + off_db, eq_range))
             }
         };
         let nearest_to = |at: Pos2| {
@@ -570,13 +579,13 @@ impl StripView {
             if node == Node::Band(self.selected_band) {
                 painter.circle_stroke(at, 10.0, Stroke::new(1.5, theme::TEXT));
             }
-            painter.text(
-                at + vec2(0.0, -12.0),
-                Align2::CENTER_BOTTOM,
-                label,
-                theme::label_font(11.0),
-                color,
-            );
+            // Band numbers above their nodes, HP/LP below: apart where a band
+            // and a filter share a frequency.
+            let (offset, align) = match node {
+                Node::Band(_) => (vec2(0.0, -12.0), Align2::CENTER_BOTTOM),
+                _ => (vec2(0.0, 10.0), Align2::CENTER_TOP),
+            };
+            painter.text(at + offset, align, label, theme::label_font(11.0), color);
         }
         // The dragged node's values, beside it and inside the plot.
         self.readout_rect = self.dragging.map(|node| {
@@ -747,6 +756,7 @@ impl StripView {
                             self.selected_band = i;
                         }
                     }
+                    self.solo_rect = Some(solo_button(ui, &p, self.selected_band, setter).rect);
                 });
                 let band = &p.bands[self.selected_band];
                 toggle(ui, "On", &band.enabled, setter);
@@ -814,6 +824,32 @@ fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSet
     widgets::labelled(ui, label, LABEL_WIDTH, |ui| {
         ui.add(ParamSlider::for_param(param, setter).with_width(SLIDER_WIDTH));
     });
+}
+
+/// Solo for band `band`: auditions it alone through a band-pass at its
+/// frequency and Q (as Pro-Q's band solo); soloing one band unsoloes the
+/// others, each as its own host gesture.
+fn solo_button(
+    ui: &mut egui::Ui,
+    p: &ChannelStripParams,
+    band: usize,
+    setter: &ParamSetter,
+) -> egui::Response {
+    let on = p.bands[band].solo.value();
+    let text = RichText::new("Solo").size(11.0);
+    let text = if on { text.color(theme::WARN) } else { text };
+    let response = ui
+        .selectable_label(on, text)
+        .on_hover_text("Listen to this band alone, through a band-pass at its frequency and Q");
+    if response.clicked() {
+        for (i, other) in p.bands.iter().enumerate() {
+            let want = i == band && !on;
+            if other.solo.value() != want {
+                set_param(setter, &other.solo, want);
+            }
+        }
+    }
+    response
 }
 
 /// The cut-off frequency parameter of a high- or low-pass node.
@@ -1012,6 +1048,43 @@ mod layout_tests {
             assert!(host.gestures_balanced());
             assert_eq!(view.selected_band, band);
         }
+    }
+
+    /// The Solo button solos exactly the selected band, and unsoloes the others.
+    #[test]
+    fn solo_soloes_the_selected_band_alone() {
+        let mut view = view_with(ChannelStripParams::default(), StripTelemetry::default());
+        let host = RecordingContext::default();
+        let setter = host.setter();
+        let p = view.params.clone();
+        set_param(&setter, &p.bands[4].solo, true);
+        host.clear();
+        let mut editor = HeadlessEditor::new(window());
+        settle(&mut editor, &host, &mut view);
+        view.selected_band = 2;
+        settle(&mut editor, &host, &mut view);
+        let solo = view.solo_rect.expect("a Solo button");
+        assert!(editor.screen_rect().contains_rect(solo));
+        editor.view_frame(
+            &host,
+            &mut view,
+            shared_ui::testing::click_at(solo.center()),
+        );
+        settle(&mut editor, &host, &mut view);
+        let soloed: Vec<usize> = (0..NUM_EQ_BANDS)
+            .filter(|&i| p.bands[i].solo.value())
+            .collect();
+        assert_eq!(soloed, vec![2]);
+        assert_eq!(p.settings().eq_solo, Some(2));
+        assert!(host.gestures_balanced());
+        // Again: off.
+        editor.view_frame(
+            &host,
+            &mut view,
+            shared_ui::testing::click_at(solo.center()),
+        );
+        settle(&mut editor, &host, &mut view);
+        assert_eq!(p.settings().eq_solo, None);
     }
 
     /// Highest gain the graph reaches, dB (the band gain's range is wider).
