@@ -9,7 +9,7 @@
 //! - [`units`]: DSP units built from primitives, every one on the
 //!   [`units::Unit`] lifecycle — EQ, cut filters, dynamics (gain computers fed
 //!   by a separate detector input), limiter, saturator, stereo stages,
-//!   loudness meter, dither, spectrum frames.
+//!   loudness meter, dither, spectrum frames and their fractional-octave smoothing.
 //! - [`processors`]: one per plugin — what the plugin and the CLI both run,
 //!   including their statistics, level matching and learn rules.
 //!

@@ -57,6 +57,8 @@ fn process_settings_reset_and_readouts_do_not_allocate() {
                 };
                 settings.high_pass.order = 1 + (i % 8) as u8;
                 settings.saturation.enabled = i % 300 != 0;
+                // Band solo on, moved between bands, and off.
+                settings.eq_solo = [None, Some(i % 6), Some((i + 3) % 6)][(i / 50) % 3];
                 strip.set_settings(&settings);
             }
             if i % 97 == 0 {

@@ -2,12 +2,16 @@
 //!
 //! Controls bound to parameters: [`toggle`], [`choice`], [`knob`]. Displays:
 //! [`meter`] (level and gain-reduction meters), [`history`] (graphs over
-//! time with labelled axes); [`scale`] places their ticks.
+//! time with labelled axes), [`analyzer`] (smoothed spectrum traces with
+//! their own scale), [`node_readout`] (a dragged node's values); [`scale`]
+//! places their ticks.
 
+pub mod analyzer;
 pub mod choice;
 pub mod history;
 pub mod knob;
 pub mod meter;
+pub mod node_readout;
 pub mod scale;
 pub mod toggle;
 

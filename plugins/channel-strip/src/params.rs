@@ -149,6 +149,10 @@ pub struct BandParams {
     pub gain_db: FloatParam,
     #[id = "eq_q"]
     pub q: FloatParam,
+    /// Audition this band alone through a band-pass at its frequency and Q
+    /// (one band at a time; see `ChannelStripSettings::eq_solo`).
+    #[id = "eq_solo"]
+    pub solo: BoolParam,
 }
 
 impl BandParams {
@@ -172,6 +176,7 @@ impl BandParams {
                 2,
                 "",
             ),
+            solo: BoolParam::new(name("Solo"), false),
         }
     }
 
@@ -397,6 +402,9 @@ impl ChannelStripParams {
             eq: EqSettings {
                 bands: std::array::from_fn(|i| self.bands[i].settings()),
             },
+            // The editor keeps one band soloed; a host may set more: the
+            // lowest wins.
+            eq_solo: self.bands.iter().position(|b| b.solo.value()),
             gate: GateSettings {
                 enabled: self.gate_enabled.value(),
                 threshold_db: self.gate_threshold_db.value(),

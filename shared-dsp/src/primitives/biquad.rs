@@ -56,6 +56,16 @@ impl AnalogBiquad {
         }
     }
 
+    /// Second-order band-pass `(s/Q) / (s² + s/Q + 1)`: unity at `f0`,
+    /// −3 dB bandwidth `f0/Q` (RBJ cookbook, "constant 0 dB peak gain");
+    /// `q` > 0.
+    pub fn bandpass(q: f64) -> Self {
+        Self {
+            b: [0.0, 1.0 / q, 0.0],
+            a: [1.0, 1.0 / q, 1.0],
+        }
+    }
+
     /// Peaking (bell) filter, `gain_db` at `f0`, bandwidth set by `q` > 0
     /// (RBJ cookbook: `(s² + s·A/Q + 1) / (s² + s/(A·Q) + 1)`, `A = 10^(gain_db/40)`).
     pub fn peaking(gain_db: f64, q: f64) -> Self {
@@ -234,6 +244,11 @@ impl BiquadCoefs {
     /// RBJ high-pass at `cutoff_hz` (0 < cutoff < fs/2), `q` > 0.
     pub fn highpass(cutoff_hz: f64, q: f64, sample_rate: f64) -> Self {
         Self::bilinear(&AnalogBiquad::highpass(q), cutoff_hz, sample_rate)
+    }
+
+    /// RBJ band-pass, unity at `center_hz` (0 < centre < fs/2), `q` > 0.
+    pub fn bandpass(center_hz: f64, q: f64, sample_rate: f64) -> Self {
+        Self::bilinear(&AnalogBiquad::bandpass(q), center_hz, sample_rate)
     }
 
     /// RBJ peaking filter: `gain_db` at `center_hz`, `q` > 0.

@@ -19,12 +19,13 @@
 //! skipped, not computed. Latency is 0 unless saturation is enabled
 //! (see [`ChannelStrip::latency_samples`]).
 
+use crate::primitives::biquad::BiquadState;
 use crate::primitives::complex::Complex;
 use crate::primitives::level::{db_to_amplitude, sanitize, LevelMath};
-use crate::primitives::smoother::Smoother;
+use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
-use crate::units::eq::NUM_EQ_BANDS;
 use crate::units::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
+use crate::units::eq::{MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS};
 use crate::units::filter::{BiquadCoefs, ButterworthCoefs, PassKind};
 use crate::units::saturation::{SaturationSettings, Saturator};
 use crate::units::stereo::{StereoSettings, StereoStage};
@@ -39,6 +40,77 @@ pub const GAIN_RANGE_DB: (f32, f32) = (-24.0, 24.0);
 pub const GAIN_RAMP_MS: f64 = 20.0;
 /// A polarity flip ramps the channel gain from ±1 to ∓1 over this, ms.
 pub const POLARITY_RAMP_MS: f64 = 10.0;
+
+/// A band solo fades in and out over this, ms.
+pub const SOLO_FADE_MS: f64 = 10.0;
+
+/// The band solo's listening filter: a band-pass fed the EQ's input,
+/// crossfaded over the EQ's output.
+#[derive(Debug, Clone)]
+struct BandSolo {
+    /// Band-pass at the soloed band's frequency and Q.
+    coefs: BiquadCoefs,
+    /// Frequency (Hz) and Q the coefficients were designed for.
+    designed: Option<(f32, f32)>,
+    states: [BiquadState; MAX_CHANNELS],
+    /// 0: the EQ's output; 1: the band-pass.
+    fade: Fade,
+}
+
+impl BandSolo {
+    fn new(sample_rate: f64) -> Self {
+        Self {
+            coefs: BiquadCoefs::from_normalized(0.0, 0.0, 0.0, 0.0, 0.0),
+            designed: None,
+            states: [BiquadState::new(); MAX_CHANNELS],
+            fade: Fade::new(false, Smoother::samples_for_ms(SOLO_FADE_MS, sample_rate)),
+        }
+    }
+
+    /// Soloes the band of `frequency_hz` and `q` (`None`: none), designing
+    /// the band-pass at `sample_rate` if they changed.
+    fn set(&mut self, band: Option<(f32, f32)>, sample_rate: f64) {
+        if let Some((frequency_hz, q)) = band {
+            let frequency_hz = frequency_hz.clamp(MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ);
+            let q = q.clamp(MIN_Q, MAX_Q);
+            if self.designed != Some((frequency_hz, q)) {
+                self.coefs =
+                    BiquadCoefs::bandpass(f64::from(frequency_hz), f64::from(q), sample_rate);
+                self.designed = Some((frequency_hz, q));
+            }
+        }
+        self.fade.set_on(band.is_some());
+    }
+
+    fn reset(&mut self) {
+        self.fade.settle();
+        for state in &mut self.states {
+            state.reset();
+        }
+    }
+
+    /// Mixes the band-pass of `dry` (the EQ's input) over `views` (its output).
+    fn process(&mut self, dry: &[[f64; CHUNK_FRAMES]], views: &mut [&mut [f64]]) {
+        let n = views.first().map_or(0, |v| v.len());
+        let mut amount = [0.0f64; CHUNK_FRAMES];
+        self.fade.fill(&mut amount[..n]);
+        for ((view, dry), state) in views.iter_mut().zip(dry).zip(&mut self.states) {
+            for ((y, &x), &m) in view.iter_mut().zip(dry.iter()).zip(&amount[..n]) {
+                let band = state.process(&self.coefs, x);
+                *y += m * (band - *y);
+            }
+        }
+        if self.fade.is_off() {
+            self.reset();
+        }
+    }
+}
+
+/// The soloed band's frequency (Hz) and Q, if a band is soloed.
+fn solo_band(settings: &ChannelStripSettings) -> Option<(f32, f32)> {
+    let band = settings.eq.bands.get(settings.eq_solo?)?;
+    Some((band.frequency_hz, band.q))
+}
 
 /// Where the dynamics sit relative to the EQ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +138,12 @@ pub struct ChannelStripSettings {
     pub eq_enabled: bool,
     /// Parametric bands (see [`crate::units::eq::EqBandSettings`]).
     pub eq: EqSettings,
+    /// Band auditioned alone (index `0..NUM_EQ_BANDS`; `None`: off): the EQ
+    /// section then outputs its input through a band-pass at that band's
+    /// frequency and Q (unity at the centre, whatever the band's type, gain
+    /// or on/off), as Pro-Q's band solo. Switching crossfades over
+    /// [`SOLO_FADE_MS`]. The sections after the EQ still run.
+    pub eq_solo: Option<usize>,
     /// Gate / expander (runs before the compressor).
     pub gate: GateSettings,
     /// Compressor.
@@ -90,6 +168,7 @@ impl Default for ChannelStripSettings {
             low_pass: CutFilterSettings::LOW_PASS_DEFAULT,
             eq_enabled: true,
             eq: EqSettings::default(),
+            eq_solo: None,
             gate: GateSettings::default(),
             compressor: CompressorSettings::default(),
             order: SectionOrder::EqThenDynamics,
@@ -251,6 +330,7 @@ pub struct ChannelStrip {
     high_pass: CutFilter,
     low_pass: CutFilter,
     eq: ParametricEq,
+    solo: BandSolo,
     gate: Gate,
     compressor: Compressor,
     saturator: Saturator,
@@ -287,6 +367,7 @@ impl ChannelStrip {
             high_pass: CutFilter::new(PassKind::HighPass, sample_rate, num_channels),
             low_pass: CutFilter::new(PassKind::LowPass, sample_rate, num_channels),
             eq: ParametricEq::new(sample_rate, num_channels),
+            solo: BandSolo::new(sample_rate),
             gate: Gate::new(sample_rate, num_channels),
             compressor: Compressor::new(sample_rate, num_channels),
             saturator: Saturator::new(sample_rate, num_channels),
@@ -312,6 +393,9 @@ impl ChannelStrip {
         self.high_pass.set_sample_rate(sample_rate);
         self.low_pass.set_sample_rate(sample_rate);
         self.eq.set_sample_rate(sample_rate);
+        self.solo = BandSolo::new(sample_rate);
+        let solo = solo_band(&self.settings);
+        self.solo.set(solo, sample_rate);
         self.gate.set_sample_rate(sample_rate);
         self.compressor.set_sample_rate(sample_rate);
         self.saturator.set_sample_rate(sample_rate);
@@ -327,6 +411,7 @@ impl ChannelStrip {
         self.high_pass.reset();
         self.low_pass.reset();
         self.eq.reset();
+        self.solo.reset();
         self.gate.reset();
         self.compressor.reset();
         self.saturator.reset();
@@ -360,6 +445,8 @@ impl ChannelStrip {
             band.enabled &= settings.eq_enabled;
         }
         self.eq.set_settings(&eq);
+        let solo = solo_band(settings);
+        self.solo.set(solo, self.sample_rate);
         self.gate.set_settings(&settings.gate);
         self.compressor.set_settings(&settings.compressor);
         self.saturator.set_settings(&settings.saturation);
@@ -450,6 +537,7 @@ impl ChannelStrip {
             && self.high_pass.is_at_rest()
             && self.low_pass.is_at_rest()
             && self.eq.is_at_rest()
+            && self.solo.fade.is_off()
             && self.gate.is_at_rest()
             && self.compressor.is_at_rest()
             && (!self.saturation_on || self.saturator.is_at_rest())
@@ -519,12 +607,12 @@ impl ChannelStrip {
         self.low_pass.process(views);
         match self.settings.order {
             SectionOrder::EqThenDynamics => {
-                self.eq.process(views);
+                self.process_eq(views);
                 self.process_dynamics(views);
             }
             SectionOrder::DynamicsThenEq => {
                 self.process_dynamics(views);
-                self.eq.process(views);
+                self.process_eq(views);
             }
         }
         if self.saturation_on {
@@ -534,6 +622,20 @@ impl ChannelStrip {
             self.stereo.process(left, right);
         }
         self.output.process(views);
+    }
+
+    /// The EQ, and over it the band solo while it is heard.
+    fn process_eq(&mut self, views: &mut [&mut [f64]]) {
+        if self.solo.fade.is_off() {
+            self.eq.process(views);
+            return;
+        }
+        let mut dry = [[0.0f64; CHUNK_FRAMES]; MAX_CHANNELS];
+        for (dry, view) in dry.iter_mut().zip(views.iter()) {
+            dry[..view.len()].copy_from_slice(view);
+        }
+        self.eq.process(views);
+        self.solo.process(&dry, views);
     }
 
     fn process_dynamics(&mut self, views: &mut [&mut [f64]]) {

@@ -9,6 +9,7 @@ pub mod limiter;
 pub mod limiter_guard;
 pub mod loudness;
 pub mod mono_check;
+pub mod octave_smoothing;
 pub mod pair;
 pub mod pair_crossover;
 pub mod saturation;

@@ -172,7 +172,7 @@ choice_plain_value!(SaturationCharacter: [
     SaturationCharacter::HardClip,
 ]);
 
-/// The table, with the EQ bands' five parameters each spliced in after
+/// The table, with the EQ bands' six parameters each spliced in after
 /// `head` (nice-plug's nested arrays suffix the IDs with `_1` … `_6`).
 macro_rules! strip_params {
     ([$($head:expr),* $(,)?], bands: [$(($n:literal, $i:literal)),* $(,)?], [$($tail:expr),* $(,)?]) => {
@@ -208,6 +208,22 @@ macro_rules! strip_params {
                     name: concat!("EQ Band ", $n, " Q"),
                     kind: super::kinds::float((MIN_Q, MAX_Q), ""),
                     binding: field!(|s| s.eq.bands[$i].q),
+                },
+                // One solo at a time: soloing a band unsoloes the others.
+                ParamSpec {
+                    id: concat!("eq_solo_", $n),
+                    name: concat!("EQ Band ", $n, " Solo"),
+                    kind: ParamKind::Bool,
+                    binding: Binding::Setting {
+                        get: |s| if s.eq_solo == Some($i) { 1.0 } else { 0.0 },
+                        set: |s, plain| {
+                            if plain >= 0.5 {
+                                s.eq_solo = Some($i);
+                            } else if s.eq_solo == Some($i) {
+                                s.eq_solo = None;
+                            }
+                        },
+                    },
                 },
             )*
             $($tail,)*
