@@ -1237,33 +1237,20 @@ impl StereoImager {
         let mono_on = !self.mono_maker_fade.is_off();
         if amount != 0.0 || low_on || high_on || mono_on {
             let mono_amount = self.mono_maker_fade.amount();
-            // The decorrelating all-passes first, over the chunk: their
-            // boxed lines could alias anything, so apart from them the
-            // filters' memories stay in registers (locals, written back).
-            let mut decorrelated = [0.0f64; CHUNK];
-            if amount != 0.0 {
-                for (d, &m) in decorrelated.iter_mut().zip(&mid[..len]) {
-                    *d = self.stereoize_allpasses(m);
-                }
-            }
-            let (high_pass, mut high_pass_state) = self.stereoize_high_pass;
-            let (low_coefs, mut low_state) = (self.side_low.0, self.side_low.1);
-            let (high_coefs, mut high_state) = (self.side_high.0, self.side_high.1);
-            for (s, &d) in side[..len].iter_mut().zip(&decorrelated) {
+            for i in 0..len {
+                let (m, mut s) = (mid[i], side[i]);
                 if amount != 0.0 {
-                    // `stereoize_side`: the all-passes, then the high-pass.
-                    *s += amount * high_pass_state.process(&high_pass, d);
+                    s += amount * self.stereoize_side(m);
                 }
                 if low_on {
-                    *s = low_state.process(&low_coefs, *s);
+                    s = self.side_low.1.process(&self.side_low.0, s);
                 }
                 if high_on {
-                    *s = high_state.process(&high_coefs, *s);
+                    s = self.side_high.1.process(&self.side_high.0, s);
                 }
+                mid[i] = m;
+                side[i] = s;
             }
-            self.stereoize_high_pass.1 = high_pass_state;
-            self.side_low.1 = low_state;
-            self.side_high.1 = high_state;
             if mono_on {
                 self.mono_maker_chunk(&mut mid[..len], &mut side[..len], mono_amount);
             }
@@ -1290,19 +1277,12 @@ impl StereoImager {
     /// all-passes and the high-pass.
     #[inline(always)]
     fn stereoize_side(&mut self, mid: f64) -> f64 {
-        let d = self.stereoize_allpasses(mid);
-        let (coefs, state) = &mut self.stereoize_high_pass;
-        state.process(coefs, d)
-    }
-
-    /// The decorrelating all-passes of [`Self::stereoize_side`] on one frame.
-    #[inline(always)]
-    fn stereoize_allpasses(&mut self, mid: f64) -> f64 {
         let mut d = mid;
         for f in self.stereoize_filters.iter_mut() {
             d = f.process(d);
         }
-        d
+        let (coefs, state) = &mut self.stereoize_high_pass;
+        state.process(coefs, d)
     }
 
     /// [`Self::mono_maker_frame`] on every frame of a chunk, bit for bit:
