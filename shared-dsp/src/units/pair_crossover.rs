@@ -285,6 +285,8 @@ impl PairCrossover {
     /// same pass; a pass runs without the per-sample tail flush unless one
     /// could have happened in it (then it runs again with it), see
     /// [`PairState::process_unflushed`]. Never allocates.
+    // `s` picks a split, its band and the buffers around it: not one slice.
+    #[allow(clippy::needless_range_loop)]
     pub fn split_block<const N: usize>(
         &mut self,
         input: &[Pair],
