@@ -28,7 +28,7 @@
 //! the output is the input, bit for bit; a mono input stays mono at any
 //! width (its side is 0) unless Stereoize adds one.
 
-use crate::primitives::biquad::{BiquadCoefs, BiquadState};
+use crate::primitives::biquad::{BiquadCoefs, BiquadState, STATE_FLUSH_THRESHOLD};
 use crate::primitives::envelope::one_pole_coef;
 use crate::primitives::level::{clamp_or, db_to_amplitude, flush_subnormal, sanitize};
 use crate::primitives::smoother::{Fade, Smoother};
@@ -366,6 +366,9 @@ struct BandTaps {
     mid: [[f64; CHUNK]; MAX_BANDS],
     side: [[f64; CHUNK]; MAX_BANDS],
     wide: [[f64; CHUNK]; MAX_BANDS],
+    /// The crossover's (mid, side) bands of the chunk (scratch of the
+    /// settled path).
+    split: [[Pair; CHUNK]; MAX_BANDS],
     /// Frames held.
     len: usize,
     /// Bands in use.
@@ -378,6 +381,7 @@ impl BandTaps {
             mid: [[0.0; CHUNK]; MAX_BANDS],
             side: [[0.0; CHUNK]; MAX_BANDS],
             wide: [[0.0; CHUNK]; MAX_BANDS],
+            split: [[Pair::default(); CHUNK]; MAX_BANDS],
             len: 0,
             bands: 0,
         }
@@ -418,6 +422,70 @@ fn multiband_frame(
         mid + multiband * (m - mid),
         side * width + multiband * (s * width - side * width),
     )
+}
+
+/// Memories of the mono maker's pair sections: the first high-pass stage
+/// beside the mid's all-pass, then the second high-pass stage.
+type MonoMakerStates = (
+    [PairState; MONO_MAKER_SECTIONS],
+    [PairState; MONO_MAKER_SECTIONS],
+);
+
+/// The arithmetic of [`StereoImager::mono_maker_frame`] over a chunk into
+/// `out` (`[mid, side]`): whether the pass is complete (`FLUSH = false`
+/// stops counting as complete once a tail flush could have happened) and
+/// the memories after it.
+#[inline(always)]
+fn mono_maker_pass<const FLUSH: bool>(
+    coefs: (
+        [PairCoefs; MONO_MAKER_SECTIONS],
+        [PairCoefs; MONO_MAKER_SECTIONS],
+    ),
+    states: MonoMakerStates,
+    mid: &[f64],
+    side: &[f64],
+    amount: f64,
+    out: &mut [[f64; CHUNK]; 2],
+) -> (bool, MonoMakerStates) {
+    let (mut first, mut second) = states;
+    let mut floors = [Pair::splat(f64::INFINITY); 2 * MONO_MAKER_SECTIONS];
+    let [out_mid, out_side] = out;
+    for (((&m, &s), om), os) in mid
+        .iter()
+        .zip(side)
+        .zip(out_mid.iter_mut())
+        .zip(out_side.iter_mut())
+    {
+        let mut y = Pair::new(s, m);
+        for k in 0..MONO_MAKER_SECTIONS {
+            y = if FLUSH {
+                first[k].process(&coefs.0[k], y)
+            } else {
+                first[k].process_unflushed(&coefs.0[k], y, &mut floors[k])
+            };
+        }
+        let all = y.hi();
+        let mut high = Pair::new(y.lo(), 0.0);
+        for k in 0..MONO_MAKER_SECTIONS {
+            high = if FLUSH {
+                second[k].process(&coefs.1[k], high)
+            } else {
+                second[k].process_unflushed(&coefs.1[k], high, &mut floors[MONO_MAKER_SECTIONS + k])
+            };
+        }
+        let high = high.lo();
+        *om = m + amount * (all - m);
+        *os = s + amount * (high - s);
+    }
+    // The second stage's lane 1 idles at exact zero (flushed or not, the
+    // same): only its lane 0 counts.
+    let (first_floors, second_floors) = floors.split_at(MONO_MAKER_SECTIONS);
+    let complete = FLUSH
+        || !(first_floors
+            .iter()
+            .any(|f| f.any_below(STATE_FLUSH_THRESHOLD))
+            || second_floors.iter().any(|f| f.lo() < STATE_FLUSH_THRESHOLD));
+    (complete, (first, second))
 }
 
 /// A Schroeder all-pass `y = −g·x + x[n−D] + g·y[n−D]` on f64 (allocates
@@ -512,7 +580,13 @@ pub struct StereoImager {
         [PairState; MONO_MAKER_SECTIONS],
     ),
     /// The second high-pass stage on the side (the Linkwitz-Riley square).
-    mono_maker_high: [BiquadState; MONO_MAKER_SECTIONS],
+    /// Its second high-pass stage on the side: lane 0 (lane 1 idles at
+    /// zero), as pairs so the chunk path runs the whole mono maker as one
+    /// pass of pairs (bit for bit the scalar sections on lane 0).
+    mono_maker_high: (
+        [PairCoefs; MONO_MAKER_SECTIONS],
+        [PairState; MONO_MAKER_SECTIONS],
+    ),
     side_low: (BiquadCoefs, BiquadState, f32, f32),
     side_high: (BiquadCoefs, BiquadState, f32, f32),
     stereoize_filters: [SchroederAllpass; 3],
@@ -670,7 +744,7 @@ impl StereoImager {
         self.settle_all();
         self.crossover.reset();
         self.mono_maker_pair.1 = Default::default();
-        self.mono_maker_high = Default::default();
+        self.mono_maker_high.1 = Default::default();
         self.side_low.1.reset();
         self.side_high.1.reset();
         self.stereoize_filters
@@ -826,7 +900,7 @@ impl StereoImager {
             && (self.settings.side_high_gain_db == 0.0 || clear(&self.side_high.1))
             && (self.mono_maker_fade.is_off()
                 || (self.mono_maker_pair.1.iter().all(PairState::is_clear)
-                    && self.mono_maker_high.iter().all(clear)))
+                    && self.mono_maker_high.1.iter().all(PairState::is_clear)))
     }
 
     /// The meters on `n` frames of silence while at rest: exactly what
@@ -874,6 +948,9 @@ impl StereoImager {
             debug_assert_eq!(split.allpass_sections, MONO_MAKER_SECTIONS);
             self.mono_maker_pair.0 =
                 std::array::from_fn(|k| PairCoefs::new(&split.high.sections[k], &split.allpass[k]));
+            self.mono_maker_high.0 = std::array::from_fn(|k| {
+                PairCoefs::new(&split.high.sections[k], &BiquadCoefs::IDENTITY)
+            });
             self.mono_maker[0] = split;
         }
         let nyquist_safe = |hz: f32| f64::from(hz).min(0.45 * self.sample_rate);
@@ -1122,16 +1199,36 @@ impl StereoImager {
             let band_widths: [f64; MAX_BANDS] =
                 std::array::from_fn(|b| self.band_width[b].target());
             let band_gains: [f64; MAX_BANDS] = std::array::from_fn(|b| self.band_gain[b].target());
+            // [`multiband_frame`] over the chunk: the crossover as one
+            // block, then band by band (each sum in the same band order as
+            // per frame, so bit for bit the same).
+            let mut input = [Pair::default(); CHUNK];
+            for (x, (&m, &s)) in input.iter_mut().zip(mid.iter().zip(&side)).take(len) {
+                *x = Pair::new(m, s);
+            }
+            let taps = &mut *self.taps;
+            self.crossover.split_block(&input[..len], &mut taps.split);
+            let bands = self.crossover.num_bands();
+            let mut mid_sum = [0.0f64; CHUNK];
+            let mut side_sum = [0.0f64; CHUNK];
+            for b in 0..bands {
+                let (gain, band_width) = (band_gains[b], band_widths[b]);
+                let side_gain = gain * band_width;
+                for i in 0..len {
+                    let (mid_band, side_band) = (taps.split[b][i].lo(), taps.split[b][i].hi());
+                    mid_sum[i] += gain * mid_band;
+                    side_sum[i] += side_gain * side_band;
+                    let widened = side_band * band_width;
+                    taps.mid[b][i] = mid_band;
+                    taps.side[b][i] = widened;
+                    taps.wide[b][i] = widened * width;
+                }
+            }
+            taps.len = len;
+            taps.bands = bands;
             for i in 0..len {
-                (mid[i], side[i]) = multiband_frame(
-                    &mut self.crossover,
-                    &mut self.taps,
-                    (mid[i], side[i]),
-                    width,
-                    multiband,
-                    &band_widths,
-                    &band_gains,
-                );
+                mid[i] += multiband * (mid_sum[i] - mid[i]);
+                side[i] = side[i] * width + multiband * (side_sum[i] * width - side[i] * width);
             }
         }
         let amount = self.stereoize.target();
@@ -1141,7 +1238,7 @@ impl StereoImager {
         if amount != 0.0 || low_on || high_on || mono_on {
             let mono_amount = self.mono_maker_fade.amount();
             for i in 0..len {
-                let (mut m, mut s) = (mid[i], side[i]);
+                let (m, mut s) = (mid[i], side[i]);
                 if amount != 0.0 {
                     s += amount * self.stereoize_side(m);
                 }
@@ -1151,11 +1248,11 @@ impl StereoImager {
                 if high_on {
                     s = self.side_high.1.process(&self.side_high.0, s);
                 }
-                if mono_on {
-                    (m, s) = self.mono_maker_frame(m, s, mono_amount);
-                }
                 mid[i] = m;
                 side[i] = s;
+            }
+            if mono_on {
+                self.mono_maker_chunk(&mut mid[..len], &mut side[..len], mono_amount);
             }
         }
         let angle = self.rotation.target();
@@ -1188,6 +1285,24 @@ impl StereoImager {
         state.process(coefs, d)
     }
 
+    /// [`Self::mono_maker_frame`] on every frame of a chunk, bit for bit:
+    /// one pass with the four pair sections' memories in registers, without
+    /// the per-sample tail flush unless one could have happened (then again,
+    /// exactly; see [`PairState::process_unflushed`]).
+    fn mono_maker_chunk(&mut self, mid: &mut [f64], side: &mut [f64], amount: f64) {
+        let mut out = [[0.0f64; CHUNK]; 2];
+        let coefs = (self.mono_maker_pair.0, self.mono_maker_high.0);
+        let states = (self.mono_maker_pair.1, self.mono_maker_high.1);
+        let (ran, mut done) = mono_maker_pass::<false>(coefs, states, mid, side, amount, &mut out);
+        if !ran {
+            done = mono_maker_pass::<true>(coefs, states, mid, side, amount, &mut out).1;
+        }
+        (self.mono_maker_pair.1, self.mono_maker_high.1) = done;
+        let n = mid.len();
+        mid.copy_from_slice(&out[0][..n]);
+        side.copy_from_slice(&out[1][..n]);
+    }
+
     /// The mono maker on one frame, crossfaded by `amount`.
     #[inline(always)]
     fn mono_maker_frame(&mut self, mid: f64, side: f64, amount: f64) -> (f64, f64) {
@@ -1198,15 +1313,12 @@ impl StereoImager {
             y = state.process(c, y);
         }
         let all = y.hi();
-        let mut high = y.lo();
-        for (c, state) in self.mono_maker[0]
-            .high
-            .sections
-            .iter()
-            .zip(&mut self.mono_maker_high)
-        {
+        let (coefs, states) = &mut self.mono_maker_high;
+        let mut high = Pair::new(y.lo(), 0.0);
+        for (c, state) in coefs.iter().zip(states.iter_mut()) {
             high = state.process(c, high);
         }
+        let high = high.lo();
         (mid + amount * (all - mid), side + amount * (high - side))
     }
 

@@ -58,6 +58,20 @@ impl Pair {
         let m = |a: f64, b: f64| if b > a { b } else { a };
         Self([m(self.0[0], other.0[0]), m(self.0[1], other.0[1])])
     }
+
+    /// The smaller per lane (`self` where `other` is not smaller; inputs are
+    /// finite where this is used).
+    #[inline(always)]
+    pub fn min(self, other: Self) -> Self {
+        let m = |a: f64, b: f64| if b < a { b } else { a };
+        Self([m(self.0[0], other.0[0]), m(self.0[1], other.0[1])])
+    }
+
+    /// True if either lane is below `threshold`.
+    #[inline(always)]
+    pub fn any_below(self, threshold: f64) -> bool {
+        self.0[0] < threshold || self.0[1] < threshold
+    }
 }
 
 impl Add for Pair {
@@ -174,6 +188,25 @@ impl PairState {
         y
     }
 
+    /// [`Self::process`] without the tail flush, for block loops that run a
+    /// block *speculatively*: `floor` takes the per-lane minimum of `|s2|`
+    /// after the step. The flush clears a lane only when both its cells are
+    /// below [`STATE_FLUSH_THRESHOLD`], so while `floor` stays at or above
+    /// it no flush would have happened and every output and memory is
+    /// bit for bit [`Self::process`]'s; once `floor` falls below it, the
+    /// caller runs the block again from the saved memories with
+    /// [`Self::process`]. Keeps the flush's compare-and-mask off the
+    /// recursion's critical path (the loop then runs at the speed of the
+    /// arithmetic instead of the latency of the chain).
+    #[inline(always)]
+    pub fn process_unflushed(&mut self, c: &PairCoefs, x: Pair, floor: &mut Pair) -> Pair {
+        let y = c.b0 * x + self.s1;
+        self.s1 = c.b1 * x - c.a1 * y + self.s2;
+        self.s2 = c.b2 * x - c.a2 * y;
+        *floor = floor.min(self.s2.abs());
+        y
+    }
+
     /// The scalar state of one lane (0 or 1), for tests.
     pub fn lane_cells(&self, lane: usize) -> [f64; 2] {
         [self.s1.0[lane], self.s2.0[lane]]
@@ -211,6 +244,57 @@ mod tests {
         assert!(
             pair.is_clear(),
             "the tails flush to zero as the scalar ones do"
+        );
+    }
+
+    #[test]
+    fn unflushed_steps_equal_flushed_ones_while_the_floor_holds_and_it_trips_before_a_flush() {
+        let rate = 48_000.0;
+        let coefs = PairCoefs::splat(&BiquadCoefs::highpass(38.0, 0.5, rate));
+        let (mut exact, mut fast) = (PairState::default(), PairState::default());
+        let mut floor = Pair::splat(f64::INFINITY);
+        let mut tripped_at = None;
+        let mut seed = 5u32;
+        for n in 0..200_000 {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (seed >> 8) as f64 / (1u32 << 24) as f64 - 0.5;
+            let x = if n < 1_000 {
+                Pair::new(noise, 0.5 * noise)
+            } else {
+                Pair::default()
+            };
+            let a = exact.process(&coefs, x);
+            let b = fast.process_unflushed(&coefs, x, &mut floor);
+            if floor.any_below(STATE_FLUSH_THRESHOLD) {
+                tripped_at = Some(n);
+                break;
+            }
+            assert_eq!(a.0.map(f64::to_bits), b.0.map(f64::to_bits), "{n}");
+            assert_eq!(exact, fast, "{n}");
+        }
+        // The exact filter flushes in the silent tail; the floor must trip
+        // at or before that sample, never after.
+        let n = tripped_at.expect("the floor trips in the decaying tail");
+        let mut reference = PairState::default();
+        let mut first_flush = None;
+        let mut seed = 5u32;
+        for k in 0..200_000 {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (seed >> 8) as f64 / (1u32 << 24) as f64 - 0.5;
+            let x = if k < 1_000 {
+                Pair::new(noise, 0.5 * noise)
+            } else {
+                Pair::default()
+            };
+            reference.process(&coefs, x);
+            if k >= 1_000 && reference.lane_cells(0) == [0.0; 2] {
+                first_flush = Some(k);
+                break;
+            }
+        }
+        assert!(
+            n <= first_flush.expect("the tail flushes"),
+            "{n} {first_flush:?}"
         );
     }
 }

@@ -7,6 +7,7 @@
 //! [`Crossover`]: crate::units::crossover::Crossover
 //! [`Crossover::split`]: crate::units::crossover::Crossover::split
 
+use crate::primitives::biquad::STATE_FLUSH_THRESHOLD;
 use crate::units::crossover::{CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
 use crate::units::pair::{Pair, PairCoefs, PairState};
 
@@ -53,6 +54,99 @@ fn cascade(coefs: &[PairCoefs], states: &mut [PairState], sections: usize, x: Pa
         y = s.process(c, y);
     }
     y
+}
+
+/// Most sections one branch of a block pass runs: the low-pass stage twice
+/// plus the all-passes of every later split (Linkwitz-Riley 48 dB/octave:
+/// 2·2 + 2·2).
+const MAX_PASS_SECTIONS: usize = 2 * MAX_STAGE_SECTIONS + (MAX_SPLITS - 1) * MAX_STAGE_SECTIONS;
+
+/// One split over a block: `src` through the `L` sections of the low
+/// branch (the low-pass stage twice, then the later splits' all-passes:
+/// the band's phase compensation) into `low`, and through the `H`
+/// sections of the high branch into `high`, every section of a sample
+/// before the next sample and every memory in a local, so the core
+/// overlaps the `L + H` recursions. `FLUSH = false` runs without the
+/// per-sample tail flush and returns `false` (memories left untouched) if a
+/// flush could have happened, see [`PairState::process_unflushed`].
+#[inline(always)]
+fn split_pass<const L: usize, const H: usize, const FLUSH: bool>(
+    coefs: (
+        &[PairCoefs; MAX_PASS_SECTIONS],
+        &[PairCoefs; MAX_PASS_SECTIONS],
+    ),
+    states: (
+        &mut [PairState; MAX_PASS_SECTIONS],
+        &mut [PairState; MAX_PASS_SECTIONS],
+    ),
+    src: &[Pair],
+    low: &mut [Pair],
+    high: &mut [Pair],
+) -> bool {
+    let low_coefs: [PairCoefs; L] = core::array::from_fn(|k| coefs.0[k]);
+    let high_coefs: [PairCoefs; H] = core::array::from_fn(|k| coefs.1[k]);
+    let mut low_states: [PairState; L] = core::array::from_fn(|k| states.0[k]);
+    let mut high_states: [PairState; H] = core::array::from_fn(|k| states.1[k]);
+    // One floor per section: a shared one would chain every section's
+    // minimum into one serial dependency.
+    let mut low_floor = [Pair::splat(f64::INFINITY); L];
+    let mut high_floor = [Pair::splat(f64::INFINITY); H];
+    for ((&x, lo), hi) in src.iter().zip(low.iter_mut()).zip(high.iter_mut()) {
+        let (mut a, mut b) = (x, x);
+        for k in 0..L {
+            a = if FLUSH {
+                low_states[k].process(&low_coefs[k], a)
+            } else {
+                low_states[k].process_unflushed(&low_coefs[k], a, &mut low_floor[k])
+            };
+        }
+        for k in 0..H {
+            b = if FLUSH {
+                high_states[k].process(&high_coefs[k], b)
+            } else {
+                high_states[k].process_unflushed(&high_coefs[k], b, &mut high_floor[k])
+            };
+        }
+        *lo = a;
+        *hi = b;
+    }
+    let tail = |floor: &Pair| floor.any_below(STATE_FLUSH_THRESHOLD);
+    if !FLUSH && (low_floor.iter().any(tail) || high_floor.iter().any(tail)) {
+        return false;
+    }
+    states.0[..L].copy_from_slice(&low_states);
+    states.1[..H].copy_from_slice(&high_states);
+    true
+}
+
+/// [`split_pass`] with `L` and `H` known at compile time for the shapes a
+/// crossover has; `false` for any other shape.
+fn split_pass_dispatch<const FLUSH: bool>(
+    sections: (usize, usize),
+    coefs: (
+        &[PairCoefs; MAX_PASS_SECTIONS],
+        &[PairCoefs; MAX_PASS_SECTIONS],
+    ),
+    states: (
+        &mut [PairState; MAX_PASS_SECTIONS],
+        &mut [PairState; MAX_PASS_SECTIONS],
+    ),
+    src: &[Pair],
+    low: &mut [Pair],
+    high: &mut [Pair],
+) -> Option<bool> {
+    Some(match sections {
+        // Linkwitz-Riley 24 dB/octave: 2 low-pass sections plus 0 ..= 2
+        // all-passes; 2 high-pass sections.
+        (2, 2) => split_pass::<2, 2, FLUSH>(coefs, states, src, low, high),
+        (3, 2) => split_pass::<3, 2, FLUSH>(coefs, states, src, low, high),
+        (4, 2) => split_pass::<4, 2, FLUSH>(coefs, states, src, low, high),
+        // 48 dB/octave: 4 low-pass sections plus 0, 2 or 4 all-passes.
+        (4, 4) => split_pass::<4, 4, FLUSH>(coefs, states, src, low, high),
+        (6, 4) => split_pass::<6, 4, FLUSH>(coefs, states, src, low, high),
+        (8, 4) => split_pass::<8, 4, FLUSH>(coefs, states, src, low, high),
+        _ => return None,
+    })
 }
 
 /// Memories of one split: each Butterworth stage twice.
@@ -182,12 +276,213 @@ impl PairCrossover {
         }
         bands[splits] = rest;
     }
+
+    /// [`Self::split`] on every sample of `input` (up to `N`):
+    /// `bands[b][..input.len()]` get band `b` (`b < num_bands`), bit for bit
+    /// what `input.len()` calls of [`Self::split`] give (tested below). Each
+    /// split runs as one pass over the block with its memories in
+    /// registers, the band leaving it through its phase compensation in the
+    /// same pass; a pass runs without the per-sample tail flush unless one
+    /// could have happened in it (then it runs again with it), see
+    /// [`PairState::process_unflushed`]. Never allocates.
+    // `s` picks a split, its band and the buffers around it: not one slice.
+    #[allow(clippy::needless_range_loop)]
+    pub fn split_block<const N: usize>(
+        &mut self,
+        input: &[Pair],
+        bands: &mut [[Pair; N]; MAX_BANDS],
+    ) {
+        let len = input.len().min(N);
+        let splits = self.num_bands - 1;
+        if splits == 0 {
+            bands[0][..len].copy_from_slice(&input[..len]);
+            return;
+        }
+        // The rest of the signal above each split: the input for the first.
+        let mut rest = [[Pair::default(); N]; 2];
+        for s in 0..splits {
+            let coefs = &self.splits[s];
+            let n = coefs.sections;
+            // Low branch: the low-pass stage twice, then the all-passes of
+            // the later splits; high branch: the high-pass stage twice.
+            let mut low_coefs = [PairCoefs::default(); MAX_PASS_SECTIONS];
+            let mut high_coefs = [PairCoefs::default(); MAX_PASS_SECTIONS];
+            let mut low_states = [PairState::default(); MAX_PASS_SECTIONS];
+            let mut high_states = [PairState::default(); MAX_PASS_SECTIONS];
+            let memory = &self.memory[s];
+            let mut l = 0;
+            for stage in 0..2 {
+                for k in 0..n {
+                    low_coefs[l] = coefs.low[k];
+                    low_states[l] = memory.low[stage][k];
+                    high_coefs[l] = coefs.high[k];
+                    high_states[l] = memory.high[stage][k];
+                    l += 1;
+                }
+            }
+            let h = l;
+            for later in s + 1..splits {
+                let ap = &self.splits[later];
+                for k in 0..ap.allpass_sections {
+                    low_coefs[l] = ap.allpass[k];
+                    low_states[l] = self.compensation[s][later][k];
+                    l += 1;
+                }
+            }
+            let (done, ahead) = rest.split_at_mut(1);
+            let (lower, upper) = bands.split_at_mut(s + 1);
+            let (src, high): (&[Pair], &mut [Pair]) = if s + 1 == splits {
+                let src = if s == 0 {
+                    &input[..len]
+                } else if s % 2 == 1 {
+                    &done[0][..len]
+                } else {
+                    &ahead[0][..len]
+                };
+                (src, &mut upper[splits - s - 1][..len])
+            } else if s == 0 {
+                (&input[..len], &mut done[0][..len])
+            } else if s % 2 == 1 {
+                (&done[0][..len], &mut ahead[0][..len])
+            } else {
+                (&ahead[0][..len], &mut done[0][..len])
+            };
+            let low = &mut lower[s][..len];
+            let coefs_pair = (&low_coefs, &high_coefs);
+            let ran = match split_pass_dispatch::<false>(
+                (l, h),
+                coefs_pair,
+                (&mut low_states, &mut high_states),
+                src,
+                low,
+                high,
+            ) {
+                Some(true) => true,
+                Some(false) => {
+                    // A tail flush could have happened: again, exactly.
+                    split_pass_dispatch::<true>(
+                        (l, h),
+                        coefs_pair,
+                        (&mut low_states, &mut high_states),
+                        src,
+                        low,
+                        high,
+                    );
+                    true
+                }
+                None => false,
+            };
+            if !ran {
+                // Not a shape the passes know: sample by sample.
+                for ((&x, lo), hi) in src.iter().zip(low.iter_mut()).zip(high.iter_mut()) {
+                    let m = &mut self.memory[s];
+                    let [low_a, low_b] = &mut m.low;
+                    let mut band = cascade(&coefs.low, low_b, n, cascade(&coefs.low, low_a, n, x));
+                    let [high_a, high_b] = &mut m.high;
+                    *hi = cascade(&coefs.high, high_b, n, cascade(&coefs.high, high_a, n, x));
+                    for later in s + 1..splits {
+                        let ap = &self.splits[later];
+                        band = cascade(
+                            &ap.allpass,
+                            &mut self.compensation[s][later],
+                            ap.allpass_sections,
+                            band,
+                        );
+                    }
+                    *lo = band;
+                }
+                continue;
+            }
+            // Scatter the memories back.
+            let memory = &mut self.memory[s];
+            let mut l = 0;
+            for stage in 0..2 {
+                for k in 0..n {
+                    memory.low[stage][k] = low_states[l];
+                    memory.high[stage][k] = high_states[l];
+                    l += 1;
+                }
+            }
+            for later in s + 1..splits {
+                for k in 0..self.splits[later].allpass_sections {
+                    self.compensation[s][later][k] = low_states[l];
+                    l += 1;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::units::crossover::Crossover;
+
+    /// The block path is the per-sample one, bit for bit, through bursts,
+    /// frequency moves and silent tails that flush (so both the fast and
+    /// the exact passes run), at every slope and band count, in uneven
+    /// blocks.
+    #[test]
+    fn split_block_is_split_sample_by_sample_bit_for_bit() {
+        const N: usize = 64;
+        let rate = 48_000.0;
+        for slope in [CrossoverSlope::Lr24, CrossoverSlope::Lr48] {
+            for num_bands in 1..=MAX_BANDS {
+                let freqs = [6_000.0, 150.0, 1_500.0];
+                let mut per_sample = PairCrossover::new(rate, slope, num_bands, freqs);
+                let mut block = per_sample.clone();
+                let mut seed = 9u32;
+                let len = 120_000;
+                let input: Vec<Pair> = (0..len)
+                    .map(|n| {
+                        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                        let v = (seed >> 8) as f64 / (1u32 << 24) as f64 - 0.5;
+                        // Bursts with long silences: the tails decay to the
+                        // flush threshold (the K-weighting-like low splits
+                        // ring longest).
+                        if n % 60_000 < 3_000 {
+                            Pair::new(v, 0.3 * v - 0.1)
+                        } else {
+                            Pair::default()
+                        }
+                    })
+                    .collect();
+                let mut start = 0;
+                let mut flushed = false;
+                for step in [64usize, 1, 63, 17, 64, 40].iter().cycle() {
+                    if start >= len {
+                        break;
+                    }
+                    if start >= 2_000 && start < 2_100 {
+                        let moved = [5_000.0, 200.0, 1_000.0];
+                        per_sample.set_bands(num_bands, moved);
+                        block.set_bands(num_bands, moved);
+                    }
+                    let end = (start + step).min(len);
+                    let mut bands = [[Pair::default(); N]; MAX_BANDS];
+                    block.split_block(&input[start..end], &mut bands);
+                    for (i, &x) in input[start..end].iter().enumerate() {
+                        let mut want = [Pair::default(); MAX_BANDS];
+                        per_sample.split(x, &mut want);
+                        for b in 0..num_bands {
+                            assert_eq!(
+                                bands[b][i].0.map(f64::to_bits),
+                                want[b].0.map(f64::to_bits),
+                                "{slope:?} {num_bands} bands, band {b}, sample {}",
+                                start + i
+                            );
+                        }
+                    }
+                    flushed |= num_bands > 1 && start > 3_000 && block.is_clear();
+                    start = end;
+                }
+                assert!(
+                    num_bands == 1 || flushed,
+                    "the tails flushed: the exact passes ran"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_band_is_the_scalar_crossovers_bit_for_bit() {

@@ -17,6 +17,7 @@
 
 use super::k_weighting::KWeightingCoefs;
 use super::{LoudnessMeter, LoudnessReadings};
+use crate::primitives::biquad::STATE_FLUSH_THRESHOLD;
 use crate::units::pair::{Pair, PairCoefs, PairState};
 
 /// [`crate::primitives::level::sanitize`] without branches (NaN, ±∞ and
@@ -27,6 +28,49 @@ use crate::units::pair::{Pair, PairCoefs, PairState};
 fn clean(x: f32) -> f32 {
     let keep = x.is_finite() & ((x.abs() >= f32::MIN_POSITIVE) | (x == 0.0));
     f32::from_bits(x.to_bits() & if keep { u32::MAX } else { 0 })
+}
+
+/// K-weights one chunk of (L, R) as a pair and continues the stereo step
+/// sums `energy`, the fold's `fold_energy` and the chunk's sample peaks:
+/// `(memories, energy, fold_energy, peak)`, and whether the pass is
+/// complete. `FLUSH = false` runs without the per-sample tail flush and is
+/// incomplete (to be run again with `FLUSH = true`) if a flush could have
+/// happened (see [`PairState::process_unflushed`]); when complete, the
+/// result is bit for bit the flushed pass's.
+#[inline(always)]
+fn k_weigh<const FLUSH: bool>(
+    (shelf, highpass): (&PairCoefs, &PairCoefs),
+    states: [PairState; 2],
+    left: &[f32],
+    right: &[f32],
+    mut energy: Pair,
+    mut fold_energy: f64,
+) -> (([PairState; 2], Pair, f64, Pair), bool) {
+    let [mut shelf_state, mut highpass_state] = states;
+    let mut peak = Pair::default();
+    // A floor per filter, so the two minima do not chain.
+    let (mut shelf_floor, mut highpass_floor) =
+        (Pair::splat(f64::INFINITY), Pair::splat(f64::INFINITY));
+    for (&l, &r) in left.iter().zip(right) {
+        let x = Pair::new(f64::from(clean(l)), f64::from(clean(r)));
+        peak = peak.max(x.abs());
+        let y = if FLUSH {
+            highpass_state.process(highpass, shelf_state.process(shelf, x))
+        } else {
+            let shelved = shelf_state.process_unflushed(shelf, x, &mut shelf_floor);
+            highpass_state.process_unflushed(highpass, shelved, &mut highpass_floor)
+        };
+        energy += y * y;
+        let fold = 0.5 * (y.lo() + y.hi());
+        fold_energy += fold * fold;
+    }
+    let complete = FLUSH
+        || !(shelf_floor.any_below(STATE_FLUSH_THRESHOLD)
+            || highpass_floor.any_below(STATE_FLUSH_THRESHOLD));
+    (
+        ([shelf_state, highpass_state], energy, fold_energy, peak),
+        complete,
+    )
 }
 
 /// Weight of the fold-down's one channel: the fold on both channels.
@@ -100,24 +144,22 @@ impl StereoFoldMeter {
             // fall together.
             let chunk = self.stereo.frames_until_boundary().min(frames - offset);
             debug_assert_eq!(chunk, self.fold.frames_until_boundary().min(chunk));
-            let mut energy = Pair::new(self.stereo.step_energy(0), self.stereo.step_energy(1));
-            let mut fold_energy = self.fold.step_energy(0);
-            let mut peak = Pair::default();
-            // Locals, so the loop keeps the memories in registers.
-            let [mut shelf_state, mut highpass_state] = self.states;
-            let (shelf, highpass) = (self.shelf, self.highpass);
-            for (&l, &r) in left[offset..offset + chunk]
-                .iter()
-                .zip(&right[offset..offset + chunk])
-            {
-                let x = Pair::new(f64::from(clean(l)), f64::from(clean(r)));
-                peak = peak.max(x.abs());
-                let y = highpass_state.process(&highpass, shelf_state.process(&shelf, x));
-                energy += y * y;
-                let fold = 0.5 * (y.lo() + y.hi());
-                fold_energy += fold * fold;
+            let energy = Pair::new(self.stereo.step_energy(0), self.stereo.step_energy(1));
+            let fold_energy = self.fold.step_energy(0);
+            let (l, r) = (
+                &left[offset..offset + chunk],
+                &right[offset..offset + chunk],
+            );
+            let coefs = (&self.shelf, &self.highpass);
+            // Without the per-sample tail flush unless one could have
+            // happened in the chunk (then again, exactly): the same sums.
+            let (mut out, complete) =
+                k_weigh::<false>(coefs, self.states, l, r, energy, fold_energy);
+            if !complete {
+                out = k_weigh::<true>(coefs, self.states, l, r, energy, fold_energy).0;
             }
-            self.states = [shelf_state, highpass_state];
+            let (states, energy, fold_energy, peak) = out;
+            self.states = states;
             self.stereo.commit_chunk(chunk, &energy.0);
             self.stereo
                 .commit_sample_peaks(&[peak.lo() as f32, peak.hi() as f32]);
@@ -216,6 +258,38 @@ mod tests {
         feed(&mut meter, &mut reference, &l, &r);
         assert_eq!(meter.stereo_readings(), reference.readings());
         assert!(meter.stereo_readings().integrated_lufs.is_some());
+    }
+
+    /// Bursts around silences long enough for the K-weighting tails to
+    /// reach the flush: the chunks where a flush can happen run the exact
+    /// pass, so the readings stay the loudness-only meter's bit for bit.
+    #[test]
+    fn readings_stay_bit_identical_through_tails_that_flush() {
+        let second = RATE as usize;
+        let (mut l, mut r) = (noise(second / 2, 7, 0.5), noise(second / 2, 8, 0.3));
+        l.resize(4 * second, 0.0);
+        r.resize(4 * second, 0.0);
+        l.extend(noise(second, 9, 0.2));
+        r.extend(noise(second, 10, 0.4));
+        let mut meter = StereoFoldMeter::new(RATE);
+        let mut reference = LoudnessMeter::loudness_only(RATE, 2);
+        feed(
+            &mut meter,
+            &mut reference,
+            &l[..4 * second],
+            &r[..4 * second],
+        );
+        assert!(
+            meter.states.iter().all(PairState::is_clear),
+            "the tails flushed to zero"
+        );
+        feed(
+            &mut meter,
+            &mut reference,
+            &l[4 * second..],
+            &r[4 * second..],
+        );
+        assert_eq!(meter.stereo_readings(), reference.readings());
     }
 
     #[test]
