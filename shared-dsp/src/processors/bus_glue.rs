@@ -80,6 +80,8 @@ use crate::units::dynamics::compressor::{
 use crate::units::dynamics::{Compressor, CompressorCurve};
 use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
+use crate::units::pair::Pair;
+use crate::units::pair_crossover::PairCrossover;
 use crate::units::saturation::{SaturationCharacter, SaturationSettings, Saturator};
 
 /// Most channels the Bus Glue processes (main and key).
@@ -512,7 +514,8 @@ pub struct BusGlue {
     // Three-band mode.
     /// 0 = single band, 1 = three bands (crossfaded).
     multiband: Fade,
-    crossover: Crossover,
+    /// The main input's crossover, both channels as a pair.
+    crossover: PairCrossover,
     /// The external key's crossover (only run with an external key).
     key_crossover: Crossover,
     /// Crossover frequencies, Hz, gliding (updated every [`CHUNK`] frames).
@@ -583,7 +586,12 @@ impl BusGlue {
             column: Column::default(),
             chunk_phase: 0,
             multiband: Fade::new(false, 1),
-            crossover: Crossover::new(sample_rate, BAND_SLOPE, NUM_BANDS, band_splits(&settings)),
+            crossover: PairCrossover::new(
+                sample_rate,
+                BAND_SLOPE,
+                NUM_BANDS,
+                band_splits(&settings),
+            ),
             key_crossover: Crossover::new(
                 sample_rate,
                 BAND_SLOPE,
@@ -1000,19 +1008,29 @@ impl BusGlue {
             self.update_crossovers();
         }
         let mut dry = [[0.0f32; CHUNK]; MAX_CHANNELS];
+        // Channel by channel (unused channels stay 0.0).
+        for (d, channel) in dry.iter_mut().zip(channels[..used].iter()) {
+            for (d, &x) in d[..len].iter_mut().zip(&channel[start..start + len]) {
+                *d = sanitize_clamped(x, MAX_INPUT_ABS);
+            }
+        }
         // The key after L/R, M or S (before the side-chain high-pass).
         let mut key_frames = [[0.0f64; CHUNK]; MAX_CHANNELS];
-        for i in 0..len {
+        let own_key = key.is_none()
+            && (n < MAX_CHANNELS || self.settings.detect_mode == DetectMode::LeftRight);
+        if own_key {
+            // The key is the input itself (what the loop below gives then).
+            for (k, d) in key_frames[..n].iter_mut().zip(&dry) {
+                for (k, &x) in k[..len].iter_mut().zip(&d[..len]) {
+                    *k = f64::from(x);
+                }
+            }
+        }
+        for i in (0..len).filter(|_| !own_key) {
             let frame = start + i;
             let mut k = [0.0f64; MAX_CHANNELS];
             for c in 0..n {
-                let x = if c < used {
-                    sanitize_clamped(channels[c][frame], MAX_INPUT_ABS)
-                } else {
-                    0.0
-                };
-                dry[c][i] = x;
-                k[c] = f64::from(x);
+                k[c] = f64::from(dry[c][i]);
             }
             if let Some(key) = key {
                 for (c, kc) in k[..n].iter_mut().enumerate() {
@@ -1055,6 +1073,18 @@ impl BusGlue {
                 .stats
                 .gain_reduction_db
                 .max(self.compressor.gain_reduction_db() as f32);
+            if self.multiband.is_off() && !self.soft_clip_on && self.is_plain_output() {
+                self.finish_plain_single_band(
+                    channels,
+                    used,
+                    start,
+                    &dry,
+                    [&single_detector, &gains],
+                    len,
+                    metering,
+                );
+                return;
+            }
             for c in 0..n {
                 for i in 0..len {
                     single_wet[c][i] = f64::from(dry[c][i]) * gains[c][i];
@@ -1124,13 +1154,7 @@ impl BusGlue {
 
         let monitor = self.settings.monitor();
         let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
-        let plain = monitor == Monitor::Output
-            && !self.mix.is_smoothing()
-            && self.mix.target() == 1.0
-            && self.aligned.is_on()
-            && !self.bypass_mix.is_smoothing()
-            && self.bypass_mix.target() <= 0.0
-            && !self.monitor_fade.is_fading();
+        let plain = self.is_plain_output();
         if plain {
             // The loop below when nothing blends: mix 1, aligned, no
             // bypass, no monitor fade, the output monitored. Its settled
@@ -1204,6 +1228,64 @@ impl BusGlue {
         }
         if metering {
             self.meter_chunk(&dry, &processed, len);
+        }
+    }
+
+    /// True if nothing blends after the wet path: the output monitored, mix
+    /// settled at 1, aligned, no plugin bypass, no monitor crossfade.
+    fn is_plain_output(&self) -> bool {
+        self.settings.monitor() == Monitor::Output
+            && !self.mix.is_smoothing()
+            && self.mix.target() == 1.0
+            && self.aligned.is_on()
+            && !self.bypass_mix.is_smoothing()
+            && self.bypass_mix.target() <= 0.0
+            && !self.monitor_fade.is_fading()
+    }
+
+    /// The rest of [`Self::process_chunk`] for a single band with a plain
+    /// output ([`Self::is_plain_output`]) and no soft clip: the wet path, the
+    /// output gain and the output in one pass per channel. The same
+    /// arithmetic in the same order as the general path (`x·g`, then × the
+    /// settled output gain, rounded to f32), so the same bits; the peaks are
+    /// maxima (order-free), the detector's taken in f64 and rounded once
+    /// (rounding is monotonic, so the same value).
+    #[allow(clippy::too_many_arguments)]
+    fn finish_plain_single_band(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        used: usize,
+        start: usize,
+        dry: &[[f32; CHUNK]; MAX_CHANNELS],
+        [detector, gains]: [&[[f64; CHUNK]; MAX_CHANNELS]; 2],
+        len: usize,
+        metering: bool,
+    ) {
+        let n = self.num_channels;
+        // A settled smoother returns its target without changing.
+        let output_gain = self.output_gain.tick();
+        self.level_match_gain.advance(len as u32);
+        let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
+        let (mut input_peak, mut output_peak, mut detector_peak) = (0.0f32, 0.0f32, 0.0f64);
+        for c in 0..n {
+            let (x, d, g) = (&dry[c][..len], &detector[c][..len], &gains[c][..len]);
+            let out = &mut processed[c][..len];
+            for (((y, &x), &g), &d) in out.iter_mut().zip(x).zip(g).zip(d) {
+                *y = ((f64::from(x) * g) * output_gain) as f32;
+                input_peak = input_peak.max(x.abs());
+                output_peak = output_peak.max(y.abs());
+                detector_peak = detector_peak.max(d.abs());
+            }
+            if c < used {
+                channels[c][start..start + len].copy_from_slice(out);
+            }
+        }
+        let stats = &mut self.stats;
+        stats.input_peak = stats.input_peak.max(input_peak);
+        stats.output_peak = stats.output_peak.max(output_peak);
+        stats.detector_peak = stats.detector_peak.max(detector_peak as f32);
+        if metering {
+            self.meter_chunk(dry, &processed, len);
         }
     }
 
@@ -1376,12 +1458,16 @@ impl BusGlue {
         let n = self.num_channels;
         let mut split = [0.0f64; CROSSOVER_MAX_BANDS];
         let mut bands = [[[0.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
-        for c in 0..n {
-            for i in 0..len {
-                self.crossover.split(c, f64::from(dry[c][i]), &mut split);
-                for b in 0..NUM_BANDS {
-                    bands[b][c][i] = split[b];
-                }
+        // Both channels at once (a mono input's second lane is silence):
+        // each band bit for bit what the scalar crossover gives.
+        let mut pair_split = [Pair::splat(0.0); CROSSOVER_MAX_BANDS];
+        for i in 0..len {
+            let x = Pair::new(f64::from(dry[0][i]), f64::from(dry[1][i]));
+            self.crossover.split(x, &mut pair_split);
+            for b in 0..NUM_BANDS {
+                let Pair([l, r]) = pair_split[b];
+                bands[b][0][i] = l;
+                bands[b][1][i] = r;
             }
         }
         let stereo = n == MAX_CHANNELS;

@@ -716,10 +716,20 @@ impl Compressor {
         if shared {
             let target = &mut reductions[0];
             if let [left, right] = &levels[..] {
-                for ((t, &l), &r) in target[..n].iter_mut().zip(&left[..n]).zip(&right[..n]) {
-                    let loudest = l.max(r);
-                    let loudest = if squared { loudest.sqrt() } else { loudest };
-                    *t = curve.reduction_db(fast_amplitude_to_db(loudest));
+                // Two straight loops (the `squared` test hoisted out), so
+                // each vectorises: the link, then dB and the curve.
+                let (target, left, right) = (&mut target[..n], &left[..n], &right[..n]);
+                if squared {
+                    for ((t, &l), &r) in target.iter_mut().zip(left).zip(right) {
+                        *t = l.max(r).sqrt();
+                    }
+                } else {
+                    for ((t, &l), &r) in target.iter_mut().zip(left).zip(right) {
+                        *t = l.max(r);
+                    }
+                }
+                for t in target.iter_mut() {
+                    *t = curve.reduction_db(fast_amplitude_to_db(*t));
                 }
             } else {
                 for (i, t) in target[..n].iter_mut().enumerate() {
