@@ -1053,12 +1053,13 @@ impl BusGlue {
         let mut single_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
         if !self.multiband.is_on() {
             for c in 0..n {
-                for i in 0..len {
-                    let mut d = key_frames[c][i];
-                    if self.settings.sc_hpf_enabled {
-                        d = self.hpf_states[c].process(&self.hpf_coefs, d);
+                if self.settings.sc_hpf_enabled {
+                    for i in 0..len {
+                        single_detector[c][i] =
+                            self.hpf_states[c].process(&self.hpf_coefs, key_frames[c][i]);
                     }
-                    single_detector[c][i] = d;
+                } else {
+                    single_detector[c][..len].copy_from_slice(&key_frames[c][..len]);
                 }
             }
             let mut gains = [[1.0f64; CHUNK]; MAX_CHANNELS];
@@ -1270,12 +1271,13 @@ impl BusGlue {
         for c in 0..n {
             let (x, d, g) = (&dry[c][..len], &detector[c][..len], &gains[c][..len]);
             let out = &mut processed[c][..len];
-            for (((y, &x), &g), &d) in out.iter_mut().zip(x).zip(g).zip(d) {
+            // Separate passes: each one vectorises.
+            for ((y, &x), &g) in out.iter_mut().zip(x).zip(g) {
                 *y = ((f64::from(x) * g) * output_gain) as f32;
-                input_peak = input_peak.max(x.abs());
-                output_peak = output_peak.max(y.abs());
-                detector_peak = detector_peak.max(d.abs());
             }
+            input_peak = x.iter().fold(input_peak, |m, &v| m.max(v.abs()));
+            output_peak = out.iter().fold(output_peak, |m, &v| m.max(v.abs()));
+            detector_peak = d.iter().fold(detector_peak, |m, &v| m.max(v.abs()));
             if c < used {
                 channels[c][start..start + len].copy_from_slice(out);
             }
