@@ -442,6 +442,15 @@ impl BusGlueSettings {
     }
 }
 
+/// The wet path (before the output gain) [`BusGlue::finish_plain`] takes.
+#[derive(Clone, Copy)]
+enum PlainWet<'a> {
+    /// Single band: the input times these gains.
+    Gains(&'a [[f64; CHUNK]; MAX_CHANNELS]),
+    /// Three bands: the summed wet bands.
+    Summed(&'a [[f64; CHUNK]; MAX_CHANNELS]),
+}
+
 /// What the output carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Monitor {
@@ -1074,13 +1083,18 @@ impl BusGlue {
                 .stats
                 .gain_reduction_db
                 .max(self.compressor.gain_reduction_db() as f32);
-            if self.multiband.is_off() && !self.soft_clip_on && self.is_plain_output() {
-                self.finish_plain_single_band(
+            if self.multiband.is_off()
+                && !self.soft_clip_on
+                && !self.output_gain.is_smoothing()
+                && self.is_plain_output()
+            {
+                self.finish_plain(
                     channels,
                     used,
                     start,
                     &dry,
-                    [&single_detector, &gains],
+                    &single_detector,
+                    PlainWet::Gains(&gains),
                     len,
                     metering,
                 );
@@ -1106,6 +1120,23 @@ impl BusGlue {
                 len,
                 [&mut band_wet, &mut band_reference, &mut band_detector],
             );
+            if self.multiband.is_on()
+                && !self.soft_clip_on
+                && !self.output_gain.is_smoothing()
+                && self.is_plain_output()
+            {
+                self.finish_plain(
+                    channels,
+                    used,
+                    start,
+                    &dry,
+                    &band_detector,
+                    PlainWet::Summed(&band_wet),
+                    len,
+                    metering,
+                );
+                return;
+            }
         }
 
         // Blend the modes; output gain on the wet path.
@@ -1244,21 +1275,23 @@ impl BusGlue {
             && !self.monitor_fade.is_fading()
     }
 
-    /// The rest of [`Self::process_chunk`] for a single band with a plain
-    /// output ([`Self::is_plain_output`]) and no soft clip: the wet path, the
-    /// output gain and the output in one pass per channel. The same
-    /// arithmetic in the same order as the general path (`x·g`, then × the
-    /// settled output gain, rounded to f32), so the same bits; the peaks are
-    /// maxima (order-free), the detector's taken in f64 and rounded once
-    /// (rounding is monotonic, so the same value).
+    /// The rest of [`Self::process_chunk`] for one settled mode (single
+    /// band, or three bands with the crossfade done) with a plain output
+    /// ([`Self::is_plain_output`]), a settled output gain and no soft clip:
+    /// the wet path, the output gain and the output, a few straight passes
+    /// per channel. The same arithmetic in the same order as the general
+    /// path (`x·g`, or the summed bands, × the output gain, rounded to f32),
+    /// so the same bits; the peaks are maxima (order-free), the detector's
+    /// taken in f64 and rounded once (rounding is monotonic: the same value).
     #[allow(clippy::too_many_arguments)]
-    fn finish_plain_single_band(
+    fn finish_plain(
         &mut self,
         channels: &mut [&mut [f32]],
         used: usize,
         start: usize,
         dry: &[[f32; CHUNK]; MAX_CHANNELS],
-        [detector, gains]: [&[[f64; CHUNK]; MAX_CHANNELS]; 2],
+        detector: &[[f64; CHUNK]; MAX_CHANNELS],
+        wet: PlainWet<'_>,
         len: usize,
         metering: bool,
     ) {
@@ -1269,11 +1302,20 @@ impl BusGlue {
         let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
         let (mut input_peak, mut output_peak, mut detector_peak) = (0.0f32, 0.0f32, 0.0f64);
         for c in 0..n {
-            let (x, d, g) = (&dry[c][..len], &detector[c][..len], &gains[c][..len]);
+            let (x, d) = (&dry[c][..len], &detector[c][..len]);
             let out = &mut processed[c][..len];
             // Separate passes: each one vectorises.
-            for ((y, &x), &g) in out.iter_mut().zip(x).zip(g) {
-                *y = ((f64::from(x) * g) * output_gain) as f32;
+            match wet {
+                PlainWet::Gains(gains) => {
+                    for ((y, &x), &g) in out.iter_mut().zip(x).zip(&gains[c][..len]) {
+                        *y = ((f64::from(x) * g) * output_gain) as f32;
+                    }
+                }
+                PlainWet::Summed(wet) => {
+                    for (y, &w) in out.iter_mut().zip(&wet[c][..len]) {
+                        *y = (w * output_gain) as f32;
+                    }
+                }
             }
             input_peak = x.iter().fold(input_peak, |m, &v| m.max(v.abs()));
             output_peak = out.iter().fold(output_peak, |m, &v| m.max(v.abs()));
