@@ -173,6 +173,8 @@ impl PairCrossover {
 
     /// [`Self::split`] when every split has `N` sections per stage and `N`
     /// all-pass sections.
+    // `s` indexes the splits, the memories and the bands alike.
+    #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     fn split_fixed<const N: usize>(&mut self, x: Pair, bands: &mut [Pair; MAX_BANDS]) {
         #[inline(always)]
