@@ -611,3 +611,44 @@ fn process_reset_and_set_settings_do_not_allocate() {
         }
     });
 }
+
+/// The output gain glides over `GAIN_RAMP_MS` (multiplicatively, so its dB
+/// value moves monotonically) in single- and three-band mode alike, also
+/// on the settled paths' fast loops: a step of the output control on a
+/// steady signal the (neutral) compressor passes never jumps.
+#[test]
+fn output_gain_changes_glide_in_both_modes() {
+    use shared_dsp::processors::bus_glue::GAIN_RAMP_MS;
+    for multiband in [false, true] {
+        let neutral = BusGlueSettings {
+            ratio: 1.0,
+            multiband,
+            bands: shared_dsp::processors::bus_glue::DEFAULT_BANDS
+                .map(|b| shared_dsp::processors::bus_glue::BandSettings { ratio: 1.0, ..b }),
+            metering: false,
+            ..BusGlueSettings::default()
+        };
+        let mut g = glue(neutral);
+        // Settle (the crossover's all-pass passes DC at unity).
+        let level = 0.25f32;
+        let settle = run(&mut g, &dc(&[(level, 48_000)]), 64);
+        assert!((settle[0][47_999] - level).abs() < 1e-4, "{multiband}");
+        g.set_settings(&BusGlueSettings {
+            output_db: -12.0,
+            ..neutral
+        });
+        let out = run(&mut g, &dc(&[(level, 4_800)]), 64);
+        let db: Vec<f64> = out[0].iter().map(|&y| db(f64::from(y / level))).collect();
+        let ramp = (GAIN_RAMP_MS * RATE / 1000.0).round() as usize;
+        // The first frame has barely moved, the ramp then falls monotonically
+        // to −12 dB, where it stays.
+        assert!(db[0] > -1.0, "{multiband}: jumped to {} dB", db[0]);
+        assert!(db.windows(2).all(|w| w[1] <= w[0] + 1e-6), "{multiband}");
+        assert!(db[ramp / 2] > -11.0 && db[ramp / 2] < -1.0, "{multiband}");
+        assert!(
+            (db[ramp + 64] + 12.0).abs() < 1e-3,
+            "{multiband}: {}",
+            db[ramp + 64]
+        );
+    }
+}

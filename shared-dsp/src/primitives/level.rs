@@ -48,6 +48,12 @@ const FAST_EXP2_LIMIT: f64 = 1020.0;
 /// 2^51 to the nearest integer (ties to even) without a library call.
 const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
 
+/// Bits of 2^52: an f64 whose mantissa holds a small integer `e` exactly
+/// (`2^52 + e`), see [`fast_log2`].
+const EXPONENT_MAGIC_BITS: u64 = 0x4330_0000_0000_0000;
+/// `2^52 + 1023`: [`EXPONENT_MAGIC_BITS`] with the exponent bias.
+const EXPONENT_MAGIC_BIASED: f64 = 4_503_599_627_371_519.0;
+
 /// `log2(x)` for finite `x > 0` (normal f64), without a library call:
 /// exponent from the bits, and for the mantissa `m ∈ [√½, √2)` the series
 /// `log2 m = (2/ln 2)·(t + t³/3 + t⁵/5 + t⁷/7 + t⁹/9)`, `t = (m − 1)/(m + 1)`,
@@ -66,13 +72,19 @@ pub fn fast_log2(x: f64) -> f64 {
     // Mantissa into [√½, √2): selects, not a branch (a block loop over
     // levels then has no data-dependent jump).
     let high = m > core::f64::consts::SQRT_2;
-    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023 + i64::from(high);
-    let m = if high { m * 0.5 } else { m };
+    // The unbiased exponent as an f64 straight from the bits: the biased
+    // exponent `e` (< 2^11) in the mantissa of 2^52 reads `2^52 + e`, and
+    // subtracting `2^52 + 1023` leaves `e − 1023` exactly. The same value
+    // as converting the integer, without the i64 → f64 conversion SSE2
+    // lacks, so block loops over levels vectorise. `m·1` is `m` exactly.
+    let biased = f64::from_bits(EXPONENT_MAGIC_BITS | ((bits >> 52) & 0x7ff));
+    let exponent = (biased - EXPONENT_MAGIC_BIASED) + if high { 1.0 } else { 0.0 };
+    let m = m * if high { 0.5 } else { 1.0 };
     let t = (m - 1.0) / (m + 1.0);
     let t2 = t * t;
     let c = 2.0 * core::f64::consts::LOG2_E;
     let series = t * c * (1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 / 9.0))));
-    exponent as f64 + series
+    exponent + series
 }
 
 /// `2^x` without a library call, `x` clamped to ±1020 (NaN gives NaN or a
@@ -84,7 +96,8 @@ pub fn fast_log2(x: f64) -> f64 {
 #[inline(always)]
 pub fn fast_exp2(x: f64) -> f64 {
     let x = x.clamp(-FAST_EXP2_LIMIT, FAST_EXP2_LIMIT);
-    let n = (x + ROUND_MAGIC) - ROUND_MAGIC;
+    let rounded = x + ROUND_MAGIC;
+    let n = rounded - ROUND_MAGIC;
     let y = (x - n) * core::f64::consts::LN_2;
     // e^y, Horner form of Σ yᵏ/k!, k ≤ 9.
     let p = 1.0
@@ -95,7 +108,12 @@ pub fn fast_exp2(x: f64) -> f64 {
                         + y * (1.0 / 120.0
                             + y * (1.0 / 720.0
                                 + y * (1.0 / 5040.0 + y * (1.0 / 40_320.0 + y / 362_880.0))))))));
-    let scale = f64::from_bits(((n as i64 + 1023) as u64) << 52);
+    // 2^n from the bits of `rounded` = 1.5·2^52 + n, whose low mantissa
+    // bits hold n in two's complement: (n + 1023) mod 2^12 shifted into the
+    // exponent field is the biased exponent (3 ..= 2043, sign bit clear), as
+    // converting n to an integer gives, without the f64 → i64 conversion
+    // SSE2 lacks, so block loops of it vectorise.
+    let scale = f64::from_bits(rounded.to_bits().wrapping_add(1023) << 52);
     p * scale
 }
 
@@ -103,11 +121,12 @@ pub fn fast_exp2(x: f64) -> f64 {
 /// below 1.2e-8 dB. For per-sample gain computers.
 #[inline(always)]
 pub fn fast_amplitude_to_db(amplitude: f64) -> f64 {
-    if amplitude > LEVEL_FLOOR_AMPLITUDE {
-        DB_PER_LOG2 * fast_log2(amplitude)
-    } else {
-        LEVEL_FLOOR_DB
-    }
+    // Both sides, then a blend on the bits: `if above { db } else { floor }`
+    // exactly, but written so the compiler neither branches nor skips the
+    // logarithm, and block loops of it vectorise.
+    let db = DB_PER_LOG2 * fast_log2(amplitude);
+    let above = u64::from(amplitude > LEVEL_FLOOR_AMPLITUDE).wrapping_neg();
+    f64::from_bits((db.to_bits() & above) | (LEVEL_FLOOR_DB.to_bits() & !above))
 }
 
 /// `1/(20·log10 2)`: octaves of amplitude per dB.
@@ -289,6 +308,42 @@ pub fn mono_sample<S: AsRef<[f32]>>(channels: &[S], i: usize) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Exponent and 2^n read from the bits give what converting through an
+    /// integer gives (the formulation before branch glue-speed), bit for
+    /// bit, over every exponent and both mantissa halves.
+    #[test]
+    fn bit_tricks_equal_the_integer_conversions() {
+        let integer_exponent = |x: f64| {
+            let bits = x.to_bits();
+            let m = f64::from_bits((bits & ((1 << 52) - 1)) | (1023 << 52));
+            let high = m > core::f64::consts::SQRT_2;
+            (((bits >> 52) & 0x7ff) as i64 - 1023 + i64::from(high)) as f64
+        };
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // Any normal positive f64, and exponents for fast_exp2 over ±1100.
+            let x = f64::from_bits((seed >> 1) % (0x7fe0_0000_0000_0000) + (1 << 52));
+            let bits = x.to_bits();
+            let m = f64::from_bits((bits & ((1 << 52) - 1)) | (1023 << 52));
+            let high = m > core::f64::consts::SQRT_2;
+            let biased = f64::from_bits(EXPONENT_MAGIC_BITS | ((bits >> 52) & 0x7ff));
+            let exponent = (biased - EXPONENT_MAGIC_BIASED) + if high { 1.0 } else { 0.0 };
+            assert_eq!(exponent.to_bits(), integer_exponent(x).to_bits(), "{x:e}");
+            let e = ((seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2200.0;
+            let e = e.clamp(-FAST_EXP2_LIMIT, FAST_EXP2_LIMIT);
+            let rounded = e + ROUND_MAGIC;
+            let n = rounded - ROUND_MAGIC;
+            assert_eq!(
+                rounded.to_bits().wrapping_add(1023) << 52,
+                ((n as i64 + 1023) as u64) << 52,
+                "{e}"
+            );
+        }
+    }
 
     #[test]
     fn peak_and_mono_mix() {

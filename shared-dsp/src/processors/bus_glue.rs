@@ -80,6 +80,8 @@ use crate::units::dynamics::compressor::{
 use crate::units::dynamics::{Compressor, CompressorCurve};
 use crate::units::filter::{ButterworthCoefs, ButterworthState, PassKind};
 use crate::units::loudness::{LoudnessMeter, LoudnessReadings};
+use crate::units::pair::Pair;
+use crate::units::pair_crossover::PairCrossover;
 use crate::units::saturation::{SaturationCharacter, SaturationSettings, Saturator};
 
 /// Most channels the Bus Glue processes (main and key).
@@ -440,6 +442,15 @@ impl BusGlueSettings {
     }
 }
 
+/// The wet path (before the output gain) [`BusGlue::finish_plain`] takes.
+#[derive(Clone, Copy)]
+enum PlainWet<'a> {
+    /// Single band: the input times these gains.
+    Gains(&'a [[f64; CHUNK]; MAX_CHANNELS]),
+    /// Three bands: the summed wet bands.
+    Summed(&'a [[f64; CHUNK]; MAX_CHANNELS]),
+}
+
 /// What the output carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Monitor {
@@ -512,7 +523,8 @@ pub struct BusGlue {
     // Three-band mode.
     /// 0 = single band, 1 = three bands (crossfaded).
     multiband: Fade,
-    crossover: Crossover,
+    /// The main input's crossover, both channels as a pair.
+    crossover: PairCrossover,
     /// The external key's crossover (only run with an external key).
     key_crossover: Crossover,
     /// Crossover frequencies, Hz, gliding (updated every [`CHUNK`] frames).
@@ -583,7 +595,12 @@ impl BusGlue {
             column: Column::default(),
             chunk_phase: 0,
             multiband: Fade::new(false, 1),
-            crossover: Crossover::new(sample_rate, BAND_SLOPE, NUM_BANDS, band_splits(&settings)),
+            crossover: PairCrossover::new(
+                sample_rate,
+                BAND_SLOPE,
+                NUM_BANDS,
+                band_splits(&settings),
+            ),
             key_crossover: Crossover::new(
                 sample_rate,
                 BAND_SLOPE,
@@ -1000,19 +1017,29 @@ impl BusGlue {
             self.update_crossovers();
         }
         let mut dry = [[0.0f32; CHUNK]; MAX_CHANNELS];
+        // Channel by channel (unused channels stay 0.0).
+        for (d, channel) in dry.iter_mut().zip(channels[..used].iter()) {
+            for (d, &x) in d[..len].iter_mut().zip(&channel[start..start + len]) {
+                *d = sanitize_clamped(x, MAX_INPUT_ABS);
+            }
+        }
         // The key after L/R, M or S (before the side-chain high-pass).
         let mut key_frames = [[0.0f64; CHUNK]; MAX_CHANNELS];
-        for i in 0..len {
+        let own_key = key.is_none()
+            && (n < MAX_CHANNELS || self.settings.detect_mode == DetectMode::LeftRight);
+        if own_key {
+            // The key is the input itself (what the loop below gives then).
+            for (k, d) in key_frames[..n].iter_mut().zip(&dry) {
+                for (k, &x) in k[..len].iter_mut().zip(&d[..len]) {
+                    *k = f64::from(x);
+                }
+            }
+        }
+        for i in (0..len).filter(|_| !own_key) {
             let frame = start + i;
             let mut k = [0.0f64; MAX_CHANNELS];
             for c in 0..n {
-                let x = if c < used {
-                    sanitize_clamped(channels[c][frame], MAX_INPUT_ABS)
-                } else {
-                    0.0
-                };
-                dry[c][i] = x;
-                k[c] = f64::from(x);
+                k[c] = f64::from(dry[c][i]);
             }
             if let Some(key) = key {
                 for (c, kc) in k[..n].iter_mut().enumerate() {
@@ -1035,12 +1062,13 @@ impl BusGlue {
         let mut single_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
         if !self.multiband.is_on() {
             for c in 0..n {
-                for i in 0..len {
-                    let mut d = key_frames[c][i];
-                    if self.settings.sc_hpf_enabled {
-                        d = self.hpf_states[c].process(&self.hpf_coefs, d);
+                if self.settings.sc_hpf_enabled {
+                    for i in 0..len {
+                        single_detector[c][i] =
+                            self.hpf_states[c].process(&self.hpf_coefs, key_frames[c][i]);
                     }
-                    single_detector[c][i] = d;
+                } else {
+                    single_detector[c][..len].copy_from_slice(&key_frames[c][..len]);
                 }
             }
             let mut gains = [[1.0f64; CHUNK]; MAX_CHANNELS];
@@ -1055,6 +1083,23 @@ impl BusGlue {
                 .stats
                 .gain_reduction_db
                 .max(self.compressor.gain_reduction_db() as f32);
+            if self.multiband.is_off()
+                && !self.soft_clip_on
+                && !self.output_gain.is_smoothing()
+                && self.is_plain_output()
+            {
+                self.finish_plain(
+                    channels,
+                    used,
+                    start,
+                    &dry,
+                    &single_detector,
+                    PlainWet::Gains(&gains),
+                    len,
+                    metering,
+                );
+                return;
+            }
             for c in 0..n {
                 for i in 0..len {
                     single_wet[c][i] = f64::from(dry[c][i]) * gains[c][i];
@@ -1075,6 +1120,23 @@ impl BusGlue {
                 len,
                 [&mut band_wet, &mut band_reference, &mut band_detector],
             );
+            if self.multiband.is_on()
+                && !self.soft_clip_on
+                && !self.output_gain.is_smoothing()
+                && self.is_plain_output()
+            {
+                self.finish_plain(
+                    channels,
+                    used,
+                    start,
+                    &dry,
+                    &band_detector,
+                    PlainWet::Summed(&band_wet),
+                    len,
+                    metering,
+                );
+                return;
+            }
         }
 
         // Blend the modes; output gain on the wet path.
@@ -1124,13 +1186,7 @@ impl BusGlue {
 
         let monitor = self.settings.monitor();
         let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
-        let plain = monitor == Monitor::Output
-            && !self.mix.is_smoothing()
-            && self.mix.target() == 1.0
-            && self.aligned.is_on()
-            && !self.bypass_mix.is_smoothing()
-            && self.bypass_mix.target() <= 0.0
-            && !self.monitor_fade.is_fading();
+        let plain = self.is_plain_output();
         if plain {
             // The loop below when nothing blends: mix 1, aligned, no
             // bypass, no monitor fade, the output monitored. Its settled
@@ -1204,6 +1260,76 @@ impl BusGlue {
         }
         if metering {
             self.meter_chunk(&dry, &processed, len);
+        }
+    }
+
+    /// True if nothing blends after the wet path: the output monitored, mix
+    /// settled at 1, aligned, no plugin bypass, no monitor crossfade.
+    fn is_plain_output(&self) -> bool {
+        self.settings.monitor() == Monitor::Output
+            && !self.mix.is_smoothing()
+            && self.mix.target() == 1.0
+            && self.aligned.is_on()
+            && !self.bypass_mix.is_smoothing()
+            && self.bypass_mix.target() <= 0.0
+            && !self.monitor_fade.is_fading()
+    }
+
+    /// The rest of [`Self::process_chunk`] for one settled mode (single
+    /// band, or three bands with the crossfade done) with a plain output
+    /// ([`Self::is_plain_output`]), a settled output gain and no soft clip:
+    /// the wet path, the output gain and the output, a few straight passes
+    /// per channel. The same arithmetic in the same order as the general
+    /// path (`x·g`, or the summed bands, × the output gain, rounded to f32),
+    /// so the same bits; the peaks are maxima (order-free), the detector's
+    /// taken in f64 and rounded once (rounding is monotonic: the same value).
+    #[allow(clippy::too_many_arguments)]
+    fn finish_plain(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        used: usize,
+        start: usize,
+        dry: &[[f32; CHUNK]; MAX_CHANNELS],
+        detector: &[[f64; CHUNK]; MAX_CHANNELS],
+        wet: PlainWet<'_>,
+        len: usize,
+        metering: bool,
+    ) {
+        let n = self.num_channels;
+        // A settled smoother returns its target without changing.
+        let output_gain = self.output_gain.tick();
+        self.level_match_gain.advance(len as u32);
+        let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
+        let (mut input_peak, mut output_peak, mut detector_peak) = (0.0f32, 0.0f32, 0.0f64);
+        for c in 0..n {
+            let (x, d) = (&dry[c][..len], &detector[c][..len]);
+            let out = &mut processed[c][..len];
+            // Separate passes: each one vectorises.
+            match wet {
+                PlainWet::Gains(gains) => {
+                    for ((y, &x), &g) in out.iter_mut().zip(x).zip(&gains[c][..len]) {
+                        *y = ((f64::from(x) * g) * output_gain) as f32;
+                    }
+                }
+                PlainWet::Summed(wet) => {
+                    for (y, &w) in out.iter_mut().zip(&wet[c][..len]) {
+                        *y = (w * output_gain) as f32;
+                    }
+                }
+            }
+            input_peak = x.iter().fold(input_peak, |m, &v| m.max(v.abs()));
+            output_peak = out.iter().fold(output_peak, |m, &v| m.max(v.abs()));
+            detector_peak = d.iter().fold(detector_peak, |m, &v| m.max(v.abs()));
+            if c < used {
+                channels[c][start..start + len].copy_from_slice(out);
+            }
+        }
+        let stats = &mut self.stats;
+        stats.input_peak = stats.input_peak.max(input_peak);
+        stats.output_peak = stats.output_peak.max(output_peak);
+        stats.detector_peak = stats.detector_peak.max(detector_peak as f32);
+        if metering {
+            self.meter_chunk(dry, &processed, len);
         }
     }
 
@@ -1376,12 +1502,16 @@ impl BusGlue {
         let n = self.num_channels;
         let mut split = [0.0f64; CROSSOVER_MAX_BANDS];
         let mut bands = [[[0.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
-        for c in 0..n {
-            for i in 0..len {
-                self.crossover.split(c, f64::from(dry[c][i]), &mut split);
-                for b in 0..NUM_BANDS {
-                    bands[b][c][i] = split[b];
-                }
+        // Both channels at once (a mono input's second lane is silence):
+        // each band bit for bit what the scalar crossover gives.
+        let mut pair_split = [Pair::splat(0.0); CROSSOVER_MAX_BANDS];
+        for i in 0..len {
+            let x = Pair::new(f64::from(dry[0][i]), f64::from(dry[1][i]));
+            self.crossover.split(x, &mut pair_split);
+            for b in 0..NUM_BANDS {
+                let Pair([l, r]) = pair_split[b];
+                bands[b][0][i] = l;
+                bands[b][1][i] = r;
             }
         }
         let stereo = n == MAX_CHANNELS;

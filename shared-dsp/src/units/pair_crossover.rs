@@ -246,6 +246,67 @@ impl PairCrossover {
     /// first.
     #[inline]
     pub fn split(&mut self, x: Pair, bands: &mut [Pair; MAX_BANDS]) {
+        // Every split of a slope has the same section counts: with them
+        // known at compile time the cascades unroll and their coefficients
+        // and memories sit at fixed offsets (the same arithmetic in the same
+        // order as the general loop below, so the same bits).
+        let splits = self.num_bands - 1;
+        let uniform = |n: usize| {
+            self.splits[..splits]
+                .iter()
+                .all(|s| s.sections == n && s.allpass_sections == n)
+        };
+        if uniform(1) {
+            self.split_fixed::<1>(x, bands);
+        } else if uniform(2) {
+            self.split_fixed::<2>(x, bands);
+        } else {
+            self.split_general(x, bands);
+        }
+    }
+
+    /// [`Self::split`] when every split has `N` sections per stage and `N`
+    /// all-pass sections.
+    // `s` indexes the splits, the memories and the bands alike.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn split_fixed<const N: usize>(&mut self, x: Pair, bands: &mut [Pair; MAX_BANDS]) {
+        #[inline(always)]
+        fn run<const N: usize>(
+            coefs: &[PairCoefs; MAX_STAGE_SECTIONS],
+            states: &mut [PairState; MAX_STAGE_SECTIONS],
+            x: Pair,
+        ) -> Pair {
+            let mut y = x;
+            for k in 0..N {
+                y = states[k].process(&coefs[k], y);
+            }
+            y
+        }
+        let splits = self.num_bands - 1;
+        let mut rest = x;
+        for s in 0..splits {
+            let coefs = &self.splits[s];
+            let memory = &mut self.memory[s];
+            let [low_a, low_b] = &mut memory.low;
+            let low = run::<N>(&coefs.low, low_b, run::<N>(&coefs.low, low_a, rest));
+            let [high_a, high_b] = &mut memory.high;
+            rest = run::<N>(&coefs.high, high_b, run::<N>(&coefs.high, high_a, rest));
+            let mut band = low;
+            for later in s + 1..splits {
+                band = run::<N>(
+                    &self.splits[later].allpass,
+                    &mut self.compensation[s][later],
+                    band,
+                );
+            }
+            bands[s] = band;
+        }
+        bands[splits] = rest;
+    }
+
+    /// [`Self::split`] for any section counts.
+    fn split_general(&mut self, x: Pair, bands: &mut [Pair; MAX_BANDS]) {
         let splits = self.num_bands - 1;
         let mut rest = x;
         for s in 0..splits {

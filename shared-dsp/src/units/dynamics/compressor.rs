@@ -219,6 +219,20 @@ impl CompressorSettings {
     }
 }
 
+/// `a.max(b)` for the ballistics' reductions, as a compare and a select
+/// (no NaN handling on the recurrence's path). The same value: reductions
+/// are finite and never −0.0 (`branching_step` flushes to +0.0, the curve's
+/// targets only meet it through `one_pole_step`), so `max`'s freedom with
+/// NaN and signed zeros never arises.
+#[inline(always)]
+fn larger(a: f64, b: f64) -> f64 {
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
+
 /// Frames the block gain computer ([`LevelMath::Fast`]) handles at once:
 /// the size of its scratch buffers.
 const BLOCK: usize = 64;
@@ -716,10 +730,20 @@ impl Compressor {
         if shared {
             let target = &mut reductions[0];
             if let [left, right] = &levels[..] {
-                for ((t, &l), &r) in target[..n].iter_mut().zip(&left[..n]).zip(&right[..n]) {
-                    let loudest = l.max(r);
-                    let loudest = if squared { loudest.sqrt() } else { loudest };
-                    *t = curve.reduction_db(fast_amplitude_to_db(loudest));
+                // Two straight loops (the `squared` test hoisted out), so
+                // each vectorises: the link, then dB and the curve.
+                let (target, left, right) = (&mut target[..n], &left[..n], &right[..n]);
+                if squared {
+                    for ((t, &l), &r) in target.iter_mut().zip(left).zip(right) {
+                        *t = l.max(r).sqrt();
+                    }
+                } else {
+                    for ((t, &l), &r) in target.iter_mut().zip(left).zip(right) {
+                        *t = l.max(r);
+                    }
+                }
+                for t in target.iter_mut() {
+                    *t = curve.reduction_db(fast_amplitude_to_db(*t));
                 }
             } else {
                 for (i, t) in target[..n].iter_mut().enumerate() {
@@ -762,15 +786,15 @@ impl Compressor {
                 for x in &mut r[..n] {
                     value = branching_step(value, *x, &fast);
                     slow_value = branching_step(slow_value, *x, &slow);
-                    *x = value.max(slow_value);
-                    largest = largest.max(*x);
+                    *x = larger(value, slow_value);
+                    largest = larger(largest, *x);
                 }
                 state.reduction_slow.set_value(slow_value);
             } else {
                 for x in &mut r[..n] {
                     value = branching_step(value, *x, &fast);
                     *x = value;
-                    largest = largest.max(value);
+                    largest = larger(largest, value);
                 }
             }
             state.reduction.set_value(value);
