@@ -15,6 +15,7 @@ use crate::theme;
 use egui::{pos2, vec2, Align, Layout, Rect, RichText, UiBuilder};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::LogicalSize;
+use nice_plug::editor::{ResizeHint, SizeConstraints};
 use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::{Param, ParamSetter};
 use nice_plug_egui::{
@@ -119,7 +120,29 @@ pub struct Chrome {
 pub struct EditorShell<V> {
     view: V,
     chrome: Chrome,
+    /// The window at 100 %, logical px (view plus title bar).
+    window: egui::Vec2,
+    /// The window size, points, last asked back to `window` (see
+    /// [`EditorShell::keep_window_size`]).
+    snapped_from: Option<egui::Vec2>,
     gui: Option<GuiContext>,
+}
+
+impl<V> EditorShell<V> {
+    /// Keeps the window at the chosen size. The window is resizable only so
+    /// that the size choice can resize it (baseview ignores resize requests
+    /// of a fixed-size window); a window dragged or set to another size is
+    /// asked back to the chosen one, once per size it was found at.
+    fn keep_window_size(&mut self, ctx: &egui::Context) {
+        let points = ctx.content_rect().size();
+        if (points - self.window).length() <= 1.0 {
+            self.snapped_from = None;
+        } else if self.snapped_from != Some(points) {
+            self.snapped_from = Some(points);
+            // In points: egui-baseview multiplies by the zoom factor.
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(self.window));
+        }
+    }
 }
 
 impl<V: EditorView> NiceEguiApp for EditorShell<V> {
@@ -143,6 +166,7 @@ impl<V: EditorView> NiceEguiApp for EditorShell<V> {
         let Some(gui) = self.gui.clone() else {
             return;
         };
+        self.keep_window_size(ui.ctx());
         let setter = gui.param_setter();
         draw_shell(ui, &mut self.view, &self.chrome, &setter);
     }
@@ -234,18 +258,41 @@ pub fn create<V: EditorView>(
     repaint: RepaintNotifier,
 ) -> Option<EguiEditor<EditorShell<V>>> {
     let (width, height) = window_size(base_size);
+    let largest = f64::from(EDITOR_SIZES_PERCENT[EDITOR_SIZES_PERCENT.len() - 1]) / 100.0;
+    let logical = |factor: f64| {
+        Some(LogicalSize::new(
+            (width * factor) as f32,
+            (height * factor) as f32,
+        ))
+    };
+    let resize_hint = ResizeHint {
+        can_resize: true,
+        can_resize_horizontally: true,
+        can_resize_vertically: true,
+        preserve_aspect_ratio: true,
+        aspect_ratio_width: width.round() as u32,
+        aspect_ratio_height: height.round() as u32,
+        size_constraints: SizeConstraints::Logical {
+            min_size: logical(1.0),
+            max_size: logical(largest),
+        },
+    };
     create_egui_editor(
         // Zoom 1 here: the host sizes its window from this state before the
         // editor runs; the shell applies the saved size on its first frame.
         EguiEditorState::from_size(LogicalSize::new(width, height), 1.0),
         repaint,
-        EguiNiceSettings::default().with_tile(title),
+        EguiNiceSettings::default()
+            .with_tile(title)
+            .with_resize_hint(resize_hint),
         EditorShell {
             view,
             chrome: Chrome {
                 title: title.to_owned(),
                 scale,
             },
+            window: vec2(width as f32, height as f32),
+            snapped_from: None,
             gui: None,
         },
     )
