@@ -14,9 +14,11 @@ use shared_ui::widgets::knob;
 use shared_ui::{theme, widgets};
 use std::sync::Arc;
 
-/// Editor size in logical pixels.
+/// Editor size in logical pixels. The height leaves room for the verdict
+/// lines a measurement adds at the top (two more than before one): at 660
+/// the targets table's last row was cut off in a capture with live audio.
 const EDITOR_WIDTH: f64 = 960.0;
-const EDITOR_HEIGHT: f64 = 660.0;
+const EDITOR_HEIGHT: f64 = 700.0;
 
 /// Peak window mastering engineers ask a mix to leave (dBFS): −6 to −3.
 const MIX_PEAK_WINDOW_DBFS: (f32, f32) = (-6.0, -3.0);
