@@ -419,19 +419,6 @@ fn screenshots(only: &[String]) -> Result<()> {
     // Every JACK client of this task (the player, each standalone) finds
     // the private server by this name.
     std::env::set_var("JACK_DEFAULT_SERVER", JACK_SERVER);
-    let _jack = KillOnDrop(
-        Command::new("jackd")
-            .args(["-n", JACK_SERVER, "--no-realtime", "-d", "dummy"])
-            .args(["-r", &JACK_SAMPLE_RATE.to_string()])
-            .args(["-p", &JACK_PERIOD.to_string()])
-            .env("JACK_NO_AUDIO_RESERVATION", "1")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .context("could not start jackd (apt-get install jackd2)")?,
-    );
-    std::thread::sleep(Duration::from_secs(2));
-    let position = Arc::new(AtomicUsize::new(0));
-    let _player = start_player(programme, position.clone())?;
     let inputs = format!("{PLAYER_CLIENT}:out_1,{PLAYER_CLIENT}:out_2");
 
     for (package, name) in &suite {
@@ -441,6 +428,23 @@ fn screenshots(only: &[String]) -> Result<()> {
         let mut base = None;
         for percent in SCREENSHOT_SIZES_PERCENT {
             let preset = format!("{};editor-scale={percent}", screenshot_preset(package));
+            // A fresh JACK server and player for every capture: a killed
+            // standalone's client lingered in the server, which then timed
+            // out on it every cycle, and the next editor stayed black.
+            let jack = KillOnDrop(
+                Command::new("jackd")
+                    .args(["-n", JACK_SERVER, "--no-realtime", "-d", "dummy"])
+                    .args(["-r", &JACK_SAMPLE_RATE.to_string()])
+                    .args(["-p", &JACK_PERIOD.to_string()])
+                    .env("JACK_NO_AUDIO_RESERVATION", "1")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .context("could not start jackd (apt-get install jackd2)")?,
+            );
+            std::thread::sleep(Duration::from_secs(2));
+            let position = Arc::new(AtomicUsize::new(0));
+            let player = start_player(programme.clone(), position.clone())?;
             let editor = KillOnDrop(
                 Command::new(&exe)
                     .args(["--backend", "jack", "--connect-jack-inputs", &inputs])
@@ -480,6 +484,8 @@ fn screenshots(only: &[String]) -> Result<()> {
                 bail!("{out}: the capture is blank ({colours} colours)");
             }
             drop(editor);
+            drop(player);
+            drop(jack);
             println!(
                 "wrote {out} ({}×{} px, {colours} colours; {at_map} when mapped)",
                 size.0, size.1
