@@ -15,6 +15,7 @@
 //! - [`telemetry`]: lock-free, allocation-free cells through which a plugin's
 //!   audio thread hands meter values to its editor.
 //! - [`bundler`]: the suite's `bundler.toml`, checked against each identity.
+//! - [`standalone`]: the standalone builds' start-up preset.
 //!
 //! The egui side (theme, widgets, editor shell) is `shared-ui`.
 
@@ -25,6 +26,7 @@ pub mod bundler;
 pub mod host;
 pub mod param_parity;
 pub mod params;
+pub mod standalone;
 pub mod targets;
 pub mod telemetry;
 
@@ -161,8 +163,10 @@ pub struct Kit<P: KitPlugin> {
 
 impl<P: KitPlugin> Default for Kit<P> {
     fn default() -> Self {
+        let plugin = P::default();
+        standalone::apply_loaded_preset(&*plugin.params());
         Self {
-            plugin: P::default(),
+            plugin,
             reported_latency: 0,
             sample_rate: 0.0,
         }

@@ -3,7 +3,7 @@
 //! can click and drag real widgets and check which parameters changed and
 //! where every widget was laid out.
 
-use crate::editor::{self, EditorView};
+use crate::editor::{self, Chrome, EditorScale, EditorView, EDITOR_SIZES_PERCENT};
 use egui::{pos2, Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Ui, Vec2};
 use nice_plug::context::gui::GuiContextInner;
 use nice_plug::context::PluginApi;
@@ -141,13 +141,27 @@ const HEADLESS_FRAME_S: f64 = 1.0 / 60.0;
 impl HeadlessEditor {
     /// A window of `size` logical px with the Lathe theme.
     pub fn new(size: Vec2) -> Self {
+        Self::at_zoom(size, 1.0)
+    }
+
+    /// A window of `size` logical px shown at `zoom` physical px per logical
+    /// px (egui's zoom factor, as the editor shell sets it for a size
+    /// choice): the window is `size × zoom` pixels, egui lays out in `size`
+    /// points and rounds to pixels at `zoom`.
+    pub fn at_zoom(size: Vec2, zoom: f32) -> Self {
         let ctx = egui::Context::default();
         crate::theme::apply(&ctx);
+        ctx.set_zoom_factor(zoom);
         Self {
             ctx,
             size,
             time_s: 0.0,
         }
+    }
+
+    /// The egui context (zoom factor, memory), for checks.
+    pub fn context(&self) -> &egui::Context {
+        &self.ctx
     }
 
     /// The window's rectangle.
@@ -199,6 +213,20 @@ impl HeadlessEditor {
         });
     }
 
+    /// Runs one frame of a whole editor: the shell's title bar with `chrome`
+    /// and `view` below it, as the plugin window draws it.
+    pub fn shell_frame<V: EditorView>(
+        &mut self,
+        host: &RecordingContext,
+        view: &mut V,
+        chrome: &Chrome,
+        events: Vec<Event>,
+    ) {
+        self.frame(host, events, &mut |ui, setter| {
+            editor::draw_shell(ui, view, chrome, setter)
+        });
+    }
+
     /// Rectangles of every widget laid out in the last frame (all layers).
     pub fn widget_rects(&self) -> Vec<Rect> {
         self.ctx.viewport(|v| {
@@ -247,4 +275,44 @@ pub fn point_in(rect: Rect, fx: f32, fy: f32) -> Pos2 {
         rect.left() + fx * rect.width(),
         rect.top() + fy * rect.height(),
     )
+}
+
+/// Asserts that a whole editor (title bar and the view `make_view` returns,
+/// whose base size is `base_size` logical px) lays every widget out inside
+/// its window at every offered size ([`EDITOR_SIZES_PERCENT`]), after a few
+/// frames so layouts that depend on the previous frame settle.
+pub fn assert_editor_fits<V: EditorView>(mut make_view: impl FnMut() -> V, base_size: (f64, f64)) {
+    let (width, height) = editor::window_size(base_size);
+    let window = Vec2::new(width as f32, height as f32);
+    for percent in EDITOR_SIZES_PERCENT {
+        let scale = EditorScale::default();
+        scale.set_percent(percent);
+        let chrome = Chrome {
+            title: "Layout test".to_owned(),
+            scale: scale.clone(),
+        };
+        let mut view = make_view();
+        let host = RecordingContext::default();
+        let mut editor = HeadlessEditor::at_zoom(window, scale.zoom());
+        for _ in 0..3 {
+            editor.shell_frame(&host, &mut view, &chrome, vec![]);
+        }
+        assert_eq!(
+            editor.context().pixels_per_point(),
+            scale.zoom(),
+            "the frames ran at {percent} %"
+        );
+        let widgets = editor.widget_rects();
+        assert!(
+            widgets.len() > 20,
+            "at {percent} % the editor laid out its widgets: {}",
+            widgets.len()
+        );
+        let outside = editor.widgets_outside_window(0.5);
+        assert!(
+            outside.is_empty(),
+            "at {percent} %: {} widgets outside the {width}×{height} window: {outside:?}",
+            outside.len(),
+        );
+    }
 }

@@ -7,8 +7,10 @@
 //!   `cargo test --workspace --profile ci` (incl. the CLAP host harness), then
 //!   the VST3 harness in pedalboard, then the Ardour 7 session tests
 //!   (host-tests/ardour). One profile, so one build of everything.
-//! - `screenshots` — render every plugin's editor headless (standalone build
-//!   under Xvfb) into `docs/screenshots/<package>.png`.
+//! - `screenshots` — capture every plugin's editor headless (standalone build
+//!   under Xvfb, fed the programme in real time through a JACK dummy-driver
+//!   server) at 100 % and 150 % into `docs/screenshots/<package>-<percent>.png`
+//!   (`screenshots <package>…` for some of them).
 //! - `validate` — run clap-validator, Steinberg's VST3 validator and pluginval
 //!   on every bundle in `target/bundled/` (see [`validate`]).
 //! - `bench-peers [--minutes N] [--runs N] [--only GROUP] [--no-write]` — time
@@ -21,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-mod bench_peers;
+pub(crate) mod bench_peers;
 mod validate;
 
 /// Every plugin of the suite, in `bundler.toml` order: (cargo package, bundle
@@ -53,7 +55,7 @@ fn main() -> Result<()> {
     match command.as_str() {
         "install" => install(&rest),
         "test" => test(&rest),
-        "screenshots" => screenshots(),
+        "screenshots" => screenshots(&rest),
         "bundle-suite" => bundle_suite(&rest).map(|_| ()),
         "bench-peers" => bench_peers::bench_peers(&rest),
         "validate" => {
@@ -203,76 +205,182 @@ impl Drop for KillOnDrop {
 
 /// Display number used for the headless X server.
 const SCREENSHOT_DISPLAY: &str = ":97";
-/// Time given to the editor to open, measure the demo input and draw.
-const EDITOR_SETTLE: Duration = Duration::from_secs(8);
-/// Sample rate of the demo input and the standalone host, Hz.
-const DEMO_SAMPLE_RATE: usize = 48_000;
-/// Length of the demo input, seconds.
-const DEMO_SECONDS: usize = 30;
-/// ALSA's description of its `null` device (cpal names devices by description).
-const ALSA_NULL_DEVICE: &str = "Discard all samples (playback) or generate zero samples (capture)";
-/// Time between the demo programme's drum-like hits, seconds.
-const BEAT_PERIOD_S: f32 = 0.5;
-/// Decay time constant of a hit, seconds.
-const HIT_DECAY_S: f32 = 0.08;
-/// Period of the demo programme's level swell, seconds.
-const SWELL_PERIOD_S: f32 = 4.0;
-/// Description of the ALSA `file` device that plays the demo input.
-const DEMO_DEVICE: &str = "Lathe demo input";
+/// Size of the headless screen, px: room for the largest editor at the
+/// largest captured size plus the window manager's frame.
+const SCREENSHOT_SCREEN: &str = "1920x1440x24";
+/// Name of the private JACK server the captures run on (a user's own JACK
+/// server, if any, is left alone).
+const JACK_SERVER: &str = "lathe-screenshots";
+/// Sample rate of the JACK dummy driver, Hz (the programme's rate).
+const JACK_SAMPLE_RATE: u32 = bench_peers::signal::SAMPLE_RATE_HZ;
+/// Period of the JACK dummy driver, frames (21 ms at 48 kHz).
+const JACK_PERIOD: u32 = 1024;
+/// JACK client name of the programme player (xtask itself).
+const PLAYER_CLIENT: &str = "lathe-programme";
+/// Editor sizes captured, percent of the base size: the default and a
+/// larger one (each editor also offers 200 %, checked by its layout test).
+const SCREENSHOT_SIZES_PERCENT: [u16; 2] = [100, 150];
+/// Wall-clock time the plugin processes the programme, paced by the JACK
+/// dummy driver, before its editor is captured: long enough for the
+/// meters' histories and the Loudness Meter's integrated reading.
+const CAPTURE_AFTER: Duration = Duration::from_secs(20);
+/// Length of the programme rendered for the captures, s (it loops).
+const PROGRAMME_SECONDS: u32 = 60;
+/// Where playback starts in the programme, s: 15 s before its first
+/// section change (verse to chorus, +6 dB at 30 s), so every history shows
+/// a level change by the time of the capture.
+const PROGRAMME_START_S: u32 = 15;
+/// Longest wait for an editor window to be mapped at its chosen size.
+const WINDOW_TIMEOUT: Duration = Duration::from_secs(60);
+/// Fewest distinct colours a capture must have: a black or still-blank
+/// window has one or two; a drawn editor has hundreds (anti-aliased text).
+const MIN_CAPTURE_COLOURS: usize = 64;
+/// Attempts at a capture that came out blank, one second apart.
+const CAPTURE_ATTEMPTS: usize = 5;
 
-/// Writes a stereo, music-like demo programme as raw interleaved f32 (the
-/// format cpal opens ALSA capture devices in): band-limited noise over a bass
-/// line, with a slow level swell so the loudness history has a shape.
-/// A screenshot fixture, not product DSP.
-fn write_demo_input(path: &Path) -> Result<()> {
-    let frames = DEMO_SAMPLE_RATE * DEMO_SECONDS;
-    let mut bytes = Vec::with_capacity(frames * 2 * 4);
-    let mut seed: u32 = 0x1234_5678;
-    let (mut lp1, mut lp2) = (0.0f32, 0.0f32);
-    for n in 0..frames {
-        let t = n as f32 / DEMO_SAMPLE_RATE as f32;
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        let white = seed as f32 / u32::MAX as f32 * 2.0 - 1.0;
-        lp1 += 0.2 * (white - lp1);
-        lp2 += 0.2 * (lp1 - lp2);
-        let bass = (std::f32::consts::TAU * 55.0 * t).sin()
-            * (0.6 + 0.4 * (std::f32::consts::TAU * 2.0 * t).sin());
-        let swell = 0.5 + 0.45 * (std::f32::consts::TAU * t / SWELL_PERIOD_S).sin();
-        // A drum-like hit every beat: the noise jumps up and decays.
-        let since_beat = t % BEAT_PERIOD_S;
-        let hit = 0.3 + 0.7 * (-since_beat / HIT_DECAY_S).exp();
-        let x = ((2.6 * lp2 * hit + 0.4 * bass) * swell).clamp(-0.98, 0.98);
-        let right = 0.9 * x + 0.1 * lp1;
-        bytes.extend_from_slice(&x.to_le_bytes());
-        bytes.extend_from_slice(&right.to_le_bytes());
+/// `plugin_kit::standalone::PRESET_ENV`: the standalone builds' start-up
+/// preset (not a dependency: xtask builds in release, plugin-kit would pull
+/// nice-plug into it).
+const STANDALONE_PRESET_ENV: &str = "LATHE_STANDALONE_PRESET";
+
+/// Controls set for each plugin's capture (plugin-kit's standalone preset:
+/// plain parameter values), so the editor shows the plugin working: EQ
+/// bands and filters set and the compressor acting, the limiter limiting,
+/// the glue compressor compressing, a widened image. The meter needs none.
+fn screenshot_preset(package: &str) -> &'static str {
+    match package {
+        "channel-strip" => {
+            "hp_on=1;hp_freq=35;eq_on_1=1;eq_gain_1=3;eq_on_3=1;eq_gain_3=-4;eq_q_3=1.4;\
+             eq_on_5=1;eq_gain_5=2.5;eq_on_6=1;eq_gain_6=2;comp_on=1;comp_thr=-24;comp_ratio=3"
+        }
+        "maximizer" => "input_gain=10",
+        "bus-glue" => "threshold=-24;ratio=4",
+        "stereo-imager" => "width=1.4",
+        _ => "",
     }
-    std::fs::write(path, bytes)?;
-    Ok(())
 }
 
-/// Prepares a private HOME whose `.asoundrc` defines the demo capture device.
-fn demo_home() -> Result<PathBuf> {
-    let home = std::fs::canonicalize("target")?.join("screenshot-home");
-    std::fs::create_dir_all(&home)?;
-    let raw = home.join("demo_f32.raw");
-    write_demo_input(&raw)?;
-    std::fs::write(
-        home.join(".asoundrc"),
-        format!(
-            "pcm.lathedemo {{\n    type file\n    slave.pcm \"null\"\n    file \"/dev/null\"\n    infile \"{}\"\n    format \"raw\"\n    hint.description \"{DEMO_DEVICE}\"\n}}\n",
-            raw.display()
-        ),
-    )?;
-    Ok(home)
+/// Starts the JACK client that plays `programme` (interleaved stereo)
+/// from `position` (frames, shared so each capture restarts it), looping.
+/// Its ports are `lathe-programme:out_1` and `out_2`.
+fn start_player(
+    programme: Vec<f32>,
+    position: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> Result<Box<dyn std::any::Any>> {
+    use std::sync::atomic::Ordering;
+    let (client, _status) = jack::Client::new(PLAYER_CLIENT, jack::ClientOptions::NO_START_SERVER)
+        .context("could not connect to the screenshot JACK server")?;
+    let mut left = client.register_port("out_1", jack::AudioOut::default())?;
+    let mut right = client.register_port("out_2", jack::AudioOut::default())?;
+    let frames = programme.len() / 2;
+    let handler = jack::contrib::ClosureProcessHandler::new(
+        move |_: &jack::Client, ps: &jack::ProcessScope| -> jack::Control {
+            let (l, r) = (left.as_mut_slice(ps), right.as_mut_slice(ps));
+            let start = position.load(Ordering::Relaxed);
+            let mut at = start;
+            for (l, r) in l.iter_mut().zip(r.iter_mut()) {
+                at %= frames;
+                *l = programme[2 * at];
+                *r = programme[2 * at + 1];
+                at += 1;
+            }
+            // Unless the task restarted playback meanwhile: then its position wins.
+            let _ = position.compare_exchange(start, at, Ordering::Relaxed, Ordering::Relaxed);
+            jack::Control::Continue
+        },
+    );
+    // Dropping the box deactivates and closes the client.
+    Ok(Box::new(client.activate_async((), handler)?))
 }
 
-fn screenshots() -> Result<()> {
+/// Physical size and map state of the window titled `name`, if it exists.
+fn window_geometry(name: &str) -> Option<(u32, u32, bool)> {
+    let out = Command::new("xwininfo")
+        .args(["-name", name])
+        .env("DISPLAY", SCREENSHOT_DISPLAY)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix(key).map(str::trim))
+            .map(str::to_owned)
+    };
+    let width = field("Width:")?.parse().ok()?;
+    let height = field("Height:")?.parse().ok()?;
+    let viewable = field("Map State:")? == "IsViewable";
+    Some((width, height, viewable))
+}
+
+/// Number of distinct colours in the image at `path` (ImageMagick's `%k`).
+fn colour_count(path: &str) -> Result<usize> {
+    let out = Command::new("identify")
+        .args(["-format", "%k", path])
+        .output()
+        .context("could not run identify (apt-get install imagemagick)")?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .with_context(|| format!("identify {path}"))
+}
+
+/// Waits until the window titled `name` is mapped at `percent` of `base`
+/// (the size its window had at 100 %, recorded by the 100 % capture, which
+/// runs first): the shell opens at the base size and resizes on its first
+/// frame, so a capture taken earlier would be cut off or blank.
+fn wait_for_window(name: &str, percent: u16, base: &mut Option<(u32, u32)>) -> Result<(u32, u32)> {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some((w, h, true)) = window_geometry(name) {
+            match *base {
+                // 100 %: the first mapped size is the base size.
+                None if percent == 100 => {
+                    *base = Some((w, h));
+                    return Ok((w, h));
+                }
+                Some((bw, bh)) => {
+                    let want = (
+                        (bw * u32::from(percent)).div_ceil(100),
+                        (bh * u32::from(percent)).div_ceil(100),
+                    );
+                    // egui-baseview rounds the zoomed logical size; allow a pixel.
+                    if w.abs_diff(want.0) <= 1 && h.abs_diff(want.1) <= 1 {
+                        return Ok((w, h));
+                    }
+                }
+                None => bail!("{name}: capture 100 % first"),
+            }
+        }
+        if start.elapsed() > WINDOW_TIMEOUT {
+            bail!(
+                "{name} at {percent} %: no window of the expected size after {:?} (last seen: {:?})",
+                WINDOW_TIMEOUT,
+                window_geometry(name)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Builds every standalone, starts a headless X server, a window manager
+/// and a JACK server on its dummy driver (real-time pacing without a sound
+/// card), plays the programme into each plugin at wall-clock pace and
+/// captures its editor at every size in [`SCREENSHOT_SIZES_PERCENT`] after
+/// [`CAPTURE_AFTER`] of audio, into `docs/screenshots/<package>-<percent>.png`.
+fn screenshots(only: &[String]) -> Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
     // The `ci` profile: optimised, and shares most dependency builds with the tests.
     let mut build = cargo();
     build.args(["build", "--profile", TEST_PROFILE]);
-    let suite = suite()?;
+    // `cargo xtask screenshots [package…]`: all plugins, or the ones named.
+    let suite: Vec<_> = suite()?
+        .into_iter()
+        .filter(|(package, _)| only.is_empty() || only.contains(package))
+        .collect();
+    if suite.is_empty() {
+        bail!("no plugin of the suite is named {only:?}");
+    }
     for (package, _) in &suite {
         build.args(["-p", package]);
     }
@@ -280,14 +388,21 @@ fn screenshots() -> Result<()> {
     run(&mut build)?;
 
     std::fs::create_dir_all("docs/screenshots")?;
-    let home = demo_home()?;
+    let work = std::fs::canonicalize("target")?.join("screenshots");
+    std::fs::create_dir_all(&work)?;
+    let wav = work.join("programme.wav");
+    bench_peers::signal::write_programme(&wav, PROGRAMME_SECONDS)?;
+    let programme: Vec<f32> = hound::WavReader::open(&wav)?
+        .samples::<f32>()
+        .collect::<Result<_, _>>()?;
+
     let _xvfb = KillOnDrop(
         Command::new("Xvfb")
             .args([
                 SCREENSHOT_DISPLAY,
                 "-screen",
                 "0",
-                "1280x900x24",
+                SCREENSHOT_SCREEN,
                 "+extension",
                 "GLX",
             ])
@@ -301,36 +416,81 @@ fn screenshots() -> Result<()> {
             .spawn()
             .context("could not start openbox (apt-get install openbox)")?,
     );
-    std::thread::sleep(Duration::from_secs(1));
+    // Every JACK client of this task (the player, each standalone) finds
+    // the private server by this name.
+    std::env::set_var("JACK_DEFAULT_SERVER", JACK_SERVER);
+    let inputs = format!("{PLAYER_CLIENT}:out_1,{PLAYER_CLIENT}:out_2");
+
     for (package, name) in &suite {
         let exe = Path::new("target")
             .join(TEST_PROFILE)
             .join(format!("{package}-standalone"));
-        let _editor = KillOnDrop(
-            Command::new(&exe)
-                .args([
-                    "--backend",
-                    "alsa",
-                    "--sample-rate",
-                    &DEMO_SAMPLE_RATE.to_string(),
-                ])
-                .args([
-                    "--input-device",
-                    DEMO_DEVICE,
-                    "--output-device",
-                    ALSA_NULL_DEVICE,
-                ])
-                .env("DISPLAY", SCREENSHOT_DISPLAY)
-                .env("HOME", &home)
-                .spawn()
-                .with_context(|| format!("could not start {}", exe.display()))?,
-        );
-        std::thread::sleep(EDITOR_SETTLE);
-        let out = format!("docs/screenshots/{package}.png");
-        run(Command::new("import")
-            .args(["-window", name.as_str(), &out])
-            .env("DISPLAY", SCREENSHOT_DISPLAY))?;
-        println!("wrote {out}");
+        let mut base = None;
+        for percent in SCREENSHOT_SIZES_PERCENT {
+            let preset = format!("{};editor-scale={percent}", screenshot_preset(package));
+            // A fresh JACK server and player for every capture: a killed
+            // standalone's client lingered in the server, which then timed
+            // out on it every cycle, and the next editor stayed black.
+            let jack = KillOnDrop(
+                Command::new("jackd")
+                    .args(["-n", JACK_SERVER, "--no-realtime", "-d", "dummy"])
+                    .args(["-r", &JACK_SAMPLE_RATE.to_string()])
+                    .args(["-p", &JACK_PERIOD.to_string()])
+                    .env("JACK_NO_AUDIO_RESERVATION", "1")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .context("could not start jackd (apt-get install jackd2)")?,
+            );
+            std::thread::sleep(Duration::from_secs(2));
+            let position = Arc::new(AtomicUsize::new(0));
+            let player = start_player(programme.clone(), position.clone())?;
+            let editor = KillOnDrop(
+                Command::new(&exe)
+                    .args(["--backend", "jack", "--connect-jack-inputs", &inputs])
+                    .env("DISPLAY", SCREENSHOT_DISPLAY)
+                    .env(STANDALONE_PRESET_ENV, &preset)
+                    .spawn()
+                    .with_context(|| format!("could not start {}", exe.display()))?,
+            );
+            position.store(
+                (PROGRAMME_START_S * JACK_SAMPLE_RATE) as usize,
+                Ordering::Relaxed,
+            );
+            let size = wait_for_window(name, percent, &mut base)?;
+            // What the window holds the moment it is mapped at its size (a
+            // capture taken then is what came out black before).
+            let probe = work.join("at-map.png");
+            let probe = probe.to_string_lossy();
+            run(Command::new("import")
+                .args(["-window", name.as_str(), &probe])
+                .env("DISPLAY", SCREENSHOT_DISPLAY))?;
+            let at_map = colour_count(&probe)?;
+            // Audio runs in real time from here on; the editor repaints with it.
+            std::thread::sleep(CAPTURE_AFTER);
+            let out = format!("docs/screenshots/{package}-{percent}.png");
+            let mut colours = 0;
+            for _ in 0..CAPTURE_ATTEMPTS {
+                run(Command::new("import")
+                    .args(["-window", name.as_str(), &out])
+                    .env("DISPLAY", SCREENSHOT_DISPLAY))?;
+                colours = colour_count(&out)?;
+                if colours >= MIN_CAPTURE_COLOURS {
+                    break;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            if colours < MIN_CAPTURE_COLOURS {
+                bail!("{out}: the capture is blank ({colours} colours)");
+            }
+            drop(editor);
+            drop(player);
+            drop(jack);
+            println!(
+                "wrote {out} ({}×{} px, {colours} colours; {at_map} when mapped)",
+                size.0, size.1
+            );
+        }
     }
     Ok(())
 }

@@ -61,11 +61,13 @@ pub fn create(
     telemetry: Arc<BusGlueTelemetry>,
 ) -> Option<EguiEditor<EditorShell<BusGlueView>>> {
     let repaint = telemetry.repaint.clone();
+    let scale = params.editor_scale.clone();
     let view = new_view(params, telemetry);
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
         crate::BusGlue::IDENTITY.name,
+        scale,
         repaint,
     )
 }
@@ -446,34 +448,20 @@ impl EditorView for BusGlueView {
 #[cfg(test)]
 mod layout_tests {
     use super::*;
-    use shared_ui::testing::{HeadlessEditor, RecordingContext};
+    use shared_ui::testing::assert_editor_fits;
 
-    /// Every widget of the editor lies inside its window at the size it opens with.
+    /// Every widget of the editor (with the shell's title bar) lies inside
+    /// its window at every offered size.
     #[test]
     fn nothing_is_laid_out_outside_the_window() {
-        let mut view = new_view(
-            Arc::new(BusGlueParams::default()),
-            Arc::new(BusGlueTelemetry::default()),
-        );
-        let host = RecordingContext::default();
-        let mut editor = HeadlessEditor::new(egui::vec2(EDITOR_WIDTH as f32, EDITOR_HEIGHT as f32));
-        // A few frames, so layouts that depend on the previous frame settle.
-        for _ in 0..3 {
-            editor.view_frame(&host, &mut view, vec![]);
-        }
-        let widgets = editor.widget_rects();
-        assert!(
-            widgets.len() > 20,
-            "the editor laid out its widgets: {}",
-            widgets.len()
-        );
-        let outside = editor.widgets_outside_window(0.5);
-        assert!(
-            outside.is_empty(),
-            "{} widgets outside the {}×{} window: {outside:?}",
-            outside.len(),
-            EDITOR_WIDTH,
-            EDITOR_HEIGHT
+        assert_editor_fits(
+            || {
+                new_view(
+                    Arc::new(BusGlueParams::default()),
+                    Arc::new(BusGlueTelemetry::default()),
+                )
+            },
+            (EDITOR_WIDTH, EDITOR_HEIGHT),
         );
     }
 }

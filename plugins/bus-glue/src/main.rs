@@ -3,5 +3,6 @@
 use nice_plug::prelude::*;
 
 fn main() {
+    plugin_kit::standalone::load_preset_from_env();
     nice_export_standalone::<plugin_kit::Kit<bus_glue::BusGlue>>();
 }

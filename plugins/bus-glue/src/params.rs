@@ -99,6 +99,11 @@ pub struct BusGlueParams {
     pub soft_clip_drive_db: FloatParam,
     #[id = "soft_clip_ceiling"]
     pub soft_clip_ceiling_db: FloatParam,
+
+    /// Editor size (100/150/200 % of the base size), chosen in the editor's
+    /// title bar and saved with the plugin's state; not a host parameter.
+    #[persist = "editor-scale"]
+    pub editor_scale: shared_ui::editor::EditorScale,
 }
 
 /// One band of the three-band mode.
@@ -201,6 +206,7 @@ impl Default for BusGlueParams {
                 SOFT_CLIP_CEILING_DBFS,
                 " dBFS",
             ),
+            editor_scale: Default::default(),
         }
     }
 }

@@ -180,11 +180,13 @@ pub fn create(
     telemetry: Arc<StripTelemetry>,
 ) -> Option<EguiEditor<EditorShell<StripView>>> {
     let repaint = telemetry.repaint.clone();
+    let scale = params.editor_scale.clone();
     let view = new_view(params, telemetry);
     editor::create(
         view,
         (EDITOR_WIDTH, EDITOR_HEIGHT),
         crate::ChannelStrip::IDENTITY.name,
+        scale,
         repaint,
     )
 }
@@ -889,6 +891,7 @@ impl EditorView for StripView {
 mod layout_tests {
     use super::*;
     use shared_ui::egui::{Event, Modifiers};
+    use shared_ui::testing::assert_editor_fits;
     use shared_ui::testing::{button, HeadlessEditor, RecordingContext};
 
     fn window() -> egui::Vec2 {
@@ -932,9 +935,19 @@ mod layout_tests {
         view.node_positions[k]
     }
 
-    /// Every widget of the editor lies inside its window at the size it opens with.
+    /// Every widget of the editor (with the shell's title bar) lies inside
+    /// its window at every offered size.
     #[test]
     fn nothing_is_laid_out_outside_the_window() {
+        assert_editor_fits(
+            || {
+                new_view(
+                    Arc::new(ChannelStripParams::default()),
+                    Arc::new(StripTelemetry::default()),
+                )
+            },
+            (EDITOR_WIDTH, EDITOR_HEIGHT),
+        );
         let mut view = view_with(ChannelStripParams::default(), StripTelemetry::default());
         let host = RecordingContext::default();
         let mut editor = HeadlessEditor::new(window());

@@ -289,6 +289,11 @@ pub struct ChannelStripParams {
     pub output_gain_db: FloatParam,
     #[id = "bypass"]
     pub bypass: BoolParam,
+
+    /// Editor size (100/150/200 % of the base size), chosen in the editor's
+    /// title bar and saved with the plugin's state; not a host parameter.
+    #[persist = "editor-scale"]
+    pub editor_scale: shared_ui::editor::EditorScale,
 }
 
 impl Default for ChannelStripParams {
@@ -372,6 +377,7 @@ impl Default for ChannelStripParams {
             .with_string_to_value(s2v_finite_percentage()),
             output_gain_db: db_param("Output Gain", d.output_gain_db, GAIN_RANGE_DB, " dB"),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            editor_scale: Default::default(),
         }
     }
 }

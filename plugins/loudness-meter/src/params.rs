@@ -34,6 +34,11 @@ pub struct LoudnessMeterParams {
     /// True-peak limit of the custom target row, dBTP.
     #[id = "custom_peak_dbtp"]
     pub custom_peak_dbtp: FloatParam,
+
+    /// Editor size (100/150/200 % of the base size), chosen in the editor's
+    /// title bar and saved with the plugin's state; not a host parameter.
+    #[persist = "editor-scale"]
+    pub editor_scale: shared_ui::editor::EditorScale,
 }
 
 impl Default for LoudnessMeterParams {
@@ -55,6 +60,7 @@ impl Default for LoudnessMeterParams {
                 CUSTOM_PEAK_RANGE_DBTP,
                 " dBTP",
             ),
+            editor_scale: Default::default(),
         }
     }
 }

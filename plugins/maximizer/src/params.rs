@@ -104,6 +104,11 @@ pub struct MaximizerParams {
     pub learn_target_lufs: FloatParam,
     #[id = "bypass"]
     pub bypass: BoolParam,
+
+    /// Editor size (100/150/200 % of the base size), chosen in the editor's
+    /// title bar and saved with the plugin's state; not a host parameter.
+    #[persist = "editor-scale"]
+    pub editor_scale: shared_ui::editor::EditorScale,
 }
 
 impl Default for MaximizerParams {
@@ -129,6 +134,7 @@ impl Default for MaximizerParams {
                 " LUFS",
             ),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            editor_scale: Default::default(),
         }
     }
 }

@@ -91,6 +91,11 @@ pub struct ImagerParams {
     pub mono_warning_lu: FloatParam,
     #[id = "bypass"]
     pub bypass: BoolParam,
+
+    /// Editor size (100/150/200 % of the base size), chosen in the editor's
+    /// title bar and saved with the plugin's state; not a host parameter.
+    #[persist = "editor-scale"]
+    pub editor_scale: shared_ui::editor::EditorScale,
 }
 
 impl Default for ImagerParams {
@@ -171,6 +176,7 @@ impl Default for ImagerParams {
                 " LU",
             ),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            editor_scale: Default::default(),
         }
     }
 }

@@ -21,7 +21,7 @@
 //! machine.
 
 mod cases;
-mod signal;
+pub(crate) mod signal;
 
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
