@@ -1061,23 +1061,33 @@ impl BusGlue {
         let mut single_wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
         let mut single_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
         if !self.multiband.is_on() {
-            for c in 0..n {
-                if self.settings.sc_hpf_enabled {
+            let hpf = self.settings.sc_hpf_enabled;
+            if hpf {
+                for c in 0..n {
                     for i in 0..len {
                         single_detector[c][i] =
                             self.hpf_states[c].process(&self.hpf_coefs, key_frames[c][i]);
                     }
-                } else {
-                    single_detector[c][..len].copy_from_slice(&key_frames[c][..len]);
                 }
             }
+            // Without the high-pass the detector is the key itself: read it
+            // in place (unused channels of both are 0.0).
+            let detector_in = if hpf { &single_detector } else { &key_frames };
             let mut gains = [[1.0f64; CHUNK]; MAX_CHANNELS];
             {
-                let [d0, d1] = &single_detector;
+                let [d0, d1] = detector_in;
                 let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
                 let [g0, g1] = &mut gains;
                 let mut outs: [&mut [f64]; MAX_CHANNELS] = [&mut g0[..len], &mut g1[..len]];
-                self.compressor.compute_gains(&views[..n], &mut outs[..n]);
+                if hpf {
+                    self.compressor.compute_gains(&views[..n], &mut outs[..n]);
+                } else {
+                    // The key is sanitised f32 input (or a key channel
+                    // sanitised the same way, or M/S sums of them), widened:
+                    // every sample normal or ±0, which sanitising keeps.
+                    self.compressor
+                        .compute_gains_sanitized(&views[..n], &mut outs[..n]);
+                }
             }
             self.stats.gain_reduction_db = self
                 .stats
@@ -1093,12 +1103,15 @@ impl BusGlue {
                     used,
                     start,
                     &dry,
-                    &single_detector,
+                    detector_in,
                     PlainWet::Gains(&gains),
                     len,
                     metering,
                 );
                 return;
+            }
+            if !hpf {
+                single_detector = key_frames;
             }
             for c in 0..n {
                 for i in 0..len {
