@@ -652,3 +652,58 @@ fn output_gain_changes_glide_in_both_modes() {
         );
     }
 }
+
+/// The detector's peak (the operating point's level) with the glue's own
+/// L/R key and no side-chain high-pass is the input's peak, exactly (the
+/// key is the input widened to f64), in every block, with the plain output
+/// and with meters on; with the high-pass or a mid key it is not.
+#[test]
+fn detector_peak_is_the_input_peak_with_the_own_key() {
+    let mut rng = Rng::new(0x00de_7ec7);
+    for (metering, hpf, mode) in [
+        (false, false, DetectMode::LeftRight),
+        (true, false, DetectMode::LeftRight),
+        (false, true, DetectMode::LeftRight),
+        (false, false, DetectMode::Mid),
+    ] {
+        let mut glue = BusGlue::new(48_000.0, 2);
+        glue.set_settings(&BusGlueSettings {
+            threshold_db: -24.0,
+            ratio: 4.0,
+            auto_release: true,
+            auto_makeup: true,
+            metering,
+            sc_hpf_enabled: hpf,
+            detect_mode: mode,
+            ..BusGlueSettings::default()
+        });
+        let mut differs = false;
+        for block in 0..200 {
+            let len = 1 + (block * 37) % 200;
+            let gain = if block % 7 == 0 { 0.0 } else { 0.9 };
+            let mut left: Vec<f32> = (0..len).map(|_| gain * rng.bipolar() as f32).collect();
+            let mut right: Vec<f32> = (0..len)
+                .map(|_| 0.3 * gain * rng.bipolar() as f32)
+                .collect();
+            let peak = left
+                .iter()
+                .chain(&right)
+                .fold(0.0f32, |m, x| m.max(x.abs()));
+            glue.process(&mut [&mut left[..], &mut right[..]]);
+            let got = glue.block_stats().detector_peak;
+            if hpf || mode != DetectMode::LeftRight {
+                differs |= got.to_bits() != peak.to_bits();
+            } else {
+                assert_eq!(
+                    got.to_bits(),
+                    peak.to_bits(),
+                    "block {block}: {got} vs {peak}"
+                );
+            }
+        }
+        assert!(
+            differs == (hpf || mode != DetectMode::LeftRight),
+            "the high-pass and the mid key change the detector's peak"
+        );
+    }
+}

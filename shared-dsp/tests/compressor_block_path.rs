@@ -228,3 +228,71 @@ fn block_path_differs_from_a_wrong_setting() {
         .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
     assert!(worst > 100.0 * MAX_RELATIVE_DIFF, "{worst:e}");
 }
+
+/// `compute_gains_sanitized` skips the side-chain's sanitising pass: for
+/// input that pass keeps (here `f32` samples, subnormals flushed, widened to
+/// `f64`: every one normal or ±0), both entry points give the same gains bit
+/// for bit and the same largest reduction, over random settings, both level
+/// maths, random block sizes and a settings change mid-stream.
+#[test]
+fn sanitized_entry_point_matches_compute_gains_on_clean_input() {
+    let mut rng = Rng::new(0x5a17_c1ea);
+    for case in 0..40 {
+        let settings = random_settings(&mut rng);
+        let changed = random_settings(&mut rng);
+        let channels = 1 + case % 2;
+        let input: Vec<Vec<f64>> = programme(&mut rng, channels, 24_000)
+            .into_iter()
+            .map(|x| {
+                x.into_iter()
+                    .map(|s| {
+                        let s = s as f32;
+                        f64::from(if s.is_normal() { s } else { 0.0 })
+                    })
+                    .collect()
+            })
+            .collect();
+        let math = if case % 4 == 3 {
+            LevelMath::Reference
+        } else {
+            LevelMath::Fast
+        };
+        let blocks: Vec<usize> = (0..7).map(|_| 1 + rng.below(300)).collect();
+        let [checked, sanitized] = [true, false].map(|check| {
+            let mut c = Compressor::new(RATE, channels);
+            c.set_level_math(math);
+            c.set_settings(&settings);
+            c.reset();
+            let mut out = input.clone();
+            let mut largest = Vec::new();
+            let mut start = 0;
+            for &block in blocks.iter().cycle() {
+                if start >= input[0].len() {
+                    break;
+                }
+                if start >= 12_000 && start < 12_000 + block {
+                    c.set_settings(&changed);
+                }
+                let end = (start + block).min(input[0].len());
+                let detector: Vec<&[f64]> = input.iter().map(|x| &x[start..end]).collect();
+                let mut gains: Vec<&mut [f64]> =
+                    out.iter_mut().map(|y| &mut y[start..end]).collect();
+                if check {
+                    c.compute_gains(&detector, &mut gains);
+                } else {
+                    c.compute_gains_sanitized(&detector, &mut gains);
+                }
+                largest.push(c.gain_reduction_db().to_bits());
+                start = end;
+            }
+            (out, largest)
+        });
+        for (a, b) in checked.0.iter().zip(&sanitized.0) {
+            assert!(
+                a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "case {case}: gains differ"
+            );
+        }
+        assert_eq!(checked.1, sanitized.1, "case {case}: reductions differ");
+    }
+}

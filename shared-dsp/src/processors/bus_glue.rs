@@ -1061,23 +1061,33 @@ impl BusGlue {
         let mut single_wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
         let mut single_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
         if !self.multiband.is_on() {
-            for c in 0..n {
-                if self.settings.sc_hpf_enabled {
+            let hpf = self.settings.sc_hpf_enabled;
+            if hpf {
+                for c in 0..n {
                     for i in 0..len {
                         single_detector[c][i] =
                             self.hpf_states[c].process(&self.hpf_coefs, key_frames[c][i]);
                     }
-                } else {
-                    single_detector[c][..len].copy_from_slice(&key_frames[c][..len]);
                 }
             }
+            // Without the high-pass the detector is the key itself: read it
+            // in place (unused channels of both are 0.0).
+            let detector_in = if hpf { &single_detector } else { &key_frames };
             let mut gains = [[1.0f64; CHUNK]; MAX_CHANNELS];
             {
-                let [d0, d1] = &single_detector;
+                let [d0, d1] = detector_in;
                 let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
                 let [g0, g1] = &mut gains;
                 let mut outs: [&mut [f64]; MAX_CHANNELS] = [&mut g0[..len], &mut g1[..len]];
-                self.compressor.compute_gains(&views[..n], &mut outs[..n]);
+                if hpf {
+                    self.compressor.compute_gains(&views[..n], &mut outs[..n]);
+                } else {
+                    // The key is sanitised f32 input (or a key channel
+                    // sanitised the same way, or M/S sums of them), widened:
+                    // every sample normal or ±0, which sanitising keeps.
+                    self.compressor
+                        .compute_gains_sanitized(&views[..n], &mut outs[..n]);
+                }
             }
             self.stats.gain_reduction_db = self
                 .stats
@@ -1093,12 +1103,17 @@ impl BusGlue {
                     used,
                     start,
                     &dry,
-                    &single_detector,
+                    // The key is the input widened, exactly: its peak is
+                    // the input's.
+                    (!own_key || hpf).then_some(detector_in),
                     PlainWet::Gains(&gains),
                     len,
                     metering,
                 );
                 return;
+            }
+            if !hpf {
+                single_detector = key_frames;
             }
             for c in 0..n {
                 for i in 0..len {
@@ -1130,7 +1145,7 @@ impl BusGlue {
                     used,
                     start,
                     &dry,
-                    &band_detector,
+                    Some(&band_detector),
                     PlainWet::Summed(&band_wet),
                     len,
                     metering,
@@ -1283,6 +1298,8 @@ impl BusGlue {
     /// path (`x·g`, or the summed bands, × the output gain, rounded to f32),
     /// so the same bits; the peaks are maxima (order-free), the detector's
     /// taken in f64 and rounded once (rounding is monotonic: the same value).
+    /// `detector` `None`: the detector is the input itself, widened to f64
+    /// (exact), so its peak is the input's and is not taken again.
     #[allow(clippy::too_many_arguments)]
     fn finish_plain(
         &mut self,
@@ -1290,7 +1307,7 @@ impl BusGlue {
         used: usize,
         start: usize,
         dry: &[[f32; CHUNK]; MAX_CHANNELS],
-        detector: &[[f64; CHUNK]; MAX_CHANNELS],
+        detector: Option<&[[f64; CHUNK]; MAX_CHANNELS]>,
         wet: PlainWet<'_>,
         len: usize,
         metering: bool,
@@ -1302,7 +1319,7 @@ impl BusGlue {
         let mut processed = [[0.0f32; CHUNK]; MAX_CHANNELS];
         let (mut input_peak, mut output_peak, mut detector_peak) = (0.0f32, 0.0f32, 0.0f64);
         for c in 0..n {
-            let (x, d) = (&dry[c][..len], &detector[c][..len]);
+            let x = &dry[c][..len];
             let out = &mut processed[c][..len];
             // Separate passes: each one vectorises.
             match wet {
@@ -1319,7 +1336,10 @@ impl BusGlue {
             }
             input_peak = x.iter().fold(input_peak, |m, &v| m.max(v.abs()));
             output_peak = out.iter().fold(output_peak, |m, &v| m.max(v.abs()));
-            detector_peak = d.iter().fold(detector_peak, |m, &v| m.max(v.abs()));
+            if let Some(detector) = detector {
+                let d = &detector[c][..len];
+                detector_peak = d.iter().fold(detector_peak, |m, &v| m.max(v.abs()));
+            }
             if c < used {
                 channels[c][start..start + len].copy_from_slice(out);
             }
@@ -1327,7 +1347,12 @@ impl BusGlue {
         let stats = &mut self.stats;
         stats.input_peak = stats.input_peak.max(input_peak);
         stats.output_peak = stats.output_peak.max(output_peak);
-        stats.detector_peak = stats.detector_peak.max(detector_peak as f32);
+        let detector_peak = match detector {
+            Some(_) => detector_peak as f32,
+            // Widening is exact and monotonic: the same maximum.
+            None => input_peak,
+        };
+        stats.detector_peak = stats.detector_peak.max(detector_peak);
         if metering {
             self.meter_chunk(dry, &processed, len);
         }

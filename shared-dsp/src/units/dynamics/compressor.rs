@@ -488,6 +488,24 @@ impl Compressor {
     /// job; the unit's own mix and on/off fade are not applied. Never
     /// allocates.
     pub fn compute_gains(&mut self, detector: &[&[f64]], gains: &mut [&mut [f64]]) {
+        self.gains_from::<true>(detector, gains);
+    }
+
+    /// [`Self::compute_gains`] for a side-chain the caller has already
+    /// sanitised: every sample must be a fixed point of [`sanitize_f64`]
+    /// (finite, and normal or ±0; e.g. an `f32` that went through
+    /// `sanitize` widened to `f64`, which is always normal or ±0). Skips that
+    /// pass, so the same gains, bit for bit, for such input. Never allocates.
+    pub fn compute_gains_sanitized(&mut self, detector: &[&[f64]], gains: &mut [&mut [f64]]) {
+        debug_assert!(detector
+            .iter()
+            .all(|d| d.iter().all(|&x| sanitize_f64(x).to_bits() == x.to_bits())));
+        self.gains_from::<false>(detector, gains);
+    }
+
+    /// [`Self::compute_gains`], sanitising the side-chain if `SANITIZE`.
+    fn gains_from<const SANITIZE: bool>(&mut self, detector: &[&[f64]], gains: &mut [&mut [f64]]) {
+        let clean = |x: f64| if SANITIZE { sanitize_f64(x) } else { x };
         self.last_reduction_db = 0.0;
         self.running = true;
         let num_channels = gains.len().min(self.channels.len());
@@ -500,7 +518,7 @@ impl Compressor {
                     match detector.get(c) {
                         Some(x) => {
                             for (y, &x) in d[..n].iter_mut().zip(&x[start..start + n]) {
-                                *y = sanitize_f64(x);
+                                *y = clean(x);
                             }
                         }
                         None => d[..n].fill(0.0),
@@ -518,7 +536,7 @@ impl Compressor {
         let mut frame_gains = [1.0f64; MAX_CHANNELS];
         for i in 0..len {
             for (c, x) in frame[..num_channels].iter_mut().enumerate() {
-                *x = detector.get(c).map_or(0.0, |d| sanitize_f64(d[i]));
+                *x = detector.get(c).map_or(0.0, |d| clean(d[i]));
             }
             let makeup = self.makeup.tick();
             self.frame_gains(&frame, num_channels, makeup, &mut frame_gains);
