@@ -1178,9 +1178,43 @@ impl StereoImager {
         let (mid_gain, side_gain) = (self.mid_gain.target(), self.side_gain.target());
         let width = self.width.target();
         let multiband = self.multiband.amount();
+        let clamp = |x: f32| f64::from(x.clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS));
+        let amount = self.stereoize.target();
+        let low_on = self.settings.side_low_gain_db != 0.0;
+        let high_on = self.settings.side_high_gain_db != 0.0;
+        let mono_on = !self.mono_maker_fade.is_off();
+        let angle = self.rotation.target();
+        let (sin, cos) = angle.sin_cos();
+        let balance = self.balance.target();
+        let [gl, gr] = balance_gains(balance);
+        if multiband == 0.0 && !(amount != 0.0 || low_on || high_on || mono_on) {
+            // Single band, no side stages: the same per-frame arithmetic in
+            // one pass (no f64 scratch between the stages).
+            for i in 0..len {
+                let l = clamp(dry[0][i]) * sign[0];
+                let r = clamp(dry[1][i]) * sign[1];
+                let (l, r) = if swap == 0.0 {
+                    (l, r)
+                } else {
+                    (l + swap * (r - l), r + swap * (l - r))
+                };
+                let (m, s) = encode_mid_side(l, r);
+                let (mid, side) = (m * mid_gain, s * side_gain * width);
+                let (mut l, mut r) = decode_mid_side(mid, side);
+                if angle != 0.0 {
+                    (l, r) = (l * cos - r * sin, l * sin + r * cos);
+                }
+                if balance != 0.0 {
+                    l *= gl;
+                    r *= gr;
+                }
+                wet[0][i] = flush_subnormal(l as f32);
+                wet[1][i] = flush_subnormal(r as f32);
+            }
+            return;
+        }
         let mut mid = [0.0f64; CHUNK];
         let mut side = [0.0f64; CHUNK];
-        let clamp = |x: f32| f64::from(x.clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS));
         for i in 0..len {
             let l = clamp(dry[0][i]) * sign[0];
             let r = clamp(dry[1][i]) * sign[1];
@@ -1231,10 +1265,6 @@ impl StereoImager {
                 side[i] = side[i] * width + multiband * (side_sum[i] * width - side[i] * width);
             }
         }
-        let amount = self.stereoize.target();
-        let low_on = self.settings.side_low_gain_db != 0.0;
-        let high_on = self.settings.side_high_gain_db != 0.0;
-        let mono_on = !self.mono_maker_fade.is_off();
         if amount != 0.0 || low_on || high_on || mono_on {
             let mono_amount = self.mono_maker_fade.amount();
             for i in 0..len {
@@ -1255,10 +1285,6 @@ impl StereoImager {
                 self.mono_maker_chunk(&mut mid[..len], &mut side[..len], mono_amount);
             }
         }
-        let angle = self.rotation.target();
-        let (sin, cos) = angle.sin_cos();
-        let balance = self.balance.target();
-        let [gl, gr] = balance_gains(balance);
         for i in 0..len {
             let (mut l, mut r) = decode_mid_side(mid[i], side[i]);
             if angle != 0.0 {
@@ -1417,24 +1443,34 @@ impl StereoImager {
         }
         let weights = &self.meter_weights[CHUNK - n..];
         let decay = self.meter_decay[n];
-        let mut acc = [Pair::default(); 8];
-        weighted_products(weights, n, &mut acc[..5], |i| {
-            let (l, r) = (f64::from(left[i]), f64::from(right[i]));
-            let (m, s) = encode_mid_side(l, r);
-            [l * l, r * r, l * r, m * m, s * s]
-        });
-        // Plain sums since reset for the whole-mix correlation.
+        // One pass: the weighted products ([`weighted_products`], two
+        // lanes) and the plain sums since reset for the whole-mix
+        // correlation, each lane summed in the same order as two passes.
+        let mut acc = [Pair::default(); 5];
         let mut plain = [Pair::default(); 3];
         let pairs = n / 2;
         for k in 0..pairs {
             let l = Pair::new(f64::from(left[2 * k]), f64::from(left[2 * k + 1]));
             let r = Pair::new(f64::from(right[2 * k]), f64::from(right[2 * k + 1]));
-            plain[0] += l * l;
-            plain[1] += r * r;
-            plain[2] += l * r;
+            let w = Pair::new(weights[2 * k], weights[2 * k + 1]);
+            let (m, s) = (Pair::splat(0.5) * (l + r), Pair::splat(0.5) * (l - r));
+            let (ll, rr, lr) = (l * l, r * r, l * r);
+            acc[0] += w * ll;
+            acc[1] += w * rr;
+            acc[2] += w * lr;
+            acc[3] += w * (m * m);
+            acc[4] += w * (s * s);
+            plain[0] += ll;
+            plain[1] += rr;
+            plain[2] += lr;
         }
         if n % 2 == 1 {
             let (l, r) = (f64::from(left[n - 1]), f64::from(right[n - 1]));
+            let (m, s) = encode_mid_side(l, r);
+            let w = weights[n - 1];
+            for (sum, p) in acc.iter_mut().zip([l * l, r * r, l * r, m * m, s * s]) {
+                *sum += Pair::new(w * p, 0.0);
+            }
             plain[0] += Pair::new(l * l, 0.0);
             plain[1] += Pair::new(r * r, 0.0);
             plain[2] += Pair::new(l * r, 0.0);

@@ -20,14 +20,20 @@ use super::{LoudnessMeter, LoudnessReadings};
 use crate::primitives::biquad::STATE_FLUSH_THRESHOLD;
 use crate::units::pair::{Pair, PairCoefs, PairState};
 
-/// [`crate::primitives::level::sanitize`] without branches (NaN, ±∞ and
-/// subnormals → +0.0, everything else, zeros of either sign included,
-/// bit-identical), so the meter's loop
-/// stays one straight vector path.
+/// [`crate::primitives::level::sanitize`] of two f32 samples, without
+/// branches, on their exact f64 values (NaN, ±∞ and f32 subnormals → +0.0,
+/// everything else, zeros of either sign included, bit-identical to the
+/// sanitised f32 widened): per-lane compares and a mask, so the meter's
+/// loop stays one straight vector path.
 #[inline(always)]
-fn clean(x: f32) -> f32 {
-    let keep = x.is_finite() & ((x.abs() >= f32::MIN_POSITIVE) | (x == 0.0));
-    f32::from_bits(x.to_bits() & if keep { u32::MAX } else { 0 })
+fn clean(x: Pair) -> Pair {
+    let lane = |x: f64| {
+        let a = x.abs();
+        let normal = (a >= f64::from(f32::MIN_POSITIVE)) & (a <= f64::from(f32::MAX));
+        let keep = u64::from(normal | (a == 0.0)).wrapping_neg();
+        f64::from_bits(x.to_bits() & keep)
+    };
+    Pair::new(lane(x.lo()), lane(x.hi()))
 }
 
 /// K-weights one chunk of (L, R) as a pair and continues the stereo step
@@ -52,7 +58,7 @@ fn k_weigh<const FLUSH: bool>(
     let (mut shelf_floor, mut highpass_floor) =
         (Pair::splat(f64::INFINITY), Pair::splat(f64::INFINITY));
     for (&l, &r) in left.iter().zip(right) {
-        let x = Pair::new(f64::from(clean(l)), f64::from(clean(r)));
+        let x = clean(Pair::new(f64::from(l), f64::from(r)));
         peak = peak.max(x.abs());
         let y = if FLUSH {
             highpass_state.process(highpass, shelf_state.process(shelf, x))
@@ -290,6 +296,36 @@ mod tests {
             &r[4 * second..],
         );
         assert_eq!(meter.stereo_readings(), reference.readings());
+    }
+
+    /// The f64 lane mask is the one f32 sanitiser, widened, bit for bit,
+    /// on every class of input (the edges of the normal range included).
+    #[test]
+    fn clean_is_sanitize_widened_bit_for_bit() {
+        use crate::primitives::level::sanitize;
+        let specials = [
+            0.0f32,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::MIN_POSITIVE / 2.0,
+            -f32::from_bits(1),
+            f32::MAX,
+            f32::MIN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            1.0,
+            -0.3,
+        ];
+        for &a in &specials {
+            for &b in &specials {
+                let got = clean(Pair::new(f64::from(a), f64::from(b)));
+                let want = [f64::from(sanitize(a)), f64::from(sanitize(b))];
+                assert_eq!(got.0.map(f64::to_bits), want.map(f64::to_bits), "{a} {b}");
+            }
+        }
     }
 
     #[test]
