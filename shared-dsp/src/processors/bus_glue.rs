@@ -1093,11 +1093,7 @@ impl BusGlue {
                 .stats
                 .gain_reduction_db
                 .max(self.compressor.gain_reduction_db() as f32);
-            if self.multiband.is_off()
-                && !self.soft_clip_on
-                && !self.output_gain.is_smoothing()
-                && self.is_plain_output()
-            {
+            if self.multiband.is_off() && self.finishes_plain() {
                 self.finish_plain(
                     channels,
                     used,
@@ -1135,11 +1131,7 @@ impl BusGlue {
                 len,
                 [&mut band_wet, &mut band_reference, &mut band_detector],
             );
-            if self.multiband.is_on()
-                && !self.soft_clip_on
-                && !self.output_gain.is_smoothing()
-                && self.is_plain_output()
-            {
+            if self.multiband.is_on() && self.finishes_plain() {
                 self.finish_plain(
                     channels,
                     used,
@@ -1288,6 +1280,13 @@ impl BusGlue {
             && !self.bypass_mix.is_smoothing()
             && self.bypass_mix.target() <= 0.0
             && !self.monitor_fade.is_fading()
+    }
+
+    /// True if a settled mode may finish its chunk with
+    /// [`Self::finish_plain`]: a plain output, a settled output gain, no
+    /// soft clip.
+    fn finishes_plain(&self) -> bool {
+        !self.soft_clip_on && !self.output_gain.is_smoothing() && self.is_plain_output()
     }
 
     /// The rest of [`Self::process_chunk`] for one settled mode (single

@@ -1179,6 +1179,17 @@ impl StereoImager {
         let width = self.width.target();
         let multiband = self.multiband.amount();
         let clamp = |x: f32| f64::from(x.clamp(-MAX_INPUT_ABS, MAX_INPUT_ABS));
+        // Frame `i` clamped, polarity-flipped, swapped and encoded to M/S.
+        let mid_side_in = |i: usize| {
+            let l = clamp(dry[0][i]) * sign[0];
+            let r = clamp(dry[1][i]) * sign[1];
+            let (l, r) = if swap == 0.0 {
+                (l, r)
+            } else {
+                (l + swap * (r - l), r + swap * (l - r))
+            };
+            encode_mid_side(l, r)
+        };
         let amount = self.stereoize.target();
         let low_on = self.settings.side_low_gain_db != 0.0;
         let high_on = self.settings.side_high_gain_db != 0.0;
@@ -1191,14 +1202,7 @@ impl StereoImager {
             // Single band, no side stages: the same per-frame arithmetic in
             // one pass (no f64 scratch between the stages).
             for i in 0..len {
-                let l = clamp(dry[0][i]) * sign[0];
-                let r = clamp(dry[1][i]) * sign[1];
-                let (l, r) = if swap == 0.0 {
-                    (l, r)
-                } else {
-                    (l + swap * (r - l), r + swap * (l - r))
-                };
-                let (m, s) = encode_mid_side(l, r);
+                let (m, s) = mid_side_in(i);
                 let (mid, side) = (m * mid_gain, s * side_gain * width);
                 let (mut l, mut r) = decode_mid_side(mid, side);
                 if angle != 0.0 {
@@ -1216,14 +1220,7 @@ impl StereoImager {
         let mut mid = [0.0f64; CHUNK];
         let mut side = [0.0f64; CHUNK];
         for i in 0..len {
-            let l = clamp(dry[0][i]) * sign[0];
-            let r = clamp(dry[1][i]) * sign[1];
-            let (l, r) = if swap == 0.0 {
-                (l, r)
-            } else {
-                (l + swap * (r - l), r + swap * (l - r))
-            };
-            let (m, s) = encode_mid_side(l, r);
+            let (m, s) = mid_side_in(i);
             mid[i] = m * mid_gain;
             side[i] = s * side_gain;
         }
