@@ -2,7 +2,7 @@
 //! `shared-dsp`, set from the plugin's parameter table exactly as its host
 //! would set it, run as the plugin runs it.
 
-use shared_dsp::processors::bus_glue::BusGlue;
+use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 use shared_dsp::processors::channel_strip::ChannelStrip;
 use shared_dsp::processors::loudness_meter::LoudnessMeterProcessor;
 use shared_dsp::processors::maximizer::Maximizer;
@@ -171,6 +171,13 @@ impl Stage {
                 if bypass {
                     return Ok(Self::Bypassed);
                 }
+                // Offline nothing reads the meters (the glue readout, the
+                // level meters): the stage reports nothing, so they stay off.
+                // A level-matched bypass still runs them (it needs them).
+                let settings = BusGlueSettings {
+                    metering: false,
+                    ..settings
+                };
                 let mut glue = BusGlue::new(sample_rate, num_channels);
                 glue.set_settings(&settings);
                 glue.reset();
