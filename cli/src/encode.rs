@@ -132,11 +132,7 @@ pub struct AudioSink {
 pub type WavSink = AudioSink;
 
 enum Encoder {
-    Wav {
-        writer: hound::WavWriter<BufWriter<std::fs::File>>,
-        format: OutputFormat,
-        scale: f32,
-    },
+    Wav(WavEncoder),
     Flac(Box<FlacEncoder>),
 }
 
@@ -161,11 +157,7 @@ impl AudioSink {
         let encoder = if flac {
             Encoder::Flac(Box::new(FlacEncoder::new(handle, info, format)?))
         } else {
-            Encoder::Wav {
-                writer: hound::WavWriter::new(BufWriter::new(handle), format.wav_spec(info))?,
-                format,
-                scale: format.full_scale(),
-            }
+            Encoder::Wav(WavEncoder::new(handle, info, format)?)
         };
         Ok(Self { encoder, file })
     }
@@ -178,23 +170,7 @@ impl AudioSink {
     pub fn write_block(&mut self, channels: &[&[f32]]) -> Result<(), EncodeError> {
         let num_frames = channels.first().map_or(0, |channel| channel.len());
         match &mut self.encoder {
-            Encoder::Wav {
-                writer,
-                format,
-                scale,
-            } => {
-                for frame in 0..num_frames {
-                    for channel in channels {
-                        let sample = channel[frame];
-                        match format {
-                            // Exact: the samples are integers divided by a power of two.
-                            OutputFormat::Int16 => writer.write_sample((sample * *scale) as i16)?,
-                            OutputFormat::Int24 => writer.write_sample((sample * *scale) as i32)?,
-                            OutputFormat::Float32 => writer.write_sample(sample)?,
-                        }
-                    }
-                }
-            }
+            Encoder::Wav(wav) => wav.write_block(channels, num_frames)?,
             Encoder::Flac(flac) => flac.write_block(channels)?,
         }
         Ok(())
@@ -207,11 +183,148 @@ impl AudioSink {
     /// When the final writes fail.
     pub fn finish(self) -> Result<AtomicFile, EncodeError> {
         match self.encoder {
-            Encoder::Wav { writer, .. } => writer.finalize()?,
+            Encoder::Wav(wav) => wav.finish()?,
             Encoder::Flac(flac) => flac.finish()?,
         }
         Ok(self.file)
     }
+}
+
+/// A WAV writer that stores whole blocks: `hound` writes the header (its
+/// exact layout: `fmt ` chunk, `WAVE_FORMAT_EXTENSIBLE` where it uses it),
+/// the samples are interleaved into a byte buffer per block and written in
+/// one call, and the RIFF and `data` chunk sizes are patched at the end, as
+/// `hound::WavWriter::finalize` does. The bytes are the ones `hound` writes
+/// sample by sample (a test checks it), at a fraction of the cost: the
+/// per-sample writer was a fifth of a light `lathe process` run.
+struct WavEncoder {
+    out: BufWriter<std::fs::File>,
+    format: OutputFormat,
+    num_channels: usize,
+    /// `2^(bits−1)`: integer formats' full scale.
+    scale: f32,
+    /// Offset of the `data` chunk's 32-bit length in the header, bytes.
+    data_len_offset: u64,
+    /// Length of the header (everything before the first sample), bytes.
+    header_len: u64,
+    /// Sample bytes written so far.
+    data_bytes: u64,
+    /// Interleaved bytes of the block being written (reused).
+    bytes: Vec<u8>,
+}
+
+/// Magic of a RIFF file and of the WAVE form type.
+const RIFF_TAG: &[u8; 4] = b"RIFF";
+const WAVE_TAG: &[u8; 4] = b"WAVE";
+/// The sample data chunk.
+const DATA_TAG: &[u8; 4] = b"data";
+/// Bytes of a RIFF chunk's tag and its 32-bit length.
+const CHUNK_HEADER_BYTES: usize = 8;
+/// Bytes of `"RIFF" <length> "WAVE"` before the first chunk.
+const RIFF_HEADER_BYTES: usize = 12;
+
+impl WavEncoder {
+    fn new(
+        file: std::fs::File,
+        info: AudioInfo,
+        format: OutputFormat,
+    ) -> Result<Self, EncodeError> {
+        // The header as `hound` lays it out for this spec, with no samples.
+        let mut header = io::Cursor::new(Vec::new());
+        hound::WavWriter::new(&mut header, format.wav_spec(info))?.finalize()?;
+        let header = header.into_inner();
+        let data_len_offset = data_len_offset(&header)
+            .ok_or_else(|| io::Error::other("the WAV header has no data chunk at its end"))?;
+        let mut out = BufWriter::new(file);
+        out.write_all(&header)?;
+        Ok(Self {
+            out,
+            format,
+            num_channels: info.num_channels,
+            scale: format.full_scale(),
+            data_len_offset: data_len_offset as u64,
+            header_len: header.len() as u64,
+            data_bytes: 0,
+            bytes: Vec::new(),
+        })
+    }
+
+    /// Appends `num_frames` frames of the planar `channels` (already on the
+    /// format's grid).
+    fn write_block(&mut self, channels: &[&[f32]], num_frames: usize) -> Result<(), EncodeError> {
+        debug_assert_eq!(channels.len(), self.num_channels, "one slice per channel");
+        if num_frames == 0 {
+            return Ok(());
+        }
+        let bytes_per_sample = usize::from(self.format.bits() / 8);
+        let len = num_frames * self.num_channels * bytes_per_sample;
+        let total = self.data_bytes + len as u64;
+        if self.header_len - CHUNK_HEADER_BYTES as u64 + total > u64::from(u32::MAX) {
+            return Err(io::Error::other(
+                "a WAV file holds at most 4 GiB: write a .flac file, or fewer or shorter channels",
+            )
+            .into());
+        }
+        self.bytes.resize(len, 0);
+        let scale = self.scale;
+        let stride = self.num_channels * bytes_per_sample;
+        for (c, channel) in channels.iter().enumerate() {
+            let frames = self.bytes[c * bytes_per_sample..].chunks_mut(stride);
+            match self.format {
+                // Exact: the samples are integers divided by a power of two.
+                OutputFormat::Int16 => {
+                    for (dst, &x) in frames.zip(&channel[..num_frames]) {
+                        dst[..2].copy_from_slice(&((x * scale) as i16).to_le_bytes());
+                    }
+                }
+                OutputFormat::Int24 => {
+                    for (dst, &x) in frames.zip(&channel[..num_frames]) {
+                        dst[..3].copy_from_slice(&((x * scale) as i32).to_le_bytes()[..3]);
+                    }
+                }
+                OutputFormat::Float32 => {
+                    for (dst, &x) in frames.zip(&channel[..num_frames]) {
+                        dst[..4].copy_from_slice(&x.to_le_bytes());
+                    }
+                }
+            }
+        }
+        self.out.write_all(&self.bytes)?;
+        self.data_bytes = total;
+        Ok(())
+    }
+
+    /// Patches the RIFF and `data` lengths and flushes.
+    fn finish(mut self) -> Result<(), EncodeError> {
+        // Both fit: `write_block` refuses anything past `u32::MAX`.
+        let riff_len = (self.header_len - CHUNK_HEADER_BYTES as u64 + self.data_bytes) as u32;
+        self.out.seek(SeekFrom::Start(4))?;
+        self.out.write_all(&riff_len.to_le_bytes())?;
+        self.out.seek(SeekFrom::Start(self.data_len_offset))?;
+        self.out
+            .write_all(&(self.data_bytes as u32).to_le_bytes())?;
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// Where the `data` chunk's length is in a RIFF/WAVE header that ends with
+/// that chunk's header (as `hound` writes it), or `None` if it does not.
+fn data_len_offset(header: &[u8]) -> Option<usize> {
+    if header.get(..4)? != RIFF_TAG || header.get(8..12)? != WAVE_TAG {
+        return None;
+    }
+    let mut pos = RIFF_HEADER_BYTES;
+    while pos + CHUNK_HEADER_BYTES <= header.len() {
+        let tag = &header[pos..pos + 4];
+        let len = u32::from_le_bytes(header[pos + 4..pos + 8].try_into().ok()?) as usize;
+        if tag == DATA_TAG {
+            return (pos + CHUNK_HEADER_BYTES == header.len()).then_some(pos + 4);
+        }
+        // RIFF chunks are padded to an even length.
+        pos += CHUNK_HEADER_BYTES + len + (len & 1);
+    }
+    None
 }
 
 /// A streaming FLAC encoder (fixed block size): frames are encoded with
@@ -412,6 +525,94 @@ mod tests {
         for sample in samples {
             assert_eq!((sample * 32_768.0).fract(), 0.0);
         }
+    }
+
+    /// The block writer's bytes are the ones `hound` writes sample by
+    /// sample (the oracle), for every format, 1 to 8 channels (hound uses
+    /// `WAVE_FORMAT_EXTENSIBLE` above two), odd frame counts and several
+    /// blocks of different lengths.
+    #[test]
+    fn wav_bytes_match_hound_sample_by_sample() {
+        let dir = tempfile::tempdir().unwrap();
+        let block_lengths = [1_usize, 0, 7, 1024, 333];
+        for format in [
+            OutputFormat::Int16,
+            OutputFormat::Int24,
+            OutputFormat::Float32,
+        ] {
+            for num_channels in 1..=8 {
+                let info = AudioInfo {
+                    sample_rate: 44_100,
+                    num_channels,
+                };
+                let blocks: Vec<Vec<Vec<f32>>> = block_lengths
+                    .iter()
+                    .enumerate()
+                    .map(|(b, &len)| {
+                        (0..num_channels)
+                            .map(|c| {
+                                let mut channel: Vec<f32> = (0..len)
+                                    .map(|i| ((i * 7 + c * 13 + b * 31) as f32 * 0.61).sin() * 1.1)
+                                    .collect();
+                                format.quantize(&mut channel);
+                                channel
+                            })
+                            .collect()
+                    })
+                    .collect();
+
+                let destination = dir.path().join(format!("{format:?}-{num_channels}.wav"));
+                let mut sink = WavSink::create(&destination, info, format).unwrap();
+                for block in &blocks {
+                    let slices: Vec<&[f32]> = block.iter().map(Vec::as_slice).collect();
+                    sink.write_block(&slices).unwrap();
+                }
+                sink.finish().unwrap().commit(true).unwrap();
+
+                let mut expected = io::Cursor::new(Vec::new());
+                let mut writer =
+                    hound::WavWriter::new(&mut expected, format.wav_spec(info)).unwrap();
+                let scale = format.full_scale();
+                for block in &blocks {
+                    for i in 0..block[0].len() {
+                        for channel in block {
+                            match format {
+                                OutputFormat::Int16 => {
+                                    writer.write_sample((channel[i] * scale) as i16)
+                                }
+                                OutputFormat::Int24 => {
+                                    writer.write_sample((channel[i] * scale) as i32)
+                                }
+                                OutputFormat::Float32 => writer.write_sample(channel[i]),
+                            }
+                            .unwrap();
+                        }
+                    }
+                }
+                writer.finalize().unwrap();
+                let written = std::fs::read(&destination).unwrap();
+                assert!(
+                    written == expected.into_inner(),
+                    "{format:?}, {num_channels} channels: bytes differ from hound's"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn data_chunk_is_found_only_at_the_end_of_a_riff_wave_header() {
+        let mut header = Vec::new();
+        header.extend_from_slice(b"RIFF\0\0\0\0WAVE");
+        header.extend_from_slice(b"fmt \x03\0\0\0abc\0"); // odd length, padded
+        header.extend_from_slice(b"data\0\0\0\0");
+        assert_eq!(data_len_offset(&header), Some(header.len() - 4));
+        assert_eq!(data_len_offset(&header[..header.len() - 1]), None);
+        let mut not_wave = header.clone();
+        not_wave[8..12].copy_from_slice(b"AVI ");
+        assert_eq!(data_len_offset(&not_wave), None);
+        let mut trailing = header.clone();
+        trailing.push(0);
+        assert_eq!(data_len_offset(&trailing), None);
     }
 
     #[test]
