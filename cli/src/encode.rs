@@ -21,7 +21,7 @@ use md5::{Digest, Md5};
 
 use crate::atomic::AtomicFile;
 use crate::decode::AudioInfo;
-use shared_dsp::primitives::level::sanitize;
+use shared_dsp::primitives::level::sanitize_block;
 use shared_dsp::units::dither::round_to_bits;
 
 /// Sample format of the output file.
@@ -61,9 +61,7 @@ impl OutputFormat {
     /// and clamped to the format's range. Every format first gets the suite's
     /// input sanitiser (NaN, ±∞, subnormals → 0.0: a WAV file must not carry NaN).
     pub fn quantize(self, samples: &mut [f32]) {
-        for sample in samples.iter_mut() {
-            *sample = sanitize(*sample);
-        }
+        sanitize_block(samples);
         if self.is_integer() {
             let bits = u32::from(self.bits());
             for sample in samples.iter_mut() {

@@ -40,7 +40,7 @@
 //! [`Upsampler`]'s per-sample dot product, so readings and limiter gains are
 //! bit-identical to the per-sample interpolators (tested against them).
 
-use crate::primitives::level::sanitize;
+use crate::primitives::level::{sanitize, sanitize_select};
 #[cfg(doc)]
 use crate::primitives::oversampling::Upsampler;
 use crate::primitives::oversampling::{UpsamplerCoefs, UpsamplerDesign, MAX_FACTOR};
@@ -904,21 +904,6 @@ unsafe fn fir_block_avx(branch: &[f32], x: &[f32], newest: usize, out: &mut [f32
     fir_block_scalar(branch, x, newest, out, n);
 }
 
-/// [`sanitize`] written as one select on comparisons (NaN fails them all),
-/// so a block's append vectorises: NaN, ±∞ and subnormals → +0.0, all else
-/// (zeros of either sign included) unchanged; bit-identical to [`sanitize`]
-/// (tested). Scalar code keeps [`sanitize`], whose branches are cheaper there.
-#[inline(always)]
-fn sanitize_select(x: f32) -> f32 {
-    let magnitude = x.abs();
-    let normal = magnitude >= f32::MIN_POSITIVE && magnitude < f32::INFINITY;
-    if normal || magnitude == 0.0 {
-        x
-    } else {
-        0.0
-    }
-}
-
 /// Lanes of [`fold_peak`]'s independent maxima (one AVX vector).
 const PEAK_LANES: usize = 8;
 
@@ -1126,34 +1111,6 @@ mod tests {
             fir_block(&branch, &x, 400, &mut vector);
             fir_block_scalar(&branch, &x, 400, &mut scalar, 0);
             assert_eq!(vector, scalar, "{len}");
-        }
-    }
-
-    #[test]
-    fn select_sanitiser_equals_sanitize_bit_for_bit() {
-        let specials = [
-            0.0f32,
-            -0.0,
-            f32::MIN_POSITIVE,
-            -f32::MIN_POSITIVE,
-            f32::MIN_POSITIVE / 2.0,
-            f32::MAX,
-            f32::MIN,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NAN,
-            -f32::NAN,
-            1.0,
-            -1.0,
-        ];
-        let sweep = (0..=u32::MAX).step_by(7_919).map(f32::from_bits);
-        for x in specials.into_iter().chain(sweep) {
-            assert_eq!(
-                sanitize_select(x).to_bits(),
-                sanitize(x).to_bits(),
-                "{:#x}",
-                x.to_bits()
-            );
         }
     }
 
