@@ -267,22 +267,23 @@ impl WavEncoder {
         let scale = self.scale;
         let stride = self.num_channels * bytes_per_sample;
         for (c, channel) in channels.iter().enumerate() {
-            let frames = self.bytes[c * bytes_per_sample..].chunks_mut(stride);
+            let frames = self.bytes.chunks_exact_mut(stride);
+            let at = c * bytes_per_sample;
             match self.format {
                 // Exact: the samples are integers divided by a power of two.
                 OutputFormat::Int16 => {
                     for (dst, &x) in frames.zip(&channel[..num_frames]) {
-                        dst[..2].copy_from_slice(&((x * scale) as i16).to_le_bytes());
+                        dst[at..at + 2].copy_from_slice(&((x * scale) as i16).to_le_bytes());
                     }
                 }
                 OutputFormat::Int24 => {
                     for (dst, &x) in frames.zip(&channel[..num_frames]) {
-                        dst[..3].copy_from_slice(&((x * scale) as i32).to_le_bytes()[..3]);
+                        dst[at..at + 3].copy_from_slice(&((x * scale) as i32).to_le_bytes()[..3]);
                     }
                 }
                 OutputFormat::Float32 => {
                     for (dst, &x) in frames.zip(&channel[..num_frames]) {
-                        dst[..4].copy_from_slice(&x.to_le_bytes());
+                        dst[at..at + 4].copy_from_slice(&x.to_le_bytes());
                     }
                 }
             }
