@@ -52,6 +52,25 @@ impl Request {
     }
 }
 
+/// Whether an editor is showing the plugin's meters (set by the GUI when
+/// its window opens and closes, read by the audio thread), so metering that
+/// only feeds the display can stop while nobody looks, as commercial
+/// plugins do with their analysers.
+#[derive(Debug, Default)]
+pub struct Watched(AtomicBool);
+
+impl Watched {
+    /// The editor opened (`true`) or closed (`false`); GUI thread.
+    pub fn set(&self, open: bool) {
+        self.0.store(open, Ordering::Release);
+    }
+
+    /// Whether an editor is open; audio thread.
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
 /// A fixed-capacity history of `N_SERIES` readings per time step, written by
 /// the audio thread and read by the GUI.
 ///

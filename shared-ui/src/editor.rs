@@ -105,6 +105,12 @@ pub fn window_size((width, height): (f64, f64)) -> (f64, f64) {
 /// What a plugin's editor draws each frame; parameters change through `setter`.
 pub trait EditorView: Send + 'static {
     fn draw(&mut self, ui: &mut egui::Ui, setter: &ParamSetter);
+
+    /// The editor window opened (again); GUI thread.
+    fn opened(&mut self) {}
+
+    /// The editor window closed; GUI thread.
+    fn closed(&mut self) {}
 }
 
 /// What the shell draws around a view: the title and the size choice.
@@ -159,6 +165,7 @@ impl<V: EditorView> NiceEguiApp for EditorShell<V> {
         // first frame applies the saved size and egui-baseview resizes.
         egui_ctx.set_zoom_factor(self.chrome.scale.zoom());
         self.gui = Some(nice_gui_ctx);
+        self.view.opened();
         Ok(())
     }
 
@@ -173,6 +180,7 @@ impl<V: EditorView> NiceEguiApp for EditorShell<V> {
 
     fn editor_closed(&mut self) {
         self.gui = None;
+        self.view.closed();
     }
 }
 

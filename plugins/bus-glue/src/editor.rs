@@ -424,6 +424,14 @@ fn slider<P: Param>(ui: &mut egui::Ui, label: &str, param: &P, setter: &ParamSet
 }
 
 impl EditorView for BusGlueView {
+    fn opened(&mut self) {
+        self.telemetry.editor_open.set(true);
+    }
+
+    fn closed(&mut self) {
+        self.telemetry.editor_open.set(false);
+    }
+
     fn draw(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {

@@ -34,6 +34,8 @@ pub struct BusGlue {
     telemetry: Arc<BusGlueTelemetry>,
     /// Built in `activate` for the negotiated channel count and rate.
     processor: Option<Processor>,
+    /// Whether the meters ran in the last block (see [`Self::settings`]).
+    metering: bool,
 }
 
 impl Default for BusGlue {
@@ -42,7 +44,27 @@ impl Default for BusGlue {
             params: Arc::new(BusGlueParams::default()),
             telemetry: Arc::new(BusGlueTelemetry::default()),
             processor: None,
+            metering: false,
         }
+    }
+}
+
+impl BusGlue {
+    /// The processor's settings: the parameters, with the meters (loudness,
+    /// true peak, the glue readout: about twice the compressor's own cost)
+    /// running only while an editor shows them; the level-matched bypass
+    /// runs them whenever it is on (`BusGlueSettings::metering`).
+    fn settings_for(
+        params: &BusGlueParams,
+        telemetry: &BusGlueTelemetry,
+    ) -> shared_dsp::processors::bus_glue::BusGlueSettings {
+        let mut settings = params.settings();
+        settings.metering = telemetry.editor_open.get();
+        settings
+    }
+
+    fn settings(&self) -> shared_dsp::processors::bus_glue::BusGlueSettings {
+        Self::settings_for(&self.params, &self.telemetry)
     }
 }
 
@@ -81,7 +103,7 @@ impl KitPlugin for BusGlue {
 
     fn activate(&mut self, activation: Activation) {
         let mut processor = Processor::new(activation.sample_rate, activation.outputs);
-        processor.set_settings(&self.params.settings());
+        processor.set_settings(&self.settings());
         processor.set_bypass(self.params.bypass.value());
         processor.reset();
         self.processor = Some(processor);
@@ -107,9 +129,15 @@ impl KitPlugin for BusGlue {
         };
         // The kit announces a latency change (soft clip on/off) to the host
         // after the block.
-        processor.set_settings(&self.params.settings());
+        let settings = Self::settings_for(&self.params, &self.telemetry);
+        // Meters switched on by an editor opening start afresh, so nothing
+        // measured before the gap shows as current (a running level match
+        // keeps them on, and its measurement, throughout).
+        let restart = settings.metering && !self.metering;
+        self.metering = settings.metering;
+        processor.set_settings(&settings);
         processor.set_bypass(self.params.bypass.value());
-        if self.telemetry.reset_meters.take() {
+        if self.telemetry.reset_meters.take() || restart {
             processor.reset_meters();
         }
         // The side-chain port, when the host gives one (silence when it is
@@ -149,6 +177,49 @@ mod tests {
     use super::*;
     use nice_plug::wrapper::vst3::layout_matches_arrangements;
     use nice_plug::wrapper::vst3::vst3::Steinberg::Vst::{SpeakerArr, SpeakerArrangement};
+    use shared_dsp::processors::bus_glue::BusGlueSettings;
+
+    /// The meters follow the editor window and nothing else changes: a
+    /// closed editor gives the parameters' settings with the meters off,
+    /// an open one with them on; and a processor given the closed-editor
+    /// settings measures nothing, the open-editor ones measure the input.
+    #[test]
+    fn meters_run_only_while_an_editor_is_open() {
+        let plugin = BusGlue::default();
+        let from_params = plugin.params.settings();
+        let closed = plugin.settings();
+        plugin.telemetry.editor_open.set(true);
+        let open = plugin.settings();
+        assert!(!closed.metering && open.metering);
+        let same = |s: BusGlueSettings| BusGlueSettings {
+            metering: from_params.metering,
+            ..s
+        };
+        assert!(same(closed) == from_params && same(open) == from_params);
+
+        let measured = |settings: &BusGlueSettings| {
+            let mut processor = Processor::new(48_000.0, 2);
+            processor.set_settings(settings);
+            processor.reset();
+            // 1 s of a −20 dBFS 1 kHz tone, in 64-frame blocks.
+            let tone: Vec<f32> = (0..48_000)
+                .map(|i| 0.1 * (std::f32::consts::TAU * 1_000.0 * i as f32 / 48_000.0).sin())
+                .collect();
+            for block in tone.chunks(64) {
+                let (mut l, mut r) = (block.to_vec(), block.to_vec());
+                processor.process(&mut [&mut l, &mut r]);
+            }
+            processor.input_readings().momentary_lufs
+        };
+        assert!(
+            !measured(&closed).is_some_and(f64::is_finite),
+            "meters ran with no editor"
+        );
+        assert!(
+            measured(&open).is_some_and(f64::is_finite),
+            "meters idle with the editor open"
+        );
+    }
 
     /// The layout a VST3 host's `setBusArrangements(inputs, outputs)` selects, if any.
     fn selected(

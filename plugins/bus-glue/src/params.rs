@@ -240,6 +240,7 @@ impl BusGlueParams {
             mix: self.mix.value(),
             delta: self.delta.value(),
             matched_bypass: self.matched_bypass.value(),
+            // The plugin turns this off while no editor is open (lib.rs).
             metering: true,
             multiband: self.multiband.value(),
             crossover_hz: [self.crossover_1_hz.value(), self.crossover_2_hz.value()],

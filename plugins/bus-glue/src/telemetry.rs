@@ -2,7 +2,7 @@
 //! allocation-free on the audio side.
 
 use nice_plug_egui::RepaintNotifier;
-use plugin_kit::telemetry::{AtomicReading, History, Request};
+use plugin_kit::telemetry::{AtomicReading, History, Request, Watched};
 use shared_dsp::primitives::level::peak_to_db;
 use shared_dsp::processors::bus_glue::{BlockStats, Column, COLUMN_S, NUM_BANDS};
 use shared_dsp::units::loudness::LoudnessReadings;
@@ -60,6 +60,9 @@ pub struct BusGlueTelemetry {
     pub history: History<3>,
     /// Editor → audio: restart the loudness measurement.
     pub reset_meters: Request,
+    /// Editor → audio: a window is open, so the meters run (they feed
+    /// only the editor and the level-matched bypass).
+    pub editor_open: Watched,
     /// Audio → editor: new values are ready.
     pub repaint: RepaintNotifier,
 }
@@ -78,6 +81,7 @@ impl Default for BusGlueTelemetry {
             level_match_db: AtomicReading::default(),
             history: History::new((HISTORY_SECONDS / HISTORY_STEP_S).round() as usize),
             reset_meters: Request::default(),
+            editor_open: Watched::default(),
             repaint: RepaintNotifier::new(),
         }
     }
