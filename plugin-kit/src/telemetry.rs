@@ -160,9 +160,16 @@ impl SampleRing {
     /// Appends samples (audio thread; never allocates).
     pub fn push(&self, samples: impl IntoIterator<Item = f32>) {
         let mut n = self.written.load(Ordering::Relaxed);
-        let len = self.samples.len() as u64;
+        let len = self.samples.len();
+        // One division per block, then a wrapping index (a division per
+        // sample cost more than the store).
+        let mut slot = (n % len as u64) as usize;
         for s in samples {
-            self.samples[(n % len) as usize].store(s, Ordering::Relaxed);
+            self.samples[slot].store(s, Ordering::Relaxed);
+            slot += 1;
+            if slot == len {
+                slot = 0;
+            }
             n += 1;
         }
         self.written.store(n, Ordering::Release);
@@ -220,6 +227,36 @@ mod tests {
         ring.push([3.0, 4.0, 5.0]);
         ring.latest(&mut out);
         assert_eq!(out, [3.0, 4.0, 5.0]);
+    }
+
+    /// Against a plain list of everything pushed: pushes of every length
+    /// 0..=13 into a ring of 5, many laps, the latest 1..=5 always equal
+    /// to the list's tail.
+    #[test]
+    fn sample_ring_matches_a_list_over_many_laps() {
+        let ring = SampleRing::new(5);
+        let mut all = Vec::new();
+        let mut next = 0.0f32;
+        for round in 0..60 {
+            let block: Vec<f32> = (0..round % 14)
+                .map(|_| {
+                    next += 1.0;
+                    next
+                })
+                .collect();
+            ring.push(block.iter().copied());
+            all.extend(block);
+            for want in 1..=5 {
+                let mut out = vec![0.0; want];
+                ring.latest(&mut out);
+                let tail = &all[all.len().saturating_sub(want)..];
+                assert_eq!(
+                    &out[want - tail.len()..],
+                    tail,
+                    "round {round}, latest {want}"
+                );
+            }
+        }
     }
 
     #[test]

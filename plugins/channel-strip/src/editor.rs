@@ -871,6 +871,14 @@ fn cut_enabled(p: &ChannelStripParams, node: Node) -> &BoolParam {
 }
 
 impl EditorView for StripView {
+    fn opened(&mut self) {
+        self.telemetry.editor_open.set(true);
+    }
+
+    fn closed(&mut self) {
+        self.telemetry.editor_open.set(false);
+    }
+
     fn draw(&mut self, ui: &mut egui::Ui, setter: &ParamSetter) {
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {

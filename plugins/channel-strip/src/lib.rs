@@ -158,11 +158,18 @@ impl KitPlugin for ChannelStrip {
             }
         }
         let t = &self.telemetry;
+        // The spectrum's sample rings feed only an open editor (40–100
+        // strips in a mix, most of them closed).
+        let spectrum = t.editor_open.get();
         t.input_peak_db.store(peak_db(peak_abs(channels)));
-        t.pre.push((0..n).map(|i| mono_sample(channels, i)));
+        if spectrum {
+            t.pre.push((0..n).map(|i| mono_sample(channels, i)));
+        }
         processor.process(channels);
         t.output_peak_db.store(peak_db(peak_abs(channels)));
-        t.post.push((0..n).map(|i| mono_sample(channels, i)));
+        if spectrum {
+            t.post.push((0..n).map(|i| mono_sample(channels, i)));
+        }
         t.gain_reduction_db
             .store(Some(processor.gain_reduction_db()));
         t.gate_gain_db.store(Some(processor.gate_gain_db()));

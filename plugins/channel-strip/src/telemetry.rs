@@ -1,7 +1,7 @@
 //! What the Channel Strip's audio thread publishes for its editor.
 
 use nice_plug_egui::RepaintNotifier;
-use plugin_kit::telemetry::{AtomicReading, SampleRing};
+use plugin_kit::telemetry::{AtomicReading, SampleRing, Watched};
 
 /// Samples kept for the spectrum analyser (≥ the editor's FFT size).
 pub const SPECTRUM_RING_SAMPLES: usize = 8192;
@@ -22,6 +22,8 @@ pub struct StripTelemetry {
     /// Mono sum of the input (pre) and the output (post), for the spectrum.
     pub pre: SampleRing,
     pub post: SampleRing,
+    /// Editor → audio: a window is open, so the spectrum rings are fed.
+    pub editor_open: Watched,
     pub repaint: RepaintNotifier,
 }
 
@@ -36,6 +38,7 @@ impl Default for StripTelemetry {
             latency_samples: AtomicReading::default(),
             pre: SampleRing::new(SPECTRUM_RING_SAMPLES),
             post: SampleRing::new(SPECTRUM_RING_SAMPLES),
+            editor_open: Watched::default(),
             repaint: RepaintNotifier::new(),
         }
     }
