@@ -220,6 +220,8 @@ const DATA_TAG: &[u8; 4] = b"data";
 const CHUNK_HEADER_BYTES: usize = 8;
 /// Bytes of `"RIFF" <length> "WAVE"` before the first chunk.
 const RIFF_HEADER_BYTES: usize = 12;
+/// Offset of the RIFF chunk's 32-bit length (after `"RIFF"`), bytes.
+const RIFF_LEN_OFFSET: u64 = 4;
 
 impl WavEncoder {
     fn new(
@@ -297,7 +299,7 @@ impl WavEncoder {
     fn finish(mut self) -> Result<(), EncodeError> {
         // Both fit: `write_block` refuses anything past `u32::MAX`.
         let riff_len = (self.header_len - CHUNK_HEADER_BYTES as u64 + self.data_bytes) as u32;
-        self.out.seek(SeekFrom::Start(4))?;
+        self.out.seek(SeekFrom::Start(RIFF_LEN_OFFSET))?;
         self.out.write_all(&riff_len.to_le_bytes())?;
         self.out.seek(SeekFrom::Start(self.data_len_offset))?;
         self.out

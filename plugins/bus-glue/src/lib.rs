@@ -54,17 +54,10 @@ impl BusGlue {
     /// true peak, the glue readout: about twice the compressor's own cost)
     /// running only while an editor shows them; the level-matched bypass
     /// runs them whenever it is on (`BusGlueSettings::metering`).
-    fn settings_for(
-        params: &BusGlueParams,
-        telemetry: &BusGlueTelemetry,
-    ) -> shared_dsp::processors::bus_glue::BusGlueSettings {
-        let mut settings = params.settings();
-        settings.metering = telemetry.editor_open.get();
-        settings
-    }
-
     fn settings(&self) -> shared_dsp::processors::bus_glue::BusGlueSettings {
-        Self::settings_for(&self.params, &self.telemetry)
+        let mut settings = self.params.settings();
+        settings.metering = self.telemetry.editor_open.get();
+        settings
     }
 }
 
@@ -124,12 +117,12 @@ impl KitPlugin for BusGlue {
     }
 
     fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, _transport: &Transport) {
+        let settings = self.settings();
         let Some(processor) = self.processor.as_mut() else {
             return;
         };
         // The kit announces a latency change (soft clip on/off) to the host
         // after the block.
-        let settings = Self::settings_for(&self.params, &self.telemetry);
         // Meters switched on by an editor opening start afresh, so nothing
         // measured before the gap shows as current (a running level match
         // keeps them on, and its measurement, throughout).

@@ -302,25 +302,9 @@ mod tests {
     /// on every class of input (the edges of the normal range included).
     #[test]
     fn clean_is_sanitize_widened_bit_for_bit() {
-        use crate::primitives::level::sanitize;
-        let specials = [
-            0.0f32,
-            -0.0,
-            f32::MIN_POSITIVE,
-            -f32::MIN_POSITIVE,
-            f32::MIN_POSITIVE / 2.0,
-            -f32::from_bits(1),
-            f32::MAX,
-            f32::MIN,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NAN,
-            -f32::NAN,
-            1.0,
-            -0.3,
-        ];
-        for &a in &specials {
-            for &b in &specials {
+        use crate::primitives::level::{sanitize, SANITIZER_EDGE_CASES};
+        for a in SANITIZER_EDGE_CASES {
+            for b in SANITIZER_EDGE_CASES {
                 let got = clean(Pair::new(f64::from(a), f64::from(b)));
                 let want = [f64::from(sanitize(a)), f64::from(sanitize(b))];
                 assert_eq!(got.0.map(f64::to_bits), want.map(f64::to_bits), "{a} {b}");
