@@ -102,3 +102,69 @@ fn unsoloing_fades_back_to_exactly_the_unsoloed_strip() {
     assert!(a2[..fade] != b2[..fade], "it fades out rather than cuts");
     assert_eq!(a2[fade..], b2[fade..], "after the fade, bit-identical");
 }
+
+#[test]
+fn a_soloed_band_that_moves_glides_its_band_pass_like_the_eq() {
+    use shared_dsp::units::eq::PARAMETER_RAMP_MS;
+    // Soloed at 1 kHz, Q 2, hearing a 1 kHz sine; then the node is dragged
+    // two octaves up in one step (as a host's automation jump does).
+    let (from_hz, to_hz, q) = (1000.0f32, 4000.0f32, 2.0f32);
+    let mut strip = ChannelStrip::new(RATE, 1);
+    strip.set_settings(&soloed(from_hz, q));
+    strip.reset();
+    let period = (RATE / f64::from(from_hz)) as usize; // 48 samples
+    let total = RATE as usize;
+    let input: Vec<f32> = (0..total)
+        .map(|i| (0.25 * (2.0 * PI * f64::from(from_hz) * i as f64 / RATE).sin()) as f32)
+        .collect();
+    let moved_at = total / 2;
+    let mut output = input.clone();
+    for (k, block) in output.chunks_mut(64).enumerate() {
+        if k * 64 == moved_at {
+            strip.set_settings(&soloed(to_hz, q));
+        }
+        strip.process(&mut [block]);
+    }
+    assert_eq!(moved_at % 64, 0);
+    // Gain over one period starting `after` samples after the move, dB.
+    let gain_db = |after: usize| {
+        let at = moved_at + after;
+        20.0 * (rms(&output[at..at + period]) / rms(&input[at..at + period])).log10()
+    };
+    // The analog response at the frequency the glide has reached: log
+    // frequency moves linearly over the ramp.
+    let ramp = PARAMETER_RAMP_MS * RATE / 1000.0;
+    let expected_db = |after: usize| {
+        let centre = (after + period / 2) as f64;
+        let fraction = (centre / ramp).min(1.0);
+        let f0 = f64::from(from_hz) * (f64::from(to_hz) / f64::from(from_hz)).powf(fraction);
+        analog_bandpass_db(f64::from(from_hz), f0, f64::from(q))
+    };
+    let settled = analog_bandpass_db(f64::from(from_hz), f64::from(to_hz), f64::from(q));
+    assert!(settled < -8.0, "the move is audible: {settled:.2} dB");
+    // Right after the move it is still close to the old band (a step
+    // would be near `settled` within a fraction of a millisecond).
+    for after in [0, period, 2 * period] {
+        let g = gain_db(after);
+        assert!(
+            (g - expected_db(after)).abs() < 0.5 && g > -1.0,
+            "{after} samples after the move: {g:.2} dB, gliding expects {:.2}",
+            expected_db(after)
+        );
+    }
+    // Through the glide it follows the gliding band-pass and falls steadily.
+    let mut previous = 0.0;
+    for after in (0..ramp as usize).step_by(period) {
+        let g = gain_db(after);
+        assert!(
+            (g - expected_db(after)).abs() < 0.5,
+            "{after}: {g:.2} vs {:.2}",
+            expected_db(after)
+        );
+        assert!(g <= previous + 0.05, "{after}: {g:.2} after {previous:.2}");
+        previous = g;
+    }
+    // Once the ramp is over, exactly the new band-pass.
+    let g = gain_db(2 * ramp as usize);
+    assert!((g - settled).abs() < 0.05, "{g:.3} vs {settled:.3}");
+}

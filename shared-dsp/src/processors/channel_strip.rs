@@ -25,7 +25,10 @@ use crate::primitives::level::{db_to_amplitude, sanitize, LevelMath};
 use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::dynamics::{Compressor, CompressorSettings, Gate, GateSettings};
 use crate::units::eq::{CutFilter, CutFilterSettings, EqSettings, ParametricEq};
-use crate::units::eq::{MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS};
+use crate::units::eq::{
+    CONTROL_INTERVAL_SAMPLES, MAX_FREQUENCY_HZ, MAX_Q, MIN_FREQUENCY_HZ, MIN_Q, NUM_EQ_BANDS,
+    PARAMETER_RAMP_MS,
+};
 use crate::units::filter::{BiquadCoefs, ButterworthCoefs, PassKind};
 use crate::units::saturation::{SaturationSettings, Saturator};
 use crate::units::stereo::{StereoSettings, StereoStage};
@@ -45,13 +48,18 @@ pub const POLARITY_RAMP_MS: f64 = 10.0;
 pub const SOLO_FADE_MS: f64 = 10.0;
 
 /// The band solo's listening filter: a band-pass fed the EQ's input,
-/// crossfaded over the EQ's output.
+/// crossfaded over the EQ's output. While soloed, a band that moves glides
+/// its band-pass as the EQ glides the band (log frequency and log Q over
+/// [`PARAMETER_RAMP_MS`], coefficients redesigned every
+/// [`CONTROL_INTERVAL_SAMPLES`]), so dragging a soloed node never clicks.
 #[derive(Debug, Clone)]
 struct BandSolo {
-    /// Band-pass at the soloed band's frequency and Q.
+    /// Band-pass at the current (gliding) frequency and Q.
     coefs: BiquadCoefs,
-    /// Frequency (Hz) and Q the coefficients were designed for.
-    designed: Option<(f32, f32)>,
+    log2_frequency: Smoother,
+    log2_q: Smoother,
+    /// Samples until the next coefficient update while gliding.
+    until_tick: u32,
     states: [BiquadState; MAX_CHANNELS],
     /// 0: the EQ's output; 1: the band-pass.
     fade: Fade,
@@ -59,49 +67,87 @@ struct BandSolo {
 
 impl BandSolo {
     fn new(sample_rate: f64) -> Self {
+        let ramp = Smoother::samples_for_ms(PARAMETER_RAMP_MS, sample_rate);
         Self {
             coefs: BiquadCoefs::from_normalized(0.0, 0.0, 0.0, 0.0, 0.0),
-            designed: None,
+            log2_frequency: Smoother::linear(0.0, ramp),
+            log2_q: Smoother::linear(0.0, ramp),
+            until_tick: 0,
             states: [BiquadState::new(); MAX_CHANNELS],
             fade: Fade::new(false, Smoother::samples_for_ms(SOLO_FADE_MS, sample_rate)),
         }
     }
 
-    /// Soloes the band of `frequency_hz` and `q` (`None`: none), designing
-    /// the band-pass at `sample_rate` if they changed.
+    fn design(&mut self, sample_rate: f64) {
+        self.coefs = BiquadCoefs::bandpass(
+            self.log2_frequency.value().exp2(),
+            self.log2_q.value().exp2(),
+            sample_rate,
+        );
+    }
+
+    /// Soloes the band of `frequency_hz` and `q` (`None`: none). A solo
+    /// that starts is designed at once; a soloed band that moves glides.
     fn set(&mut self, band: Option<(f32, f32)>, sample_rate: f64) {
         if let Some((frequency_hz, q)) = band {
-            let frequency_hz = frequency_hz.clamp(MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ);
-            let q = q.clamp(MIN_Q, MAX_Q);
-            if self.designed != Some((frequency_hz, q)) {
-                self.coefs =
-                    BiquadCoefs::bandpass(f64::from(frequency_hz), f64::from(q), sample_rate);
-                self.designed = Some((frequency_hz, q));
+            let log2_frequency =
+                f64::from(frequency_hz.clamp(MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ)).log2();
+            let log2_q = f64::from(q.clamp(MIN_Q, MAX_Q)).log2();
+            if self.fade.is_off() {
+                self.log2_frequency.reset_to(log2_frequency);
+                self.log2_q.reset_to(log2_q);
+                self.design(sample_rate);
+            } else if (log2_frequency, log2_q)
+                != (self.log2_frequency.target(), self.log2_q.target())
+            {
+                self.log2_frequency.set_target(log2_frequency);
+                self.log2_q.set_target(log2_q);
             }
         }
         self.fade.set_on(band.is_some());
     }
 
-    fn reset(&mut self) {
+    fn reset(&mut self, sample_rate: f64) {
         self.fade.settle();
+        self.log2_frequency.settle();
+        self.log2_q.settle();
+        self.design(sample_rate);
         for state in &mut self.states {
             state.reset();
         }
     }
 
     /// Mixes the band-pass of `dry` (the EQ's input) over `views` (its output).
-    fn process(&mut self, dry: &[[f64; CHUNK_FRAMES]], views: &mut [&mut [f64]]) {
+    fn process(&mut self, dry: &[[f64; CHUNK_FRAMES]], views: &mut [&mut [f64]], sample_rate: f64) {
         let n = views.first().map_or(0, |v| v.len());
         let mut amount = [0.0f64; CHUNK_FRAMES];
         self.fade.fill(&mut amount[..n]);
-        for ((view, dry), state) in views.iter_mut().zip(dry).zip(&mut self.states) {
-            for ((y, &x), &m) in view.iter_mut().zip(dry.iter()).zip(&amount[..n]) {
-                let band = state.process(&self.coefs, x);
-                *y += m * (band - *y);
+        let mut start = 0;
+        while start < n {
+            if self.until_tick == 0 {
+                self.until_tick = CONTROL_INTERVAL_SAMPLES;
+                if self.log2_frequency.is_smoothing() || self.log2_q.is_smoothing() {
+                    self.log2_frequency.advance(CONTROL_INTERVAL_SAMPLES);
+                    self.log2_q.advance(CONTROL_INTERVAL_SAMPLES);
+                    self.design(sample_rate);
+                }
             }
+            let end = n.min(start + self.until_tick as usize);
+            for ((view, dry), state) in views.iter_mut().zip(dry).zip(&mut self.states) {
+                for ((y, &x), &m) in view[start..end]
+                    .iter_mut()
+                    .zip(&dry[start..end])
+                    .zip(&amount[start..end])
+                {
+                    let band = state.process(&self.coefs, x);
+                    *y += m * (band - *y);
+                }
+            }
+            self.until_tick -= (end - start) as u32;
+            start = end;
         }
         if self.fade.is_off() {
-            self.reset();
+            self.reset(sample_rate);
         }
     }
 }
@@ -411,7 +457,7 @@ impl ChannelStrip {
         self.high_pass.reset();
         self.low_pass.reset();
         self.eq.reset();
-        self.solo.reset();
+        self.solo.reset(self.sample_rate);
         self.gate.reset();
         self.compressor.reset();
         self.saturator.reset();
@@ -635,7 +681,7 @@ impl ChannelStrip {
             dry[..view.len()].copy_from_slice(view);
         }
         self.eq.process(views);
-        self.solo.process(&dry, views);
+        self.solo.process(&dry, views, self.sample_rate);
     }
 
     fn process_dynamics(&mut self, views: &mut [&mut [f64]]) {
