@@ -9,6 +9,10 @@ use egui::{pos2, Align2, Color32, Rect, Response, Sense, Shape, Stroke, Ui};
 pub const VALUE_AXIS_WIDTH: f32 = 34.0;
 /// Height of the time-axis label row, logical px.
 pub const TIME_AXIS_HEIGHT: f32 = 14.0;
+/// Height of the legend row above the plot, logical px: the legend sits
+/// outside the data, so a curve along the top (gain reduction near 0 dB,
+/// loudness near full scale) is never hidden behind its name.
+pub const LEGEND_HEIGHT: f32 = 16.0;
 /// Least distance between value ticks, logical px.
 const VALUE_TICK_SPACING_PX: f32 = 18.0;
 /// Least distance between time ticks, logical px.
@@ -24,10 +28,12 @@ pub struct Series<'a> {
     pub color: Color32,
 }
 
-/// The plot area of a graph laid out in `rect` (without the axis labels).
-pub fn plot_rect(rect: Rect) -> Rect {
+/// The plot area of a graph laid out in `rect` (without the axis labels,
+/// and without the legend row when `legend`).
+pub fn plot_rect(rect: Rect, legend: bool) -> Rect {
+    let legend_height = if legend { LEGEND_HEIGHT } else { 0.0 };
     Rect::from_min_max(
-        pos2(rect.left() + VALUE_AXIS_WIDTH, rect.top()),
+        pos2(rect.left() + VALUE_AXIS_WIDTH, rect.top() + legend_height),
         pos2(rect.right(), rect.bottom() - TIME_AXIS_HEIGHT),
     )
 }
@@ -109,7 +115,8 @@ pub fn history_graph(
 ) -> Response {
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(rect);
-    let plot = plot_rect(rect);
+    let legend = series.iter().any(|s| !s.name.is_empty());
+    let plot = plot_rect(rect, legend);
     painter.rect_filled(plot, 4.0, theme::PANEL);
     draw_axes(&painter, rect, plot, y_range, unit, span_s);
     let y_of = |v: f32| scale::position(v, y_range, (plot.bottom(), plot.top()));
@@ -146,12 +153,12 @@ pub fn history_graph(
             plot_painter.add(Shape::line(run, Stroke::new(1.5, s.color)));
         }
     }
-    // Legend, top right inside the plot.
-    let mut x = plot.right() - 8.0;
-    for s in series.iter().rev() {
-        let r = plot_painter.text(
-            pos2(x, plot.top() + 4.0),
-            Align2::RIGHT_TOP,
+    // Legend, right-aligned in its row above the plot.
+    let mut x = plot.right();
+    for s in series.iter().rev().filter(|s| !s.name.is_empty()) {
+        let r = painter.text(
+            pos2(x, plot.top() - 1.0),
+            Align2::RIGHT_BOTTOM,
             s.name,
             theme::label_font(theme::LABEL_TEXT_PT),
             s.color,
@@ -159,4 +166,117 @@ pub fn history_graph(
         x = r.left() - 12.0;
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui::{
+        epaint::{ClippedShape, ColorMode},
+        Context, RawInput,
+    };
+
+    /// Every shape `draw` paints in one frame, flattened.
+    fn shapes(draw: impl FnMut(&mut Ui)) -> Vec<Shape> {
+        let ctx = Context::default();
+        let mut draw = draw;
+        let mut output = ctx.run_ui(RawInput::default(), |ui| draw(ui));
+        output.textures_delta.clear();
+        let mut flat = Vec::new();
+        fn walk(shape: Shape, out: &mut Vec<Shape>) {
+            match shape {
+                Shape::Vec(v) => v.into_iter().for_each(|s| walk(s, out)),
+                s => out.push(s),
+            }
+        }
+        for ClippedShape { shape, .. } in output.shapes {
+            walk(shape, &mut flat);
+        }
+        flat
+    }
+
+    #[test]
+    fn the_legend_sits_above_the_data_a_curve_along_the_top_stays_visible() {
+        // Gain reduction of 0 dB all along: the curve runs on the top edge.
+        let values = vec![Some(0.0); 100];
+        let size = egui::vec2(400.0, 120.0);
+        let mut rect = Rect::NOTHING;
+        let shapes = shapes(|ui| {
+            let series = [Series {
+                name: "Gain reduction",
+                values: &values,
+                color: theme::OVER,
+            }];
+            rect = history_graph(ui, size, &series, 0.1, 10.0, (-12.0, 0.0), "dB", None).rect;
+        });
+        let plot = plot_rect(rect, true);
+        let legend: Vec<Rect> = shapes
+            .iter()
+            .filter_map(|s| match s {
+                Shape::Text(t) if t.galley.text() == "Gain reduction" => {
+                    Some(t.galley.rect.translate(t.pos.to_vec2()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(legend.len(), 1, "one legend entry");
+        assert!(
+            legend[0].bottom() <= plot.top() + 0.5,
+            "{legend:?} vs {plot:?}"
+        );
+        assert!(
+            rect.contains_rect(legend[0].shrink(0.5)),
+            "{legend:?} in {rect:?}"
+        );
+        // The curve itself is drawn on the plot's top edge, inside the plot.
+        let curve = shapes
+            .iter()
+            .find_map(|s| match s {
+                Shape::Path(p) if p.stroke.color == ColorMode::Solid(theme::OVER) => {
+                    Some(p.points.clone())
+                }
+                _ => None,
+            })
+            .expect("the curve");
+        assert!(curve
+            .iter()
+            .all(|p| (p.y - plot.top()).abs() < 0.5 && plot.x_range().contains(p.x)));
+    }
+
+    #[test]
+    fn a_graph_without_names_keeps_the_whole_height_for_data() {
+        let values = vec![Some(-3.0); 10];
+        let mut rect = Rect::NOTHING;
+        let shapes = shapes(|ui| {
+            let series = [Series {
+                name: "",
+                values: &values,
+                color: theme::ACCENT,
+            }];
+            rect = history_graph(
+                ui,
+                egui::vec2(300.0, 100.0),
+                &series,
+                0.1,
+                1.0,
+                (-12.0, 0.0),
+                "dB",
+                None,
+            )
+            .rect;
+        });
+        let plot = plot_rect(rect, false);
+        assert_eq!(plot.top(), rect.top());
+        let curve = shapes.iter().find_map(|s| match s {
+            Shape::Path(p) if p.stroke.color == ColorMode::Solid(theme::ACCENT) => {
+                Some(p.points.clone())
+            }
+            _ => None,
+        });
+        let y = scale::position(-3.0, (-12.0, 0.0), (plot.bottom(), plot.top()));
+        assert!(curve
+            .expect("the curve")
+            .iter()
+            .all(|p| (p.y - y).abs() < 0.5));
+    }
 }
