@@ -2,9 +2,9 @@
 //! Reads only [`MeterTelemetry`] and writes only parameters (through the host).
 
 use crate::params::{LoudnessMeterParams, TargetPreset};
-use crate::report;
 use crate::telemetry::{MeterTelemetry, HISTORY_MOMENTARY, HISTORY_SHORT_TERM, STEPS_PER_SECOND};
 use crate::verdicts::{self, Tone};
+use crate::{report, report_png};
 use nice_plug::prelude::*;
 use nice_plug_egui::EguiEditor;
 use plugin_kit::KitPlugin;
@@ -80,6 +80,13 @@ impl LoudnessScaleChoice {
     }
 }
 
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportFormat {
+    Csv,
+    Png,
+}
+
 pub struct MeterView {
     params: Arc<LoudnessMeterParams>,
     telemetry: Arc<MeterTelemetry>,
@@ -88,7 +95,7 @@ pub struct MeterView {
     short_term: Vec<Option<f32>>,
     span_s: f32,
     scale: LoudnessScaleChoice,
-    /// Outcome of the last CSV export: the file written, or why not.
+    /// Outcome of the last export: the file written, or why not.
     export_status: Option<Result<std::path::PathBuf, String>>,
 }
 
@@ -145,7 +152,7 @@ impl MeterView {
         let target = self.params.target.value().target();
         let integrated = t.integrated_lufs.load();
         let true_peak = t.true_peak_dbtp.load();
-        let mut export = false;
+        let mut export = None;
         ui.horizontal(|ui| {
             let color = match (integrated, true_peak) {
                 // The loudness readout in the loudness verdict's colour only.
@@ -199,6 +206,16 @@ impl MeterView {
                             self.telemetry.reset_request.raise();
                         }
                         if ui
+                            .button(RichText::new("Export PNG").size(16.0))
+                            .on_hover_text(
+                                "Save the readings, the verdicts and fixes per target and \
+                                 the loudness history as a picture in Documents/Lathe",
+                            )
+                            .clicked()
+                        {
+                            export = Some(ReportFormat::Png);
+                        }
+                        if ui
                             .button(RichText::new("Export CSV").size(16.0))
                             .on_hover_text(
                                 "Write the measurement, the verdicts per target and the \
@@ -206,7 +223,7 @@ impl MeterView {
                             )
                             .clicked()
                         {
-                            export = true;
+                            export = Some(ReportFormat::Csv);
                         }
                     });
                     match &self.export_status {
@@ -225,8 +242,8 @@ impl MeterView {
                 });
             });
         });
-        if export {
-            self.export_status = Some(self.export_csv());
+        if let Some(format) = export {
+            self.export_status = Some(self.export(format));
         }
     }
 
@@ -253,9 +270,9 @@ impl MeterView {
         }
     }
 
-    /// Writes the CSV report into the documents folder (GUI thread; small
+    /// Writes the report into the documents folder (GUI thread; small
     /// blocking write): the path written, or a message naming the folder.
-    fn export_csv(&self) -> Result<std::path::PathBuf, String> {
+    fn export(&self, format: ReportFormat) -> Result<std::path::PathBuf, String> {
         let dir = report::report_dir(|name| std::env::var(name).ok())
             .ok_or("Export failed: no home or documents folder (set HOME)")?;
         // The editor's rows: every preset, then the custom target.
@@ -263,11 +280,20 @@ impl MeterView {
             .map(|idx| *TargetPreset::from_index(idx).target())
             .collect();
         targets.push(self.params.custom_target());
-        let text = report::csv(&self.measurement(), &targets);
+        let measurement = self.measurement();
+        let (bytes, extension) = match format {
+            ReportFormat::Csv => (report::csv(&measurement, &targets).into_bytes(), "csv"),
+            ReportFormat::Png => (
+                report_png::render(&measurement, &targets)
+                    .map_err(|e| format!("Export failed: {e}"))?
+                    .0,
+                "png",
+            ),
+        };
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        report::write_atomically(&dir, &report::file_name(now), &text)
+        report::write_atomically(&dir, &report::file_name(now, extension), &bytes)
             .map_err(|e| format!("Export to {} failed: {e}", dir.display()))
     }
 

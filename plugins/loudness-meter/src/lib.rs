@@ -16,6 +16,7 @@ use std::sync::Arc;
 mod editor;
 pub mod params;
 pub mod report;
+pub mod report_png;
 pub mod telemetry;
 mod verdicts;
 

@@ -143,24 +143,44 @@ pub fn csv(m: &Measurement, targets: &[LoudnessTarget]) -> String {
     }
     out.push('\n');
     out.push_str("time,short_term_lufs,momentary_lufs\n");
-    let per_s = m.steps_per_second.max(1);
-    let n = m.history.len();
-    // The last step is at `measured_s`; rows on whole seconds of it.
-    let last_step = (m.measured_s * per_s as f64).round() as i64;
-    for (i, step) in m.history.iter().enumerate() {
-        let index = last_step - (n - 1 - i) as i64;
-        if index < 0 || index % per_s as i64 != 0 {
+    let per_s = m.steps_per_second.max(1) as i64;
+    // Rows on whole seconds since the start.
+    for (index, step) in m.indexed_history() {
+        if index % per_s != 0 {
             continue;
         }
         let _ = writeln!(
             out,
             "{},{},{}",
-            mm_ss((index / per_s as i64) as f64),
+            mm_ss((index / per_s) as f64),
             f(step.short_term_lufs),
             f(step.momentary_lufs)
         );
     }
     out
+}
+
+impl Measurement {
+    /// The history with each step's index since the measurement started
+    /// (the last step is at `measured_s`); steps that would fall before
+    /// the start are left out.
+    fn indexed_history(&self) -> impl Iterator<Item = (i64, &HistoryStep)> {
+        let per_s = self.steps_per_second.max(1);
+        let n = self.history.len();
+        let last_step = (self.measured_s * per_s as f64).round() as i64;
+        self.history
+            .iter()
+            .enumerate()
+            .map(move |(i, step)| (last_step - (n - 1 - i) as i64, step))
+            .filter(|(index, _)| *index >= 0)
+    }
+
+    /// The history with each step's time since the measurement started, s.
+    pub fn timed_history(&self) -> impl Iterator<Item = (f64, &HistoryStep)> {
+        let per_s = self.steps_per_second.max(1) as f64;
+        self.indexed_history()
+            .map(move |(index, step)| (index as f64 / per_s, step))
+    }
 }
 
 /// The folder reports go to: `$XDG_DOCUMENTS_DIR/Lathe` if that variable
@@ -178,14 +198,14 @@ pub fn report_dir(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     Some(documents.join(REPORT_SUBDIR))
 }
 
-/// A report's file name for `unix_s` seconds since 1970 (UTC):
-/// `loudness-report-20261203-061502Z.csv`.
-pub fn file_name(unix_s: u64) -> String {
+/// A report's file name for `unix_s` seconds since 1970 (UTC) with
+/// `extension` (`csv`, `png`): `loudness-report-20261203-061502Z.csv`.
+pub fn file_name(unix_s: u64, extension: &str) -> String {
     let days = (unix_s / 86_400) as i64;
     let secs = unix_s % 86_400;
     let (y, mo, d) = civil_from_days(days);
     format!(
-        "{REPORT_PREFIX}{y:04}{mo:02}{d:02}-{:02}{:02}{:02}Z.csv",
+        "{REPORT_PREFIX}{y:04}{mo:02}{d:02}-{:02}{:02}{:02}Z.{extension}",
         secs / 3600,
         secs / 60 % 60,
         secs % 60
@@ -206,23 +226,23 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// Writes `text` to `dir/name` atomically: creates `dir`, writes a hidden
+/// Writes `bytes` to `dir/name` atomically: creates `dir`, writes a hidden
 /// temporary file beside the target, flushes it to disk, renames it. A
-/// name already taken gets `-2`, `-3`, … before `.csv`. Returns the path
-/// written. GUI thread only (blocking I/O).
-pub fn write_atomically(dir: &Path, name: &str, text: &str) -> std::io::Result<PathBuf> {
+/// name already taken gets `-2`, `-3`, … before its extension. Returns the
+/// path written. GUI thread only (blocking I/O).
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let stem = name.strip_suffix(".csv").unwrap_or(name);
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
     let mut path = dir.join(name);
     let mut k = 2;
     while path.exists() {
-        path = dir.join(format!("{stem}-{k}.csv"));
+        path = dir.join(format!("{stem}-{k}.{extension}"));
         k += 1;
     }
-    let temp = dir.join(format!(".{stem}.csv.tmp"));
+    let temp = dir.join(format!(".{stem}.{extension}.tmp"));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, &path)
     })();
@@ -412,15 +432,15 @@ mod tests {
 
     #[test]
     fn file_names_carry_the_utc_time() {
-        assert_eq!(file_name(0), "loudness-report-19700101-000000Z.csv");
+        assert_eq!(file_name(0, "csv"), "loudness-report-19700101-000000Z.csv");
         // 2026-12-03 06:15:02 UTC.
         assert_eq!(
-            file_name(1_796_278_502),
+            file_name(1_796_278_502, "csv"),
             "loudness-report-20261203-061502Z.csv"
         );
         // A leap day.
         assert_eq!(
-            file_name(951_782_400),
+            file_name(951_782_400, "csv"),
             "loudness-report-20000229-000000Z.csv"
         );
     }
@@ -449,9 +469,9 @@ mod tests {
     fn writing_is_atomic_and_never_overwrites() {
         let dir = std::env::temp_dir().join(format!("lathe-report-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let name = file_name(1_796_278_502);
-        let first = write_atomically(&dir, &name, "a\n").unwrap();
-        let second = write_atomically(&dir, &name, "b\n").unwrap();
+        let name = file_name(1_796_278_502, "csv");
+        let first = write_atomically(&dir, &name, b"a\n").unwrap();
+        let second = write_atomically(&dir, &name, b"b\n").unwrap();
         assert_eq!(first, dir.join(&name));
         assert_eq!(second, dir.join("loudness-report-20261203-061502Z-2.csv"));
         assert_eq!(std::fs::read_to_string(&first).unwrap(), "a\n");
@@ -463,7 +483,7 @@ mod tests {
         assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
         // A folder that cannot be created is an error, and nothing is left.
         let blocked = first.join("sub");
-        assert!(write_atomically(&blocked, &name, "c").is_err());
+        assert!(write_atomically(&blocked, &name, b"c").is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
