@@ -444,7 +444,14 @@ fn screenshots(only: &[String]) -> Result<()> {
             );
             std::thread::sleep(Duration::from_secs(2));
             let position = Arc::new(AtomicUsize::new(0));
-            let player = start_player(programme.clone(), position.clone())?;
+            // The imager's meters need a stereo mix, not the near-mono
+            // programme every other plugin gets.
+            let played = if package.as_str() == "stereo-imager" {
+                bench_peers::signal::widen(&programme)
+            } else {
+                programme.clone()
+            };
+            let player = start_player(played, position.clone())?;
             let editor = KillOnDrop(
                 Command::new(&exe)
                     .args(["--backend", "jack", "--connect-jack-inputs", &inputs])

@@ -99,6 +99,41 @@ pub fn write_programme(path: &Path, seconds: u32) -> Result<()> {
     Ok(())
 }
 
+/// Delay of the "room" reflection [`widen`] adds to the side, s (a
+/// typical early reflection, long enough to decorrelate the channels).
+const ROOM_DELAY_S: f32 = 0.013;
+/// Level of the room reflection in the side, relative to the mid.
+const ROOM_LEVEL: f32 = 1.0;
+/// The room reflection is high-passed here, Hz, so the low end stays
+/// mono as a real mix's does.
+const ROOM_HIGH_PASS_HZ: f32 = 120.0;
+
+/// `programme` (interleaved stereo at [`SAMPLE_RATE_HZ`]) made wide as a
+/// real stereo mix is: a delayed, high-passed copy of the mid (an early
+/// reflection) is added to the left and taken from the right. The mono sum
+/// `L + R` is unchanged sample for sample; the low end stays near mono.
+/// For the Stereo Imager's capture, whose goniometer and correlation meters
+/// would otherwise show a near-mono line.
+pub fn widen(programme: &[f32]) -> Vec<f32> {
+    let delay = (ROOM_DELAY_S * SAMPLE_RATE_HZ as f32) as usize;
+    // One-pole high-pass coefficient (RC filter, bilinear-free form).
+    let rc = 1.0 / (TAU * ROOM_HIGH_PASS_HZ);
+    let dt = 1.0 / SAMPLE_RATE_HZ as f32;
+    let alpha = rc / (rc + dt);
+    let frames = programme.len() / 2;
+    let mid = |i: usize| 0.5 * (programme[2 * i] + programme[2 * i + 1]);
+    let mut out = programme.to_vec();
+    let (mut x_prev, mut y_prev) = (0.0f32, 0.0f32);
+    for i in 0..frames {
+        let x = if i >= delay { mid(i - delay) } else { 0.0 };
+        let y = alpha * (y_prev + x - x_prev);
+        (x_prev, y_prev) = (x, y);
+        out[2 * i] += ROOM_LEVEL * y;
+        out[2 * i + 1] -= ROOM_LEVEL * y;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +180,45 @@ mod tests {
             (step_db - expected).abs() < 1.5,
             "chorus/verse {step_db:.2} dB, expected ≈ {expected}"
         );
+    }
+
+    /// Pearson correlation of the two channels of interleaved `x`.
+    fn correlation(x: &[f32]) -> f64 {
+        let (mut lr, mut ll, mut rr) = (0.0f64, 0.0f64, 0.0f64);
+        for f in x.chunks_exact(2) {
+            let (l, r) = (f64::from(f[0]), f64::from(f[1]));
+            lr += l * r;
+            ll += l * l;
+            rr += r * r;
+        }
+        lr / (ll * rr).sqrt()
+    }
+
+    #[test]
+    fn widening_keeps_the_mono_sum_and_opens_the_image() {
+        let dir = std::env::temp_dir().join(format!("lathe-widen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.wav");
+        write_programme(&path, 20).unwrap();
+        let x = read(&path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let wide = widen(&x);
+        assert_eq!(wide.len(), x.len());
+        for (a, b) in x.chunks_exact(2).zip(wide.chunks_exact(2)) {
+            assert!(
+                ((a[0] + a[1]) - (b[0] + b[1])).abs() < 1e-6,
+                "mono sum kept"
+            );
+        }
+        let (before, after) = (correlation(&x), correlation(&wide));
+        // The programme alone is near mono; widened, clearly stereo yet
+        // far from out of phase.
+        assert!(before > 0.9, "programme correlation {before:.3}");
+        assert!(
+            (0.2..0.8).contains(&after),
+            "widened correlation {after:.3}"
+        );
+        let peak = wide.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        assert!(peak < 1.0, "no clipping: {peak}");
     }
 }
