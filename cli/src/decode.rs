@@ -29,6 +29,7 @@ use symphonia::core::probe::Hint;
 pub use shared_dsp::primitives::channels::MAX_CHANNELS;
 
 use crate::layout::ChannelLayout;
+use crate::pcm::{PcmFormat, FMT_TAG, RIFF_TAG, WAVE_TAG};
 
 /// Why a file could not be decoded. The `Display` text is the reason shown
 /// to the user after `lathe: cannot read "FILE": `.
@@ -150,9 +151,9 @@ pub struct AudioReader {
     /// Conversion buffer, reused while packets fit in it.
     buffer: Option<AudioBuffer<f32>>,
     /// The common PCM layouts read straight from the packet bytes
-    /// ([`PcmLayout`]); `None` leaves every packet to symphonia's decoder.
-    pcm: Option<PcmLayout>,
-    /// Planar output of the [`PcmLayout`] path, one buffer per channel.
+    /// ([`fast_pcm_format`]); `None` leaves every packet to symphonia's decoder.
+    pcm: Option<PcmFormat>,
+    /// Planar output of the [`fast_pcm_format`] path, one buffer per channel.
     pcm_buffer: Vec<Vec<f32>>,
     /// Frames the stream declares (WAV data size, FLAC STREAMINFO), if known.
     declared_frames: Option<u64>,
@@ -162,73 +163,20 @@ pub struct AudioReader {
     finished: bool,
 }
 
-/// Little-endian interleaved PCM whose conversion to `f32` is a plain
-/// per-sample rule, decoded here a packet at a time instead of through
-/// symphonia's per-sample reader (a fifth of a light `lathe process` run).
-/// The values are symphonia's, bit for bit (`tests::pcm_fast_path_equals_symphonia`):
-/// float as stored, integers divided by `2^(bits−1)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PcmLayout {
-    F32,
-    S16,
-    S24,
-}
-
-impl PcmLayout {
-    /// The layout of `codec` stored in `bits_per_coded_sample`-bit words,
-    /// if it is one of these.
-    fn of(codec: CodecType, bits_per_coded_sample: Option<u32>) -> Option<Self> {
-        let (layout, bits) = match codec {
-            CODEC_TYPE_PCM_F32LE => (Self::F32, 32),
-            CODEC_TYPE_PCM_S16LE => (Self::S16, 16),
-            CODEC_TYPE_PCM_S24LE => (Self::S24, 24),
-            _ => return None,
-        };
-        (bits_per_coded_sample == Some(bits)).then_some(layout)
-    }
-
-    fn bytes(self) -> usize {
-        match self {
-            Self::F32 => 4,
-            Self::S16 => 2,
-            Self::S24 => 3,
-        }
-    }
-
-    /// De-interleaves whole frames of `bytes` into `out` (one buffer per
-    /// channel, resized to the frame count).
-    fn decode(self, bytes: &[u8], out: &mut [Vec<f32>]) {
-        let width = self.bytes();
-        let stride = width * out.len();
-        let frames = bytes.len() / stride;
-        for (c, channel) in out.iter_mut().enumerate() {
-            channel.resize(frames, 0.0);
-            let at = c * width;
-            let samples = bytes
-                .chunks_exact(stride)
-                .map(|frame| &frame[at..at + width]);
-            match self {
-                Self::F32 => {
-                    for (y, b) in channel.iter_mut().zip(samples) {
-                        *y = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                    }
-                }
-                Self::S16 => {
-                    let scale = 1.0 / f32::from(1_u16 << 15);
-                    for (y, b) in channel.iter_mut().zip(samples) {
-                        *y = f32::from(i16::from_le_bytes([b[0], b[1]])) * scale;
-                    }
-                }
-                Self::S24 => {
-                    // Exact in f32: 24 significant bits, a power-of-two scale.
-                    let scale = 1.0 / (1_u32 << 31) as f32;
-                    for (y, b) in channel.iter_mut().zip(samples) {
-                        *y = i32::from_le_bytes([0, b[0], b[1], b[2]]) as f32 * scale;
-                    }
-                }
-            }
-        }
-    }
+/// The PCM format of `codec` stored in `bits_per_coded_sample`-bit words,
+/// if it is one the reader de-interleaves itself: little-endian PCM whose
+/// conversion to `f32` is a plain per-sample rule, decoded a packet at a
+/// time instead of through symphonia's per-sample reader (a fifth of a
+/// light `lathe process` run). The values are symphonia's, bit for bit
+/// (`tests::pcm_fast_path_equals_symphonia`).
+fn fast_pcm_format(codec: CodecType, bits_per_coded_sample: Option<u32>) -> Option<PcmFormat> {
+    let format = match codec {
+        CODEC_TYPE_PCM_F32LE => PcmFormat::Float32,
+        CODEC_TYPE_PCM_S16LE => PcmFormat::Int16,
+        CODEC_TYPE_PCM_S24LE => PcmFormat::Int24,
+        _ => return None,
+    };
+    (bits_per_coded_sample == Some(u32::from(format.bits()))).then_some(format)
 }
 
 /// Largest WAV `data` chunk length, which streaming writers (ffmpeg to a pipe, some
@@ -281,7 +229,7 @@ fn check_wav_header(source: &mut dyn MediaSource) -> Result<Option<u32>, DecodeE
 
 fn walk_to_wav_format(source: &mut dyn MediaSource) -> Result<Option<u32>, DecodeError> {
     let mut riff = [0u8; 12];
-    if source.read_exact(&mut riff).is_err() || &riff[..4] != b"RIFF" || &riff[8..] != b"WAVE" {
+    if source.read_exact(&mut riff).is_err() || &riff[..4] != RIFF_TAG || &riff[8..] != WAVE_TAG {
         return Ok(None);
     }
     for _ in 0..MAX_CHUNKS_BEFORE_FMT {
@@ -290,7 +238,7 @@ fn walk_to_wav_format(source: &mut dyn MediaSource) -> Result<Option<u32>, Decod
             return Ok(None);
         }
         let length = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-        if &header[..4] != b"fmt " {
+        if &header[..4] != FMT_TAG {
             // Chunks are padded to an even length.
             let skip = i64::from(length) + i64::from(length & 1);
             if source.seek(io::SeekFrom::Current(skip)).is_err() {
@@ -419,7 +367,7 @@ impl AudioReader {
             frames > 0 && !is_wav_length_placeholder(frames, num_channels, params.bits_per_sample)
         });
         let track_id = track.id;
-        let pcm = PcmLayout::of(params.codec, params.bits_per_coded_sample);
+        let pcm = fast_pcm_format(params.codec, params.bits_per_coded_sample);
         let decoder = symphonia::default::get_codecs().make(params, &DecoderOptions::default())?;
 
         Ok(Self {
@@ -502,7 +450,7 @@ impl AudioReader {
         if let Some(layout) = self.pcm {
             let frame_bytes = layout.bytes() * self.info.num_channels;
             if packet.buf().len() % frame_bytes == 0 {
-                layout.decode(packet.buf(), &mut self.pcm_buffer);
+                layout.deinterleave(packet.buf(), &mut self.pcm_buffer);
                 let num_frames = self.take_frames(self.pcm_buffer[0].len() as u64);
                 let mut channels: [&[f32]; MAX_CHANNELS] = [&[]; MAX_CHANNELS];
                 for (slot, channel) in channels.iter_mut().zip(&self.pcm_buffer) {
@@ -626,7 +574,7 @@ mod tests {
 
         #[test]
         fn random_bytes_are_refused(bytes in prop::collection::vec(any::<u8>(), 0..4096), ext in extension()) {
-            let starts_like_audio = bytes.starts_with(b"RIFF") || bytes.starts_with(b"fLaC");
+            let starts_like_audio = bytes.starts_with(RIFF_TAG) || bytes.starts_with(b"fLaC");
             let result = decode(bytes, ext);
             prop_assert!(starts_like_audio || result.is_err(), "random bytes decoded: {result:?}");
         }
@@ -701,9 +649,9 @@ mod tests {
             seed
         };
         let formats = [
-            (hound::SampleFormat::Int, 16, PcmLayout::S16),
-            (hound::SampleFormat::Int, 24, PcmLayout::S24),
-            (hound::SampleFormat::Float, 32, PcmLayout::F32),
+            (hound::SampleFormat::Int, 16, PcmFormat::Int16),
+            (hound::SampleFormat::Int, 24, PcmFormat::Int24),
+            (hound::SampleFormat::Float, 32, PcmFormat::Float32),
         ];
         for (sample_format, bits, layout) in formats {
             // 7 and 8 channels with hound's default masks are no layout we take.

@@ -21,41 +21,14 @@ use md5::{Digest, Md5};
 
 use crate::atomic::AtomicFile;
 use crate::decode::AudioInfo;
+use crate::pcm::{CHUNK_HEADER_BYTES, DATA_TAG, RIFF_HEADER_BYTES, RIFF_TAG, WAVE_TAG};
 use shared_dsp::primitives::level::sanitize_block;
 use shared_dsp::units::dither::round_to_bits;
 
-/// Sample format of the output file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    /// 16-bit integer PCM.
-    Int16,
-    /// 24-bit integer PCM.
-    Int24,
-    /// 32-bit IEEE float.
-    Float32,
-}
+/// Sample format of the output file (see [`crate::pcm`]).
+pub use crate::pcm::PcmFormat as OutputFormat;
 
 impl OutputFormat {
-    /// Bits per sample in the file.
-    pub fn bits(self) -> u16 {
-        match self {
-            Self::Int16 => 16,
-            Self::Int24 => 24,
-            Self::Float32 => 32,
-        }
-    }
-
-    /// Whether samples are stored as integers.
-    pub fn is_integer(self) -> bool {
-        !matches!(self, Self::Float32)
-    }
-
-    /// Integer full scale `2^(bits−1)`: the value of +1.0 (integer formats).
-    fn full_scale(self) -> f32 {
-        // Exact in f32: a power of two.
-        (1_u32 << (self.bits() - 1)) as f32
-    }
-
     /// Replaces every sample by the value the file will hold, as a decoder
     /// reads it back (`integer / 2^(bits−1)`): rounded to the integer grid
     /// and clamped to the format's range. Every format first gets the suite's
@@ -199,8 +172,6 @@ struct WavEncoder {
     out: BufWriter<std::fs::File>,
     format: OutputFormat,
     num_channels: usize,
-    /// `2^(bits−1)`: integer formats' full scale.
-    scale: f32,
     /// Offset of the `data` chunk's 32-bit length in the header, bytes.
     data_len_offset: u64,
     /// Length of the header (everything before the first sample), bytes.
@@ -211,15 +182,6 @@ struct WavEncoder {
     bytes: Vec<u8>,
 }
 
-/// Magic of a RIFF file and of the WAVE form type.
-const RIFF_TAG: &[u8; 4] = b"RIFF";
-const WAVE_TAG: &[u8; 4] = b"WAVE";
-/// The sample data chunk.
-const DATA_TAG: &[u8; 4] = b"data";
-/// Bytes of a RIFF chunk's tag and its 32-bit length.
-const CHUNK_HEADER_BYTES: usize = 8;
-/// Bytes of `"RIFF" <length> "WAVE"` before the first chunk.
-const RIFF_HEADER_BYTES: usize = 12;
 /// Offset of the RIFF chunk's 32-bit length (after `"RIFF"`), bytes.
 const RIFF_LEN_OFFSET: u64 = 4;
 
@@ -241,7 +203,6 @@ impl WavEncoder {
             out,
             format,
             num_channels: info.num_channels,
-            scale: format.full_scale(),
             data_len_offset: data_len_offset as u64,
             header_len: header.len() as u64,
             data_bytes: 0,
@@ -256,8 +217,7 @@ impl WavEncoder {
         if num_frames == 0 {
             return Ok(());
         }
-        let bytes_per_sample = usize::from(self.format.bits() / 8);
-        let len = num_frames * self.num_channels * bytes_per_sample;
+        let len = num_frames * self.num_channels * self.format.bytes();
         let total = self.data_bytes + len as u64;
         if self.header_len - CHUNK_HEADER_BYTES as u64 + total > u64::from(u32::MAX) {
             return Err(io::Error::other(
@@ -266,30 +226,8 @@ impl WavEncoder {
             .into());
         }
         self.bytes.resize(len, 0);
-        let scale = self.scale;
-        let stride = self.num_channels * bytes_per_sample;
-        for (c, channel) in channels.iter().enumerate() {
-            let frames = self.bytes.chunks_exact_mut(stride);
-            let at = c * bytes_per_sample;
-            match self.format {
-                // Exact: the samples are integers divided by a power of two.
-                OutputFormat::Int16 => {
-                    for (dst, &x) in frames.zip(&channel[..num_frames]) {
-                        dst[at..at + 2].copy_from_slice(&((x * scale) as i16).to_le_bytes());
-                    }
-                }
-                OutputFormat::Int24 => {
-                    for (dst, &x) in frames.zip(&channel[..num_frames]) {
-                        dst[at..at + 3].copy_from_slice(&((x * scale) as i32).to_le_bytes()[..3]);
-                    }
-                }
-                OutputFormat::Float32 => {
-                    for (dst, &x) in frames.zip(&channel[..num_frames]) {
-                        dst[at..at + 4].copy_from_slice(&x.to_le_bytes());
-                    }
-                }
-            }
-        }
+        self.format
+            .interleave(channels, num_frames, &mut self.bytes);
         self.out.write_all(&self.bytes)?;
         self.data_bytes = total;
         Ok(())

@@ -11,6 +11,7 @@ mod master;
 mod measure;
 mod parallel;
 mod paths;
+mod pcm;
 mod plot;
 mod process;
 mod progress;
