@@ -24,13 +24,14 @@ const WAVEFORM_FLOOR_DB: f32 = -36.0;
 /// Gain reduction at the bottom edge of the waveform, dB.
 const WAVEFORM_GR_RANGE_DB: f32 = 12.0;
 /// Size of the waveform, logical px.
-const WAVEFORM_SIZE: egui::Vec2 = egui::vec2(500.0, 200.0);
+const WAVEFORM_SIZE: egui::Vec2 = egui::vec2(500.0, 240.0);
 /// Size of the gain-reduction history, logical px.
-const GR_HISTORY_SIZE: egui::Vec2 = egui::vec2(500.0, 96.0);
+const GR_HISTORY_SIZE: egui::Vec2 = egui::vec2(500.0, 130.0);
 /// Width of a meter's bar, logical px.
 const METER_BAR_WIDTH: f32 = 14.0;
-/// Height of the meters beside the waveform, logical px.
-const METER_HEIGHT: f32 = 300.0;
+/// Height of the meters beside the waveform, logical px: the waveform and
+/// the gain-reduction history with the space between them.
+const METER_HEIGHT: f32 = 374.0;
 /// Lowest output level the output meter shows, dBFS.
 const METER_FLOOR_DB: f32 = -48.0;
 /// Window of the held gain-reduction readout, s.
