@@ -257,7 +257,7 @@ pub fn sanitize(x: f32) -> f32 {
 #[inline(always)]
 pub fn sanitize_select(x: f32) -> f32 {
     let magnitude = x.abs();
-    let normal = magnitude >= f32::MIN_POSITIVE && magnitude < f32::INFINITY;
+    let normal = (f32::MIN_POSITIVE..f32::INFINITY).contains(&magnitude);
     if normal || magnitude == 0.0 {
         x
     } else {
