@@ -527,8 +527,8 @@ mod tests {
                         per_sample.split(x, &mut want);
                         for b in 0..num_bands {
                             assert_eq!(
-                                bands[b][i].0.map(f64::to_bits),
-                                want[b].0.map(f64::to_bits),
+                                bands[b][i].to_array().map(f64::to_bits),
+                                want[b].to_array().map(f64::to_bits),
                                 "{slope:?} {num_bands} bands, band {b}, sample {}",
                                 start + i
                             );
