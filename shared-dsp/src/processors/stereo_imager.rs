@@ -358,17 +358,53 @@ fn weighted_products<const M: usize>(
     }
 }
 
+/// [`weighted_products`] of one band over a settled chunk (`band_width` and
+/// `width` constant), two frames at a time as the two lanes: the same
+/// products, weights and sums in the same order, so the same bits.
+#[inline(always)]
+fn band_products(weights: &[f64], split: &[Pair], band_width: f64, width: f64) -> [f64; 5] {
+    let n = split.len();
+    let (band_width, width) = (Pair::splat(band_width), Pair::splat(width));
+    let mut acc = [Pair::default(); 5];
+    for k in 0..n / 2 {
+        // (mid, side) of frames 2k and 2k+1 → (mids, sides).
+        let (mid, side) = Pair::transpose(split[2 * k], split[2 * k + 1]);
+        let side = side * band_width;
+        let wide = side * width;
+        let (l, r) = (mid + wide, mid - wide);
+        let w = Pair::new(weights[2 * k], weights[2 * k + 1]);
+        acc[0] += w * (l * l);
+        acc[1] += w * (r * r);
+        acc[2] += w * (l * r);
+        acc[3] += w * (mid * mid);
+        acc[4] += w * (side * side);
+    }
+    if n % 2 == 1 {
+        let (mid, side) = (split[n - 1].lo(), split[n - 1].hi() * band_width.lo());
+        let (l, r) = decode_mid_side(mid, side * width.lo());
+        let w = weights[n - 1];
+        for (sum, p) in acc.iter_mut().zip([l * l, r * r, l * r, mid * mid, side * side]) {
+            *sum += Pair::new(w * p, 0.0);
+        }
+    }
+    acc.map(|a| a.lo() + a.hi())
+}
+
 /// The per-band meter inputs of one chunk, for the frames that ran the
-/// multiband path: each band's mid, its side after the band width, and that
-/// side after the overall width too.
+/// multiband path: each band's (mid, side) out of the crossover, and the
+/// widths that frame applied (the meters derive the widened side from them
+/// with the chain's own arithmetic).
 #[derive(Debug, Clone)]
 struct BandTaps {
-    mid: [[f64; CHUNK]; MAX_BANDS],
-    side: [[f64; CHUNK]; MAX_BANDS],
-    wide: [[f64; CHUNK]; MAX_BANDS],
-    /// The crossover's (mid, side) bands of the chunk (scratch of the
-    /// settled path).
+    /// The crossover's (mid, side) bands of the chunk.
     split: [[Pair; CHUNK]; MAX_BANDS],
+    /// Per-frame band widths and overall width (the per-frame path, while
+    /// controls move).
+    band_width: [[f64; CHUNK]; MAX_BANDS],
+    width: [f64; CHUNK],
+    /// `Some((band widths, width))` when they held for the whole chunk
+    /// (the settled path; the per-frame arrays are then unused).
+    settled: Option<([f64; MAX_BANDS], f64)>,
     /// Frames held.
     len: usize,
     /// Bands in use.
@@ -378,13 +414,19 @@ struct BandTaps {
 impl BandTaps {
     fn new() -> Self {
         Self {
-            mid: [[0.0; CHUNK]; MAX_BANDS],
-            side: [[0.0; CHUNK]; MAX_BANDS],
-            wide: [[0.0; CHUNK]; MAX_BANDS],
             split: [[Pair::default(); CHUNK]; MAX_BANDS],
+            band_width: [[0.0; CHUNK]; MAX_BANDS],
+            width: [0.0; CHUNK],
+            settled: None,
             len: 0,
             bands: 0,
         }
+    }
+
+    /// Empties the taps for a new chunk.
+    fn clear(&mut self) {
+        self.len = 0;
+        self.settled = None;
     }
 }
 
@@ -410,11 +452,10 @@ fn multiband_frame(
         let (mid_band, side_band) = (bands[b].lo(), bands[b].hi());
         m += band_gains[b] * mid_band;
         s += band_gains[b] * band_widths[b] * side_band;
-        let widened = side_band * band_widths[b];
-        taps.mid[b][t] = mid_band;
-        taps.side[b][t] = widened;
-        taps.wide[b][t] = widened * width;
+        taps.split[b][t] = bands[b];
+        taps.band_width[b][t] = band_widths[b];
     }
+    taps.width[t] = width;
     taps.len = t + 1;
     taps.bands = n;
     // Crossfade from the single-band path (mid as is, side × width).
@@ -1069,7 +1110,7 @@ impl StereoImager {
             }
             // The metered stereo signal (before the Mono listen switch).
             let mut wet = dry;
-            self.taps.len = 0;
+            self.taps.clear();
             // Silence (every sample +0.0 after sanitising) while at rest:
             // every frame of the chunk gives the same output frame and leaves
             // the filters as they are, so one frame is computed and copied,
@@ -1085,7 +1126,7 @@ impl StereoImager {
                             f.skip_silence(len - 1);
                         }
                     }
-                    self.taps.len = 0;
+                    self.taps.clear();
                     let (l, r) = (wet[0][0], wet[1][0]);
                     wet[0][..len].fill(l);
                     wet[1][..len].fill(r);
@@ -1240,21 +1281,20 @@ impl StereoImager {
             let taps = &mut *self.taps;
             self.crossover.split_block(&input[..len], &mut taps.split);
             let bands = self.crossover.num_bands();
-            let mut mid_sum = [0.0f64; CHUNK];
-            let mut side_sum = [0.0f64; CHUNK];
+            // (Σ gain·mid band, Σ gain·width·side band), band by band.
+            let mut sum = [Pair::default(); CHUNK];
             for b in 0..bands {
-                let (gain, band_width) = (band_gains[b], band_widths[b]);
-                let side_gain = gain * band_width;
-                for i in 0..len {
-                    let (mid_band, side_band) = (taps.split[b][i].lo(), taps.split[b][i].hi());
-                    mid_sum[i] += gain * mid_band;
-                    side_sum[i] += side_gain * side_band;
-                    let widened = side_band * band_width;
-                    taps.mid[b][i] = mid_band;
-                    taps.side[b][i] = widened;
-                    taps.wide[b][i] = widened * width;
+                let gain = band_gains[b];
+                let coefs = Pair::new(gain, gain * band_widths[b]);
+                for (acc, &band) in sum.iter_mut().zip(&taps.split[b]).take(len) {
+                    *acc += coefs * band;
                 }
             }
+            let (mid_sum, side_sum): ([f64; CHUNK], [f64; CHUNK]) = (
+                std::array::from_fn(|i| sum[i].lo()),
+                std::array::from_fn(|i| sum[i].hi()),
+            );
+            taps.settled = Some((band_widths, width));
             taps.len = len;
             taps.bands = bands;
             for i in 0..len {
@@ -1407,7 +1447,10 @@ impl StereoImager {
     }
 
     /// The per-band correlation and M/S energy meters over the frames of a
-    /// chunk that ran the multiband path.
+    /// chunk that ran the multiband path. Per frame and band: the band's mid
+    /// `m`, its side after the band width `w_s = s·w_b` and after the overall
+    /// width too `s·w_b·w`; `(L, R) = (m + s·w_b·w, m − s·w_b·w)`; the
+    /// weighted products `[L², R², L·R, m², w_s²]` ([`weighted_products`]).
     fn meter_bands(&mut self) {
         let taps = &self.taps;
         let n = taps.len;
@@ -1417,13 +1460,20 @@ impl StereoImager {
         let weights = &self.meter_weights[CHUNK - n..];
         let decay = self.meter_decay[n];
         for b in 0..taps.bands {
-            let mut acc = [Pair::default(); 5];
-            let (mid, side, wide) = (&taps.mid[b][..n], &taps.side[b][..n], &taps.wide[b][..n]);
-            weighted_products(weights, n, &mut acc, |i| {
-                let (l, r) = decode_mid_side(mid[i], wide[i]);
-                [l * l, r * r, l * r, mid[i] * mid[i], side[i] * side[i]]
-            });
-            let sums = acc.map(|a| a.lo() + a.hi());
+            let split = &taps.split[b][..n];
+            let sums = match taps.settled {
+                Some((band_widths, width)) => band_products(weights, split, band_widths[b], width),
+                None => {
+                    let mut acc = [Pair::default(); 5];
+                    let (band_width, width) = (&taps.band_width[b][..n], &taps.width[..n]);
+                    weighted_products(weights, n, &mut acc, |i| {
+                        let (mid, side) = (split[i].lo(), split[i].hi() * band_width[i]);
+                        let (l, r) = decode_mid_side(mid, side * width[i]);
+                        [l * l, r * r, l * r, mid * mid, side * side]
+                    });
+                    acc.map(|a| a.lo() + a.hi())
+                }
+            };
             self.band_energy[b].advance(decay, [sums[0], sums[1], sums[2]]);
             let (m, s) = &mut self.band_ms_energy[b];
             *m = decay * *m + sums[3];
@@ -1486,7 +1536,9 @@ impl StereoImager {
         if self.side_energy < SILENT_ENERGY {
             self.side_energy = 0.0;
         }
-        self.loudness.process(&left[..n], &right[..n]);
+        // The metered signal is sanitised: the input sanitised, or the
+        // chain's bounded output with subnormals flushed.
+        self.loudness.process_sanitized(&left[..n], &right[..n]);
     }
 
     /// The meters as of the last processed frame.
