@@ -366,13 +366,13 @@ fn band_products(weights: &[f64], split: &[Pair], band_width: f64, width: f64) -
     let n = split.len();
     let (band_width, width) = (Pair::splat(band_width), Pair::splat(width));
     let mut acc = [Pair::default(); 5];
-    for k in 0..n / 2 {
+    for (frames, w) in split.chunks_exact(2).zip(weights.chunks_exact(2)) {
         // (mid, side) of frames 2k and 2k+1 → (mids, sides).
-        let (mid, side) = Pair::transpose(split[2 * k], split[2 * k + 1]);
+        let (mid, side) = Pair::transpose(frames[0], frames[1]);
         let side = side * band_width;
         let wide = side * width;
         let (l, r) = (mid + wide, mid - wide);
-        let w = Pair::new(weights[2 * k], weights[2 * k + 1]);
+        let w = Pair::new(w[0], w[1]);
         acc[0] += w * (l * l);
         acc[1] += w * (r * r);
         acc[2] += w * (l * r);
@@ -529,6 +529,10 @@ fn mono_maker_pass<const FLUSH: bool>(
     (complete, (first, second))
 }
 
+/// Line values below this magnitude are stored as +0.0 (the decorrelator's
+/// tail flush).
+const SCHROEDER_FLUSH: f64 = 1e-30;
+
 /// A Schroeder all-pass `y = −g·x + x[n−D] + g·y[n−D]` on f64 (allocates
 /// its line in `new` only).
 #[derive(Debug, Clone)]
@@ -567,13 +571,45 @@ impl SchroederAllpass {
         self.pos = (self.pos + frames) % self.line.len();
     }
 
+    /// [`Self::process`] on every sample of `samples`, in place, bit for
+    /// bit. Within a run that does not wrap around the line, no cell is
+    /// read after it is written (a run is at most the delay long), so the
+    /// frames are independent and the loop vectorises.
+    fn process_block(&mut self, samples: &mut [f64]) {
+        let line_len = self.line.len();
+        let mut done = 0;
+        while done < samples.len() {
+            let n = (samples.len() - done).min(line_len - self.pos);
+            let cells = &mut self.line[self.pos..self.pos + n];
+            for (x, cell) in samples[done..done + n].iter_mut().zip(cells.iter_mut()) {
+                let delayed = *cell;
+                let w = *x + STEREOIZE_ALLPASS_GAIN * delayed;
+                *x = delayed - STEREOIZE_ALLPASS_GAIN * w;
+                *cell = if w.abs() < SCHROEDER_FLUSH { 0.0 } else { w };
+            }
+            // Zeros written in a row: the run's trailing zeros, added to
+            // the count before if the whole run was zeros.
+            let trailing = cells.iter().rev().take_while(|&&v| v == 0.0).count();
+            self.zeros_written = if trailing == n {
+                self.zeros_written.saturating_add(n)
+            } else {
+                trailing
+            };
+            self.pos += n;
+            if self.pos == line_len {
+                self.pos = 0;
+            }
+            done += n;
+        }
+    }
+
     #[inline]
     fn process(&mut self, x: f64) -> f64 {
         // Canonical form: w[n] = x + g·w[n−D], y = −g·w[n] + w[n−D].
         let delayed = self.line[self.pos];
         let w = x + STEREOIZE_ALLPASS_GAIN * delayed;
         let y = delayed - STEREOIZE_ALLPASS_GAIN * w;
-        let written = if w.abs() < 1e-30 { 0.0 } else { w };
+        let written = if w.abs() < SCHROEDER_FLUSH { 0.0 } else { w };
         self.line[self.pos] = written;
         self.zeros_written = if written == 0.0 {
             self.zeros_written.saturating_add(1)
@@ -1242,6 +1278,23 @@ impl StereoImager {
         if multiband == 0.0 && !(amount != 0.0 || low_on || high_on || mono_on) {
             // Single band, no side stages: the same per-frame arithmetic in
             // one pass (no f64 scratch between the stages).
+            if swap == 0.0 && angle == 0.0 && balance == 0.0 {
+                // Nothing to swap, turn or balance: the same arithmetic
+                // without the per-frame branches (the loop vectorises).
+                let [wet_l, wet_r] = wet;
+                for (((&a, &b), out_l), out_r) in dry[0][..len]
+                    .iter()
+                    .zip(&dry[1][..len])
+                    .zip(wet_l[..len].iter_mut())
+                    .zip(wet_r[..len].iter_mut())
+                {
+                    let (m, s) = encode_mid_side(clamp(a) * sign[0], clamp(b) * sign[1]);
+                    let (l, r) = decode_mid_side(m * mid_gain, s * side_gain * width);
+                    *out_l = flush_subnormal(l as f32);
+                    *out_r = flush_subnormal(r as f32);
+                }
+                return;
+            }
             for i in 0..len {
                 let (m, s) = mid_side_in(i);
                 let (mid, side) = (m * mid_gain, s * side_gain * width);
@@ -1304,19 +1357,28 @@ impl StereoImager {
         }
         if amount != 0.0 || low_on || high_on || mono_on {
             let mono_amount = self.mono_maker_fade.amount();
-            for i in 0..len {
-                let (m, mut s) = (mid[i], side[i]);
-                if amount != 0.0 {
-                    s += amount * self.stereoize_side(m);
+            // Stage by stage over the chunk (each filter sees the same
+            // sequence as frame by frame: the same bits).
+            if amount != 0.0 {
+                let mut decorrelated = [0.0f64; CHUNK];
+                let d = &mut decorrelated[..len];
+                d.copy_from_slice(&mid[..len]);
+                for f in self.stereoize_filters.iter_mut() {
+                    f.process_block(d);
                 }
-                if low_on {
-                    s = self.side_low.1.process(&self.side_low.0, s);
+                let (coefs, state) = &mut self.stereoize_high_pass;
+                state.process_block(coefs, d);
+                for (s, &d) in side[..len].iter_mut().zip(d.iter()) {
+                    *s += amount * d;
                 }
-                if high_on {
-                    s = self.side_high.1.process(&self.side_high.0, s);
-                }
-                mid[i] = m;
-                side[i] = s;
+            }
+            if low_on {
+                let (coefs, state, ..) = &mut self.side_low;
+                state.process_block(coefs, &mut side[..len]);
+            }
+            if high_on {
+                let (coefs, state, ..) = &mut self.side_high;
+                state.process_block(coefs, &mut side[..len]);
             }
             if mono_on {
                 self.mono_maker_chunk(&mut mid[..len], &mut side[..len], mono_amount);
