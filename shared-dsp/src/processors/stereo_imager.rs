@@ -1557,11 +1557,14 @@ impl StereoImager {
         // correlation, each lane summed in the same order as two passes.
         let mut acc = [Pair::default(); 5];
         let mut plain = [Pair::default(); 3];
-        let pairs = n / 2;
-        for k in 0..pairs {
-            let l = Pair::new(f64::from(left[2 * k]), f64::from(left[2 * k + 1]));
-            let r = Pair::new(f64::from(right[2 * k]), f64::from(right[2 * k + 1]));
-            let w = Pair::new(weights[2 * k], weights[2 * k + 1]);
+        for ((l, r), w) in left[..n]
+            .chunks_exact(2)
+            .zip(right[..n].chunks_exact(2))
+            .zip(weights.chunks_exact(2))
+        {
+            let l = Pair::from_f32(l[0], l[1]);
+            let r = Pair::from_f32(r[0], r[1]);
+            let w = Pair::new(w[0], w[1]);
             let (m, s) = (Pair::splat(0.5) * (l + r), Pair::splat(0.5) * (l - r));
             let (ll, rr, lr) = (l * l, r * r, l * r);
             acc[0] += w * ll;

@@ -25,7 +25,8 @@ mod lanes {
     use core::arch::x86_64::{
         __m128d, _mm_add_pd, _mm_and_pd, _mm_andnot_pd, _mm_castsi128_pd, _mm_cmplt_pd,
         _mm_cvtsd_f64, _mm_max_pd, _mm_min_pd, _mm_movemask_pd, _mm_mul_pd, _mm_set1_epi64x,
-        _mm_set1_pd, _mm_set_pd, _mm_sub_pd, _mm_unpackhi_pd, _mm_unpacklo_pd,
+        _mm_cvtps_pd, _mm_set1_pd, _mm_set_pd, _mm_setr_ps, _mm_sub_pd, _mm_unpackhi_pd,
+        _mm_unpacklo_pd,
     };
 
     // SAFETY (every `unsafe` block of this module): SSE2 is part of the
@@ -40,6 +41,11 @@ mod lanes {
     #[inline(always)]
     pub fn splat(x: f64) -> Raw {
         unsafe { _mm_set1_pd(x) }
+    }
+    /// Both f32 widened in one conversion.
+    #[inline(always)]
+    pub fn from_f32(a: f32, b: f32) -> Raw {
+        unsafe { _mm_cvtps_pd(_mm_setr_ps(a, b, 0.0, 0.0)) }
     }
     #[inline(always)]
     pub fn lo(v: Raw) -> f64 {
@@ -114,6 +120,10 @@ mod lanes {
     #[inline(always)]
     pub fn splat(x: f64) -> Raw {
         [x, x]
+    }
+    #[inline(always)]
+    pub fn from_f32(a: f32, b: f32) -> Raw {
+        [f64::from(a), f64::from(b)]
     }
     #[inline(always)]
     pub fn lo(v: Raw) -> f64 {
@@ -211,6 +221,12 @@ impl Pair {
     #[inline(always)]
     pub fn new(a: f64, b: f64) -> Self {
         Self(lanes::new(a, b))
+    }
+
+    /// Lanes `(a, b)` widened from f32 (exact).
+    #[inline(always)]
+    pub fn from_f32(a: f32, b: f32) -> Self {
+        Self(lanes::from_f32(a, b))
     }
 
     /// `[lane 0, lane 1]`.
@@ -415,6 +431,11 @@ mod tests {
             Pair::splat(-0.0).min(Pair::splat(0.0)).lo().to_bits(),
             (-0.0f64).to_bits()
         );
+        for x in [0.1f32, -0.0, f32::MIN_POSITIVE, f32::MAX, -3.5] {
+            let p = Pair::from_f32(x, -x);
+            assert_eq!(p.lo().to_bits(), f64::from(x).to_bits());
+            assert_eq!(p.hi().to_bits(), f64::from(-x).to_bits());
+        }
         let (lo, hi) = Pair::transpose(a, b);
         assert_eq!(lo.to_array(), [1.5, f64::MIN_POSITIVE]);
         assert_eq!(hi.to_array().map(f64::to_bits), [(-0.0f64).to_bits(), 3.0f64.to_bits()]);

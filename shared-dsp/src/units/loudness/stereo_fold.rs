@@ -60,7 +60,7 @@ fn k_weigh<const FLUSH: bool, const CLEAN: bool>(
     let (mut shelf_floor, mut highpass_floor) =
         (Pair::splat(f64::INFINITY), Pair::splat(f64::INFINITY));
     for (&l, &r) in left.iter().zip(right) {
-        let x = Pair::new(f64::from(l), f64::from(r));
+        let x = Pair::from_f32(l, r);
         let x = if CLEAN { clean(x) } else { x };
         peak = peak.max(x.abs());
         let y = if FLUSH {
