@@ -363,6 +363,15 @@ impl BiquadState {
     pub fn cells(&self) -> [f64; 2] {
         [self.s1, self.s2]
     }
+
+    /// A state holding `cells` (`[s1, s2]`, as [`Self::cells`] returns
+    /// them): for block loops that keep the memories elsewhere.
+    pub fn from_cells(cells: [f64; 2]) -> Self {
+        Self {
+            s1: cells[0],
+            s2: cells[1],
+        }
+    }
 }
 
 /// Most sections [`process_cascade_pair`] keeps in registers at once; longer

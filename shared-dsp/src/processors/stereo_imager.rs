@@ -35,7 +35,7 @@ use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::crossover::{CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
 use crate::units::loudness::StereoFoldMeter;
 use crate::units::mono_check::correlation_of_sums;
-use crate::units::pair::{Pair, PairCoefs, PairState};
+use crate::units::pair::{process_series_block, Pair, PairCoefs, PairState};
 use crate::units::pair_crossover::PairCrossover;
 use crate::units::stereo::{balance_gains, decode_mid_side, encode_mid_side};
 
@@ -465,68 +465,33 @@ fn multiband_frame(
     )
 }
 
-/// Memories of the mono maker's pair sections: the first high-pass stage
-/// beside the mid's all-pass, then the second high-pass stage.
-type MonoMakerStates = (
-    [PairState; MONO_MAKER_SECTIONS],
-    [PairState; MONO_MAKER_SECTIONS],
-);
-
-/// The arithmetic of [`StereoImager::mono_maker_frame`] over a chunk into
-/// `out` (`[mid, side]`): whether the pass is complete (`FLUSH = false`
+/// The first stage of [`StereoImager::mono_maker_frame`] over a chunk: the
+/// first high-pass stage on the side (lane 0) beside the all-pass on the
+/// mid (lane 1), into `out`; whether the pass is complete (`FLUSH = false`
 /// stops counting as complete once a tail flush could have happened) and
 /// the memories after it.
 #[inline(always)]
-fn mono_maker_pass<const FLUSH: bool>(
-    coefs: (
-        [PairCoefs; MONO_MAKER_SECTIONS],
-        [PairCoefs; MONO_MAKER_SECTIONS],
-    ),
-    states: MonoMakerStates,
+fn mono_maker_first_pass<const FLUSH: bool>(
+    coefs: &[PairCoefs; MONO_MAKER_SECTIONS],
+    mut states: [PairState; MONO_MAKER_SECTIONS],
     mid: &[f64],
     side: &[f64],
-    amount: f64,
-    out: &mut [[f64; CHUNK]; 2],
-) -> (bool, MonoMakerStates) {
-    let (mut first, mut second) = states;
-    let mut floors = [Pair::splat(f64::INFINITY); 2 * MONO_MAKER_SECTIONS];
-    let [out_mid, out_side] = out;
-    for (((&m, &s), om), os) in mid
-        .iter()
-        .zip(side)
-        .zip(out_mid.iter_mut())
-        .zip(out_side.iter_mut())
-    {
+    out: &mut [Pair; CHUNK],
+) -> (bool, [PairState; MONO_MAKER_SECTIONS]) {
+    let mut floors = [Pair::splat(f64::INFINITY); MONO_MAKER_SECTIONS];
+    for ((&m, &s), o) in mid.iter().zip(side).zip(out.iter_mut()) {
         let mut y = Pair::new(s, m);
         for k in 0..MONO_MAKER_SECTIONS {
             y = if FLUSH {
-                first[k].process(&coefs.0[k], y)
+                states[k].process(&coefs[k], y)
             } else {
-                first[k].process_unflushed(&coefs.0[k], y, &mut floors[k])
+                states[k].process_unflushed(&coefs[k], y, &mut floors[k])
             };
         }
-        let all = y.hi();
-        let mut high = Pair::new(y.lo(), 0.0);
-        for k in 0..MONO_MAKER_SECTIONS {
-            high = if FLUSH {
-                second[k].process(&coefs.1[k], high)
-            } else {
-                second[k].process_unflushed(&coefs.1[k], high, &mut floors[MONO_MAKER_SECTIONS + k])
-            };
-        }
-        let high = high.lo();
-        *om = m + amount * (all - m);
-        *os = s + amount * (high - s);
+        *o = y;
     }
-    // The second stage's lane 1 idles at exact zero (flushed or not, the
-    // same): only its lane 0 counts.
-    let (first_floors, second_floors) = floors.split_at(MONO_MAKER_SECTIONS);
-    let complete = FLUSH
-        || !(first_floors
-            .iter()
-            .any(|f| f.any_below(STATE_FLUSH_THRESHOLD))
-            || second_floors.iter().any(|f| f.lo() < STATE_FLUSH_THRESHOLD));
-    (complete, (first, second))
+    let complete = FLUSH || !floors.iter().any(|f| f.any_below(STATE_FLUSH_THRESHOLD));
+    (complete, states)
 }
 
 /// Line values below this magnitude are stored as +0.0 (the decorrelator's
@@ -1372,13 +1337,18 @@ impl StereoImager {
                     *s += amount * d;
                 }
             }
-            if low_on {
-                let (coefs, state, ..) = &mut self.side_low;
-                state.process_block(coefs, &mut side[..len]);
-            }
-            if high_on {
-                let (coefs, state, ..) = &mut self.side_high;
-                state.process_block(coefs, &mut side[..len]);
+            let (low_coefs, low_state, ..) = &mut self.side_low;
+            let (high_coefs, high_state, ..) = &mut self.side_high;
+            match (low_on, high_on) {
+                // Both shelves: one skewed pair (the same bits).
+                (true, true) => process_series_block(
+                    (low_coefs, low_state),
+                    (high_coefs, high_state),
+                    &mut side[..len],
+                ),
+                (true, false) => low_state.process_block(low_coefs, &mut side[..len]),
+                (false, true) => high_state.process_block(high_coefs, &mut side[..len]),
+                (false, false) => {}
             }
             if mono_on {
                 self.mono_maker_chunk(&mut mid[..len], &mut side[..len], mono_amount);
@@ -1411,21 +1381,39 @@ impl StereoImager {
     }
 
     /// [`Self::mono_maker_frame`] on every frame of a chunk, bit for bit:
-    /// one pass with the four pair sections' memories in registers, without
-    /// the per-sample tail flush unless one could have happened (then again,
-    /// exactly; see [`PairState::process_unflushed`]).
+    /// the first stage as one pass of pairs (side high-pass beside the mid
+    /// all-pass) with the memories in registers, without the per-sample
+    /// tail flush unless one could have happened (then again, exactly; see
+    /// [`PairState::process_unflushed`]); the second high-pass stage, alone
+    /// on the side, as one skewed pair ([`process_series_block`]) instead of
+    /// two pairs with an idle lane.
     fn mono_maker_chunk(&mut self, mid: &mut [f64], side: &mut [f64], amount: f64) {
-        let mut out = [[0.0f64; CHUNK]; 2];
-        let coefs = (self.mono_maker_pair.0, self.mono_maker_high.0);
-        let states = (self.mono_maker_pair.1, self.mono_maker_high.1);
-        let (ran, mut done) = mono_maker_pass::<false>(coefs, states, mid, side, amount, &mut out);
-        if !ran {
-            done = mono_maker_pass::<true>(coefs, states, mid, side, amount, &mut out).1;
-        }
-        (self.mono_maker_pair.1, self.mono_maker_high.1) = done;
         let n = mid.len();
-        mid.copy_from_slice(&out[0][..n]);
-        side.copy_from_slice(&out[1][..n]);
+        let mut first = [Pair::default(); CHUNK];
+        let (coefs, states) = self.mono_maker_pair;
+        let (ran, mut done) =
+            mono_maker_first_pass::<false>(&coefs, states, mid, side, &mut first);
+        if !ran {
+            done = mono_maker_first_pass::<true>(&coefs, states, mid, side, &mut first).1;
+        }
+        self.mono_maker_pair.1 = done;
+        // The second stage's memories are lane 0 of its pairs (lane 1 idles
+        // at exact zero: identity on zeros).
+        let mut high = [0.0f64; CHUNK];
+        for (h, y) in high[..n].iter_mut().zip(&first) {
+            *h = y.lo();
+        }
+        let sections = &self.mono_maker[0].high.sections;
+        let pairs = &mut self.mono_maker_high.1;
+        let mut a = BiquadState::from_cells(pairs[0].lane_cells(0));
+        let mut b = BiquadState::from_cells(pairs[1].lane_cells(0));
+        process_series_block((&sections[0], &mut a), (&sections[1], &mut b), &mut high[..n]);
+        pairs[0] = PairState::from_lanes(a.cells(), [0.0; 2]);
+        pairs[1] = PairState::from_lanes(b.cells(), [0.0; 2]);
+        for (((m, s), y), &h) in mid.iter_mut().zip(side.iter_mut()).zip(&first).zip(&high) {
+            *m += amount * (y.hi() - *m);
+            *s += amount * (h - *s);
+        }
     }
 
     /// The mono maker on one frame, crossfaded by `amount`.

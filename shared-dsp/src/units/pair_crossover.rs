@@ -149,6 +149,18 @@ fn split_pass_dispatch<const FLUSH: bool>(
     })
 }
 
+/// One split's block pass coefficients ([`split_pass`]): the low branch
+/// (the low-pass stage twice, then the later splits' all-passes) and the
+/// high branch (the high-pass stage twice), and how many sections of each
+/// are in use. Derived from the splits in use whenever they change.
+#[derive(Debug, Clone, Copy, Default)]
+struct PassCoefs {
+    low: [PairCoefs; MAX_PASS_SECTIONS],
+    high: [PairCoefs; MAX_PASS_SECTIONS],
+    low_len: usize,
+    high_len: usize,
+}
+
 /// Memories of one split: each Butterworth stage twice.
 #[derive(Debug, Clone, Copy, Default)]
 struct SplitMemory {
@@ -168,6 +180,8 @@ pub struct PairCrossover {
     memory: [SplitMemory; MAX_SPLITS],
     /// Band `b`'s all-passes of the later splits `b+1 ..`.
     compensation: [[[PairState; MAX_STAGE_SECTIONS]; MAX_SPLITS]; MAX_BANDS],
+    /// Each split's block pass coefficients (see [`Self::split_block`]).
+    pass: [PassCoefs; MAX_SPLITS],
 }
 
 impl PairCrossover {
@@ -186,6 +200,7 @@ impl PairCrossover {
             splits: [PairSplit::default(); MAX_SPLITS],
             memory: [SplitMemory::default(); MAX_SPLITS],
             compensation: Default::default(),
+            pass: [PassCoefs::default(); MAX_SPLITS],
         };
         crossover.update_coefs();
         crossover
@@ -226,6 +241,7 @@ impl PairCrossover {
         if num_bands != self.num_bands {
             self.num_bands = num_bands;
             self.reset();
+            self.update_pass();
         }
         if frequencies_hz != self.frequencies_hz {
             self.frequencies_hz = frequencies_hz;
@@ -239,6 +255,35 @@ impl PairCrossover {
         sorted[..used].sort_by(|a, b| a.total_cmp(b));
         for (split, &f) in self.splits.iter_mut().zip(&sorted) {
             *split = PairSplit::new(&SplitCoefs::new(self.slope, f, self.sample_rate));
+        }
+        self.update_pass();
+    }
+
+    /// Lays out each split's block pass coefficients ([`PassCoefs`]) for
+    /// the splits in use.
+    fn update_pass(&mut self) {
+        let splits = self.num_bands - 1;
+        for s in 0..splits {
+            let coefs = &self.splits[s];
+            let mut pass = PassCoefs::default();
+            let mut l = 0;
+            for _stage in 0..2 {
+                for k in 0..coefs.sections {
+                    pass.low[l] = coefs.low[k];
+                    pass.high[l] = coefs.high[k];
+                    l += 1;
+                }
+            }
+            pass.high_len = l;
+            for later in s + 1..splits {
+                let ap = &self.splits[later];
+                for k in 0..ap.allpass_sections {
+                    pass.low[l] = ap.allpass[k];
+                    l += 1;
+                }
+            }
+            pass.low_len = l;
+            self.pass[s] = pass;
         }
     }
 
@@ -366,30 +411,27 @@ impl PairCrossover {
             let n = coefs.sections;
             // Low branch: the low-pass stage twice, then the all-passes of
             // the later splits; high branch: the high-pass stage twice.
-            let mut low_coefs = [PairCoefs::default(); MAX_PASS_SECTIONS];
-            let mut high_coefs = [PairCoefs::default(); MAX_PASS_SECTIONS];
+            // (Coefficients laid out by [`Self::update_pass`].)
+            let pass = &self.pass[s];
             let mut low_states = [PairState::default(); MAX_PASS_SECTIONS];
             let mut high_states = [PairState::default(); MAX_PASS_SECTIONS];
             let memory = &self.memory[s];
             let mut l = 0;
             for stage in 0..2 {
                 for k in 0..n {
-                    low_coefs[l] = coefs.low[k];
                     low_states[l] = memory.low[stage][k];
-                    high_coefs[l] = coefs.high[k];
                     high_states[l] = memory.high[stage][k];
                     l += 1;
                 }
             }
-            let h = l;
             for later in s + 1..splits {
-                let ap = &self.splits[later];
-                for k in 0..ap.allpass_sections {
-                    low_coefs[l] = ap.allpass[k];
+                for k in 0..self.splits[later].allpass_sections {
                     low_states[l] = self.compensation[s][later][k];
                     l += 1;
                 }
             }
+            debug_assert_eq!((l, 2 * n), (pass.low_len, pass.high_len));
+            let (l, h) = (pass.low_len, pass.high_len);
             let (done, ahead) = rest.split_at_mut(1);
             let (lower, upper) = bands.split_at_mut(s + 1);
             let (src, high): (&[Pair], &mut [Pair]) = if s + 1 == splits {
@@ -409,7 +451,7 @@ impl PairCrossover {
                 (&ahead[0][..len], &mut done[0][..len])
             };
             let low = &mut lower[s][..len];
-            let coefs_pair = (&low_coefs, &high_coefs);
+            let coefs_pair = (&pass.low, &pass.high);
             let ran = match split_pass_dispatch::<false>(
                 (l, h),
                 coefs_pair,
