@@ -1278,10 +1278,25 @@ impl StereoImager {
         }
         let mut mid = [0.0f64; CHUNK];
         let mut side = [0.0f64; CHUNK];
-        for i in 0..len {
-            let (m, s) = mid_side_in(i);
-            mid[i] = m * mid_gain;
-            side[i] = s * side_gain;
+        if swap == 0.0 {
+            // Nothing to swap: the same arithmetic without the per-frame
+            // branch.
+            for (((&a, &b), m), s) in dry[0][..len]
+                .iter()
+                .zip(&dry[1][..len])
+                .zip(mid[..len].iter_mut())
+                .zip(side[..len].iter_mut())
+            {
+                let (mid_in, side_in) = encode_mid_side(clamp(a) * sign[0], clamp(b) * sign[1]);
+                *m = mid_in * mid_gain;
+                *s = side_in * side_gain;
+            }
+        } else {
+            for i in 0..len {
+                let (m, s) = mid_side_in(i);
+                mid[i] = m * mid_gain;
+                side[i] = s * side_gain;
+            }
         }
         if multiband == 0.0 {
             side[..len].iter_mut().for_each(|s| *s *= width);
@@ -1308,16 +1323,13 @@ impl StereoImager {
                     *acc += coefs * band;
                 }
             }
-            let (mid_sum, side_sum): ([f64; CHUNK], [f64; CHUNK]) = (
-                std::array::from_fn(|i| sum[i].lo()),
-                std::array::from_fn(|i| sum[i].hi()),
-            );
             taps.settled = Some((band_widths, width));
             taps.len = len;
             taps.bands = bands;
-            for i in 0..len {
-                mid[i] += multiband * (mid_sum[i] - mid[i]);
-                side[i] = side[i] * width + multiband * (side_sum[i] * width - side[i] * width);
+            for ((m, s), sum) in mid[..len].iter_mut().zip(side[..len].iter_mut()).zip(&sum) {
+                let (mid_sum, side_sum) = (sum.lo(), sum.hi());
+                *m += multiband * (mid_sum - *m);
+                *s = *s * width + multiband * (side_sum * width - *s * width);
             }
         }
         if amount != 0.0 || low_on || high_on || mono_on {
@@ -1353,6 +1365,21 @@ impl StereoImager {
             if mono_on {
                 self.mono_maker_chunk(&mut mid[..len], &mut side[..len], mono_amount);
             }
+        }
+        if angle == 0.0 && balance == 0.0 {
+            // Nothing to turn or balance: without the per-frame branches.
+            let [wet_l, wet_r] = wet;
+            for (((&m, &s), out_l), out_r) in mid[..len]
+                .iter()
+                .zip(&side[..len])
+                .zip(wet_l[..len].iter_mut())
+                .zip(wet_r[..len].iter_mut())
+            {
+                let (l, r) = decode_mid_side(m, s);
+                *out_l = flush_subnormal(l as f32);
+                *out_r = flush_subnormal(r as f32);
+            }
+            return;
         }
         for i in 0..len {
             let (mut l, mut r) = decode_mid_side(mid[i], side[i]);

@@ -463,10 +463,10 @@ pub fn process_series_block(
             s1: Pair::new(a[0], b[0]),
             s2: Pair::new(a[1], b[1]),
         };
-        for i in 1..n {
-            let y = pair.process_unflushed(&coefs, Pair::new(input[i], previous), &mut floor);
+        for (&x, out) in input[1..n].iter().zip(piece.iter_mut()) {
+            let y = pair.process_unflushed(&coefs, Pair::new(x, previous), &mut floor);
             previous = y.lo();
-            piece[i - 1] = y.hi();
+            *out = y.hi();
         }
         let (s1, s2) = (pair.s1.to_array(), pair.s2.to_array());
         (a, b) = ([s1[0], s2[0]], [s1[1], s2[1]]);
