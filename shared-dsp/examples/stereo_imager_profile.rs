@@ -12,7 +12,8 @@
 //!
 //! Modes: `single` (width 150 %, one band), `four` (four bands, mono maker,
 //! stereoize, side shelves). The second argument is the seconds of audio
-//! (default 2).
+//! (default 2). With `LATHE_NO_VEX` set in the environment the VEX-encoded
+//! copies of the hot loops stay off (see `shared_dsp::units::pair::vex_available`).
 
 #[allow(dead_code)]
 #[path = "../benches/support/mod.rs"]
@@ -45,6 +46,11 @@ fn main() {
         },
         other => panic!("unknown mode {other}"),
     };
+    if std::env::var_os("LATHE_NO_VEX").is_some() {
+        // The baseline SSE2 path (valgrind 3.19 cannot decode every VEX
+        // encoding the AVX copies may hold).
+        shared_dsp::units::pair::disable_vex();
+    }
     let audio = music_like();
     let mut imager = StereoImager::new(SAMPLE_RATE_HZ);
     imager.set_settings(&settings);

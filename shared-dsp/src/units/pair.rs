@@ -16,6 +16,7 @@
 
 use crate::primitives::biquad::{BiquadCoefs, BiquadState, BLOCK_PIECE, STATE_FLUSH_THRESHOLD};
 use core::ops::{Add, AddAssign, Mul, Sub};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// The lane operations on x86-64: one SSE2 instruction each.
 #[cfg(target_arch = "x86_64")]
@@ -182,6 +183,34 @@ mod lanes {
         let (a, b) = (lane(0), lane(1));
         ([a.0, b.0], [a.1, b.1])
     }
+}
+
+/// Set by [`disable_vex`].
+static VEX_DISABLED: AtomicBool = AtomicBool::new(false);
+
+/// True if the pair code may run VEX-encoded (x86-64 with AVX, detected at
+/// run time and cached by `std`, unless [`disable_vex`] was called): the
+/// hottest block loops (the crossover's block pass, the fold meter's
+/// K-weighting) then run a copy compiled with AVX enabled — the same SSE2
+/// operations in three-operand form (no register copies around every
+/// multiply; no FMA, no wider lanes), so the same bits (tested).
+#[inline]
+pub fn vex_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        !VEX_DISABLED.load(Ordering::Relaxed) && std::arch::is_x86_feature_detected!("avx")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Makes [`vex_available`] false from now on, process-wide: a diagnostic
+/// switch for tools that cannot decode every VEX encoding (valgrind 3.19
+/// stops at some), and to profile the baseline path. Never allocates.
+pub fn disable_vex() {
+    VEX_DISABLED.store(true, Ordering::Relaxed);
 }
 
 /// Two f64 lanes, `[lane 0, lane 1]` (on x86-64 one SSE2 register).

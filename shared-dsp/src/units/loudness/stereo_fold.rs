@@ -18,7 +18,7 @@
 use super::k_weighting::KWeightingCoefs;
 use super::{LoudnessMeter, LoudnessReadings};
 use crate::primitives::biquad::STATE_FLUSH_THRESHOLD;
-use crate::units::pair::{Pair, PairCoefs, PairState};
+use crate::units::pair::{vex_available, Pair, PairCoefs, PairState};
 
 /// [`crate::primitives::level::sanitize`] of two f32 samples, without
 /// branches, on their exact f64 values (NaN, ±∞ and f32 subnormals → +0.0,
@@ -155,6 +155,23 @@ impl StereoFoldMeter {
     /// per-sample sanitising. Other samples would reach the filters as
     /// they are. Never allocates.
     pub fn process_sanitized(&mut self, left: &[f32], right: &[f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if vex_available() {
+            // SAFETY: AVX is present (checked at run time).
+            unsafe { self.process_sanitized_vex(left, right) };
+            return;
+        }
+        self.process_with::<false>(left, right);
+    }
+
+    /// [`Self::process_sanitized`] compiled with AVX enabled (the same
+    /// operations VEX-encoded: the same bits, tested).
+    ///
+    /// # Safety
+    /// The CPU must have AVX.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    unsafe fn process_sanitized_vex(&mut self, left: &[f32], right: &[f32]) {
         self.process_with::<false>(left, right);
     }
 
@@ -337,6 +354,7 @@ mod tests {
         }
         let mut a = StereoFoldMeter::new(RATE);
         let mut b = StereoFoldMeter::new(RATE);
+        let mut c = StereoFoldMeter::new(RATE);
         let mut start = 0;
         for block in [1usize, 63, 64, 480, 777, 4_800].iter().cycle() {
             if start >= l.len() {
@@ -346,11 +364,17 @@ mod tests {
             assert!(l[start..end].iter().chain(&r[start..end]).all(|&x| sanitize(x).to_bits() == x.to_bits()));
             a.process(&l[start..end], &r[start..end]);
             b.process_sanitized(&l[start..end], &r[start..end]);
+            c.process_with::<false>(&l[start..end], &r[start..end]);
             start = end;
         }
         assert_eq!(a.stereo_readings(), b.stereo_readings());
         assert_eq!(a.fold_readings(), b.fold_readings());
         assert_eq!(a.states, b.states);
+        // The baseline SSE2 body reads the same as the dispatched path
+        // (VEX-encoded where the CPU has AVX).
+        assert_eq!(b.stereo_readings(), c.stereo_readings());
+        assert_eq!(b.fold_readings(), c.fold_readings());
+        assert_eq!(b.states, c.states);
     }
 
     /// The f64 lane mask is the one f32 sanitiser, widened, bit for bit,
