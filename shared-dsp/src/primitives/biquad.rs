@@ -575,7 +575,12 @@ mod tests {
                 block.process_block(&coefs, &mut out[start..end]);
                 for (n, &x) in input[start..end].iter().enumerate() {
                     let want = per_sample.process(&coefs, x);
-                    assert_eq!(out[start + n].to_bits(), want.to_bits(), "sample {}", start + n);
+                    assert_eq!(
+                        out[start + n].to_bits(),
+                        want.to_bits(),
+                        "sample {}",
+                        start + n
+                    );
                 }
                 assert_eq!(block, per_sample, "memories after {end}");
                 flushed |= start > 2_000 && block.cells() == [0.0; 2];

@@ -383,7 +383,10 @@ fn band_products(weights: &[f64], split: &[Pair], band_width: f64, width: f64) -
         let (mid, side) = (split[n - 1].lo(), split[n - 1].hi() * band_width.lo());
         let (l, r) = decode_mid_side(mid, side * width.lo());
         let w = weights[n - 1];
-        for (sum, p) in acc.iter_mut().zip([l * l, r * r, l * r, mid * mid, side * side]) {
+        for (sum, p) in acc
+            .iter_mut()
+            .zip([l * l, r * r, l * r, mid * mid, side * side])
+        {
             *sum += Pair::new(w * p, 0.0);
         }
     }
@@ -1418,8 +1421,7 @@ impl StereoImager {
         let n = mid.len();
         let mut first = [Pair::default(); CHUNK];
         let (coefs, states) = self.mono_maker_pair;
-        let (ran, mut done) =
-            mono_maker_first_pass::<false>(&coefs, states, mid, side, &mut first);
+        let (ran, mut done) = mono_maker_first_pass::<false>(&coefs, states, mid, side, &mut first);
         if !ran {
             done = mono_maker_first_pass::<true>(&coefs, states, mid, side, &mut first).1;
         }
@@ -1434,7 +1436,11 @@ impl StereoImager {
         let pairs = &mut self.mono_maker_high.1;
         let mut a = BiquadState::from_cells(pairs[0].lane_cells(0));
         let mut b = BiquadState::from_cells(pairs[1].lane_cells(0));
-        process_series_block((&sections[0], &mut a), (&sections[1], &mut b), &mut high[..n]);
+        process_series_block(
+            (&sections[0], &mut a),
+            (&sections[1], &mut b),
+            &mut high[..n],
+        );
         pairs[0] = PairState::from_lanes(a.cells(), [0.0; 2]);
         pairs[1] = PairState::from_lanes(b.cells(), [0.0; 2]);
         for (((m, s), y), &h) in mid.iter_mut().zip(side.iter_mut()).zip(&first).zip(&high) {
@@ -1704,7 +1710,10 @@ mod tests {
         };
         for block in 0..300 {
             if block == 150 {
-                let moved = ImagerSettings { width: 0.7, ..settings };
+                let moved = ImagerSettings {
+                    width: 0.7,
+                    ..settings
+                };
                 dispatched.set_settings(&moved);
                 baseline.set_settings(&moved);
             }

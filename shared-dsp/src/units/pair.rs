@@ -23,8 +23,8 @@ use core::sync::atomic::{AtomicBool, Ordering};
 mod lanes {
     use core::arch::x86_64::{
         __m128d, _mm_add_pd, _mm_and_pd, _mm_andnot_pd, _mm_castsi128_pd, _mm_cmplt_pd,
-        _mm_cvtsd_f64, _mm_max_pd, _mm_min_pd, _mm_movemask_pd, _mm_mul_pd, _mm_set1_epi64x,
-        _mm_cvtps_pd, _mm_set1_pd, _mm_set_pd, _mm_setr_ps, _mm_sub_pd, _mm_unpackhi_pd,
+        _mm_cvtps_pd, _mm_cvtsd_f64, _mm_max_pd, _mm_min_pd, _mm_movemask_pd, _mm_mul_pd,
+        _mm_set1_epi64x, _mm_set1_pd, _mm_set_pd, _mm_setr_ps, _mm_sub_pd, _mm_unpackhi_pd,
         _mm_unpacklo_pd,
     };
 
@@ -456,7 +456,11 @@ fn scalar_step_unflushed(c: &BiquadCoefs, cells: &mut [f64; 2], x: f64, floor: &
     cells[0] = c.b1 * x - c.a1 * y + cells[1];
     cells[1] = c.b2 * x - c.a2 * y;
     let magnitude = cells[1].abs();
-    *floor = if magnitude < *floor { magnitude } else { *floor };
+    *floor = if magnitude < *floor {
+        magnitude
+    } else {
+        *floor
+    };
     y
 }
 
@@ -574,7 +578,10 @@ mod tests {
         }
         let (lo, hi) = Pair::transpose(a, b);
         assert_eq!(lo.to_array(), [1.5, f64::MIN_POSITIVE]);
-        assert_eq!(hi.to_array().map(f64::to_bits), [(-0.0f64).to_bits(), 3.0f64.to_bits()]);
+        assert_eq!(
+            hi.to_array().map(f64::to_bits),
+            [(-0.0f64).to_bits(), 3.0f64.to_bits()]
+        );
         assert!(Pair::new(1.0, 0.5).any_below(0.6) && !Pair::new(1.0, 0.7).any_below(0.6));
         assert!(!Pair::splat(f64::NAN).any_below(1.0));
     }
@@ -616,8 +623,18 @@ mod tests {
             process_series_block_impl((&first, &mut a2), (&second, &mut b2), &mut base);
             for (n, &x) in input[start..end].iter().enumerate() {
                 let want = rb.process(&second, ra.process(&first, x));
-                assert_eq!(out[start + n].to_bits(), want.to_bits(), "sample {}", start + n);
-                assert_eq!(base[n].to_bits(), want.to_bits(), "baseline, sample {}", start + n);
+                assert_eq!(
+                    out[start + n].to_bits(),
+                    want.to_bits(),
+                    "sample {}",
+                    start + n
+                );
+                assert_eq!(
+                    base[n].to_bits(),
+                    want.to_bits(),
+                    "baseline, sample {}",
+                    start + n
+                );
             }
             assert_eq!((a, b), (ra, rb), "memories after {end}");
             assert_eq!((a2, b2), (ra, rb), "baseline memories after {end}");

@@ -627,7 +627,8 @@ mod tests {
         const N: usize = 64;
         for num_bands in 2..=MAX_BANDS {
             let freqs = [150.0, 1_500.0, 6_000.0];
-            let mut dispatched = PairCrossover::new(48_000.0, CrossoverSlope::Lr24, num_bands, freqs);
+            let mut dispatched =
+                PairCrossover::new(48_000.0, CrossoverSlope::Lr24, num_bands, freqs);
             let mut baseline = dispatched.clone();
             let mut seed = 21u32;
             for block in 0..2_000 {
@@ -640,16 +641,25 @@ mod tests {
                         Pair::default()
                     }
                 });
-                let (mut a, mut b) = ([[Pair::default(); N]; MAX_BANDS], [[Pair::default(); N]; MAX_BANDS]);
+                let (mut a, mut b) = (
+                    [[Pair::default(); N]; MAX_BANDS],
+                    [[Pair::default(); N]; MAX_BANDS],
+                );
                 dispatched.split_block(&input, &mut a);
                 baseline.split_block_impl(&input, &mut b);
                 for band in 0..num_bands {
                     for i in 0..N {
-                        assert_eq!(a[band][i].to_array().map(f64::to_bits), b[band][i].to_array().map(f64::to_bits));
+                        assert_eq!(
+                            a[band][i].to_array().map(f64::to_bits),
+                            b[band][i].to_array().map(f64::to_bits)
+                        );
                     }
                 }
             }
-            assert!(dispatched.is_clear() && baseline.is_clear(), "the tails flushed");
+            assert!(
+                dispatched.is_clear() && baseline.is_clear(),
+                "the tails flushed"
+            );
         }
     }
 

@@ -361,7 +361,10 @@ mod tests {
                 break;
             }
             let end = (start + block).min(l.len());
-            assert!(l[start..end].iter().chain(&r[start..end]).all(|&x| sanitize(x).to_bits() == x.to_bits()));
+            assert!(l[start..end]
+                .iter()
+                .chain(&r[start..end])
+                .all(|&x| sanitize(x).to_bits() == x.to_bits()));
             a.process(&l[start..end], &r[start..end]);
             b.process_sanitized(&l[start..end], &r[start..end]);
             c.process_with::<false>(&l[start..end], &r[start..end]);
@@ -386,7 +389,11 @@ mod tests {
             for b in SANITIZER_EDGE_CASES {
                 let got = clean(Pair::new(f64::from(a), f64::from(b)));
                 let want = [f64::from(sanitize(a)), f64::from(sanitize(b))];
-                assert_eq!(got.to_array().map(f64::to_bits), want.map(f64::to_bits), "{a} {b}");
+                assert_eq!(
+                    got.to_array().map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "{a} {b}"
+                );
             }
         }
     }
