@@ -288,6 +288,9 @@ impl BiquadCoefs {
     }
 }
 
+/// Samples [`BiquadState::process_block`] runs at a time (its scratch copy).
+pub const BLOCK_PIECE: usize = 64;
+
 /// State of one biquad channel, transposed direct form II (two f64 memory
 /// cells), the form with the best numerical behaviour in floating point.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -322,16 +325,52 @@ impl BiquadState {
         y
     }
 
-    /// Filters `samples` in place.
+    /// Filters `samples` in place: bit for bit [`Self::process`] on each
+    /// sample in turn. Runs a piece of up to [`BLOCK_PIECE`] samples with
+    /// the memories in registers and without the per-sample tail flush,
+    /// tracking the smallest `|s2|`: the flush clears the state only when
+    /// both cells are below [`STATE_FLUSH_THRESHOLD`], so while that floor
+    /// stays at or above it no flush would have happened and the result is
+    /// exact; otherwise the piece runs again from the saved memories with
+    /// [`Self::process`] (the compare-and-branch then stays off the common
+    /// path). Never allocates.
     pub fn process_block(&mut self, coefs: &BiquadCoefs, samples: &mut [f64]) {
-        for sample in samples {
-            *sample = self.process(coefs, *sample);
+        for piece in samples.chunks_mut(BLOCK_PIECE) {
+            let mut input = [0.0f64; BLOCK_PIECE];
+            input[..piece.len()].copy_from_slice(piece);
+            let (mut s1, mut s2) = (self.s1, self.s2);
+            let mut floor = f64::INFINITY;
+            for x in piece.iter_mut() {
+                let y = coefs.b0 * *x + s1;
+                s1 = coefs.b1 * *x - coefs.a1 * y + s2;
+                s2 = coefs.b2 * *x - coefs.a2 * y;
+                let magnitude = s2.abs();
+                floor = if magnitude < floor { magnitude } else { floor };
+                *x = y;
+            }
+            if floor < STATE_FLUSH_THRESHOLD {
+                // A flush could have happened: again, exactly.
+                for (x, &dry) in piece.iter_mut().zip(&input) {
+                    *x = self.process(coefs, dry);
+                }
+            } else {
+                (self.s1, self.s2) = (s1, s2);
+            }
         }
     }
 
     /// The two state cells `[s1, s2]`, for tests and diagnostics.
     pub fn cells(&self) -> [f64; 2] {
         [self.s1, self.s2]
+    }
+
+    /// A state holding `cells` (`[s1, s2]`, as [`Self::cells`] returns
+    /// them): for block loops that keep the memories elsewhere.
+    pub fn from_cells(cells: [f64; 2]) -> Self {
+        Self {
+            s1: cells[0],
+            s2: cells[1],
+        }
     }
 }
 
@@ -493,5 +532,61 @@ pub fn process_cascade_scalar(
             x = s.process(c, x);
         }
         *sample = x;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The block path is the per-sample one bit for bit, output and
+    /// memories, through bursts and silent tails that flush (so the exact
+    /// reruns happen), in uneven blocks longer and shorter than a piece.
+    #[test]
+    fn process_block_is_process_sample_by_sample_bit_for_bit() {
+        let rate = 48_000.0;
+        for coefs in [
+            BiquadCoefs::highpass(180.0, 0.707, rate),
+            BiquadCoefs::low_shelf(200.0, -3.0, 0.707, rate),
+            BiquadCoefs::high_shelf(6_000.0, 2.0, 0.707, rate),
+        ] {
+            let (mut block, mut per_sample) = (BiquadState::new(), BiquadState::new());
+            let mut seed = 17u32;
+            let len = 200_000;
+            let input: Vec<f64> = (0..len)
+                .map(|n| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let v = f64::from(seed >> 8) / f64::from(1u32 << 24) - 0.5;
+                    if n % 100_000 < 2_000 {
+                        v
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let mut out = input.clone();
+            let mut start = 0;
+            let mut flushed = false;
+            for step in [64usize, 1, 63, 200, 17, 64, 130].iter().cycle() {
+                if start >= len {
+                    break;
+                }
+                let end = (start + step).min(len);
+                block.process_block(&coefs, &mut out[start..end]);
+                for (n, &x) in input[start..end].iter().enumerate() {
+                    let want = per_sample.process(&coefs, x);
+                    assert_eq!(
+                        out[start + n].to_bits(),
+                        want.to_bits(),
+                        "sample {}",
+                        start + n
+                    );
+                }
+                assert_eq!(block, per_sample, "memories after {end}");
+                flushed |= start > 2_000 && block.cells() == [0.0; 2];
+                start = end;
+            }
+            assert!(flushed, "the tail flushed: the exact reruns ran");
+        }
     }
 }

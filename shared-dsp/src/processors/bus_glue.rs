@@ -1533,7 +1533,7 @@ impl BusGlue {
             let x = Pair::new(f64::from(dry[0][i]), f64::from(dry[1][i]));
             self.crossover.split(x, &mut pair_split);
             for b in 0..NUM_BANDS {
-                let Pair([l, r]) = pair_split[b];
+                let [l, r] = pair_split[b].to_array();
                 bands[b][0][i] = l;
                 bands[b][1][i] = r;
             }

@@ -35,7 +35,7 @@ use crate::primitives::smoother::{Fade, Smoother};
 use crate::units::crossover::{CrossoverSlope, SplitCoefs, MAX_BANDS, MAX_SPLITS};
 use crate::units::loudness::StereoFoldMeter;
 use crate::units::mono_check::correlation_of_sums;
-use crate::units::pair::{Pair, PairCoefs, PairState};
+use crate::units::pair::{process_series_block, vex_available, Pair, PairCoefs, PairState};
 use crate::units::pair_crossover::PairCrossover;
 use crate::units::stereo::{balance_gains, decode_mid_side, encode_mid_side};
 
@@ -358,17 +358,56 @@ fn weighted_products<const M: usize>(
     }
 }
 
+/// [`weighted_products`] of one band over a settled chunk (`band_width` and
+/// `width` constant), two frames at a time as the two lanes: the same
+/// products, weights and sums in the same order, so the same bits.
+#[inline(always)]
+fn band_products(weights: &[f64], split: &[Pair], band_width: f64, width: f64) -> [f64; 5] {
+    let n = split.len();
+    let (band_width, width) = (Pair::splat(band_width), Pair::splat(width));
+    let mut acc = [Pair::default(); 5];
+    for (frames, w) in split.chunks_exact(2).zip(weights.chunks_exact(2)) {
+        // (mid, side) of frames 2k and 2k+1 → (mids, sides).
+        let (mid, side) = Pair::transpose(frames[0], frames[1]);
+        let side = side * band_width;
+        let wide = side * width;
+        let (l, r) = (mid + wide, mid - wide);
+        let w = Pair::new(w[0], w[1]);
+        acc[0] += w * (l * l);
+        acc[1] += w * (r * r);
+        acc[2] += w * (l * r);
+        acc[3] += w * (mid * mid);
+        acc[4] += w * (side * side);
+    }
+    if n % 2 == 1 {
+        let (mid, side) = (split[n - 1].lo(), split[n - 1].hi() * band_width.lo());
+        let (l, r) = decode_mid_side(mid, side * width.lo());
+        let w = weights[n - 1];
+        for (sum, p) in acc
+            .iter_mut()
+            .zip([l * l, r * r, l * r, mid * mid, side * side])
+        {
+            *sum += Pair::new(w * p, 0.0);
+        }
+    }
+    acc.map(|a| a.lo() + a.hi())
+}
+
 /// The per-band meter inputs of one chunk, for the frames that ran the
-/// multiband path: each band's mid, its side after the band width, and that
-/// side after the overall width too.
+/// multiband path: each band's (mid, side) out of the crossover, and the
+/// widths that frame applied (the meters derive the widened side from them
+/// with the chain's own arithmetic).
 #[derive(Debug, Clone)]
 struct BandTaps {
-    mid: [[f64; CHUNK]; MAX_BANDS],
-    side: [[f64; CHUNK]; MAX_BANDS],
-    wide: [[f64; CHUNK]; MAX_BANDS],
-    /// The crossover's (mid, side) bands of the chunk (scratch of the
-    /// settled path).
+    /// The crossover's (mid, side) bands of the chunk.
     split: [[Pair; CHUNK]; MAX_BANDS],
+    /// Per-frame band widths and overall width (the per-frame path, while
+    /// controls move).
+    band_width: [[f64; CHUNK]; MAX_BANDS],
+    width: [f64; CHUNK],
+    /// `Some((band widths, width))` when they held for the whole chunk
+    /// (the settled path; the per-frame arrays are then unused).
+    settled: Option<([f64; MAX_BANDS], f64)>,
     /// Frames held.
     len: usize,
     /// Bands in use.
@@ -378,13 +417,19 @@ struct BandTaps {
 impl BandTaps {
     fn new() -> Self {
         Self {
-            mid: [[0.0; CHUNK]; MAX_BANDS],
-            side: [[0.0; CHUNK]; MAX_BANDS],
-            wide: [[0.0; CHUNK]; MAX_BANDS],
             split: [[Pair::default(); CHUNK]; MAX_BANDS],
+            band_width: [[0.0; CHUNK]; MAX_BANDS],
+            width: [0.0; CHUNK],
+            settled: None,
             len: 0,
             bands: 0,
         }
+    }
+
+    /// Empties the taps for a new chunk.
+    fn clear(&mut self) {
+        self.len = 0;
+        self.settled = None;
     }
 }
 
@@ -410,11 +455,10 @@ fn multiband_frame(
         let (mid_band, side_band) = (bands[b].lo(), bands[b].hi());
         m += band_gains[b] * mid_band;
         s += band_gains[b] * band_widths[b] * side_band;
-        let widened = side_band * band_widths[b];
-        taps.mid[b][t] = mid_band;
-        taps.side[b][t] = widened;
-        taps.wide[b][t] = widened * width;
+        taps.split[b][t] = bands[b];
+        taps.band_width[b][t] = band_widths[b];
     }
+    taps.width[t] = width;
     taps.len = t + 1;
     taps.bands = n;
     // Crossfade from the single-band path (mid as is, side × width).
@@ -424,69 +468,38 @@ fn multiband_frame(
     )
 }
 
-/// Memories of the mono maker's pair sections: the first high-pass stage
-/// beside the mid's all-pass, then the second high-pass stage.
-type MonoMakerStates = (
-    [PairState; MONO_MAKER_SECTIONS],
-    [PairState; MONO_MAKER_SECTIONS],
-);
-
-/// The arithmetic of [`StereoImager::mono_maker_frame`] over a chunk into
-/// `out` (`[mid, side]`): whether the pass is complete (`FLUSH = false`
+/// The first stage of [`StereoImager::mono_maker_frame`] over a chunk: the
+/// first high-pass stage on the side (lane 0) beside the all-pass on the
+/// mid (lane 1), into `out`; whether the pass is complete (`FLUSH = false`
 /// stops counting as complete once a tail flush could have happened) and
 /// the memories after it.
 #[inline(always)]
-fn mono_maker_pass<const FLUSH: bool>(
-    coefs: (
-        [PairCoefs; MONO_MAKER_SECTIONS],
-        [PairCoefs; MONO_MAKER_SECTIONS],
-    ),
-    states: MonoMakerStates,
+fn mono_maker_first_pass<const FLUSH: bool>(
+    coefs: &[PairCoefs; MONO_MAKER_SECTIONS],
+    mut states: [PairState; MONO_MAKER_SECTIONS],
     mid: &[f64],
     side: &[f64],
-    amount: f64,
-    out: &mut [[f64; CHUNK]; 2],
-) -> (bool, MonoMakerStates) {
-    let (mut first, mut second) = states;
-    let mut floors = [Pair::splat(f64::INFINITY); 2 * MONO_MAKER_SECTIONS];
-    let [out_mid, out_side] = out;
-    for (((&m, &s), om), os) in mid
-        .iter()
-        .zip(side)
-        .zip(out_mid.iter_mut())
-        .zip(out_side.iter_mut())
-    {
+    out: &mut [Pair; CHUNK],
+) -> (bool, [PairState; MONO_MAKER_SECTIONS]) {
+    let mut floors = [Pair::splat(f64::INFINITY); MONO_MAKER_SECTIONS];
+    for ((&m, &s), o) in mid.iter().zip(side).zip(out.iter_mut()) {
         let mut y = Pair::new(s, m);
         for k in 0..MONO_MAKER_SECTIONS {
             y = if FLUSH {
-                first[k].process(&coefs.0[k], y)
+                states[k].process(&coefs[k], y)
             } else {
-                first[k].process_unflushed(&coefs.0[k], y, &mut floors[k])
+                states[k].process_unflushed(&coefs[k], y, &mut floors[k])
             };
         }
-        let all = y.hi();
-        let mut high = Pair::new(y.lo(), 0.0);
-        for k in 0..MONO_MAKER_SECTIONS {
-            high = if FLUSH {
-                second[k].process(&coefs.1[k], high)
-            } else {
-                second[k].process_unflushed(&coefs.1[k], high, &mut floors[MONO_MAKER_SECTIONS + k])
-            };
-        }
-        let high = high.lo();
-        *om = m + amount * (all - m);
-        *os = s + amount * (high - s);
+        *o = y;
     }
-    // The second stage's lane 1 idles at exact zero (flushed or not, the
-    // same): only its lane 0 counts.
-    let (first_floors, second_floors) = floors.split_at(MONO_MAKER_SECTIONS);
-    let complete = FLUSH
-        || !(first_floors
-            .iter()
-            .any(|f| f.any_below(STATE_FLUSH_THRESHOLD))
-            || second_floors.iter().any(|f| f.lo() < STATE_FLUSH_THRESHOLD));
-    (complete, (first, second))
+    let complete = FLUSH || !floors.iter().any(|f| f.any_below(STATE_FLUSH_THRESHOLD));
+    (complete, states)
 }
+
+/// Line values below this magnitude are stored as +0.0 (the decorrelator's
+/// tail flush).
+const SCHROEDER_FLUSH: f64 = 1e-30;
 
 /// A Schroeder all-pass `y = −g·x + x[n−D] + g·y[n−D]` on f64 (allocates
 /// its line in `new` only).
@@ -526,13 +539,46 @@ impl SchroederAllpass {
         self.pos = (self.pos + frames) % self.line.len();
     }
 
+    /// [`Self::process`] on every sample of `samples`, in place, bit for
+    /// bit. Within a run that does not wrap around the line, no cell is
+    /// read after it is written (a run is at most the delay long), so the
+    /// frames are independent and the loop vectorises.
+    #[inline(always)]
+    fn process_block(&mut self, samples: &mut [f64]) {
+        let line_len = self.line.len();
+        let mut done = 0;
+        while done < samples.len() {
+            let n = (samples.len() - done).min(line_len - self.pos);
+            let cells = &mut self.line[self.pos..self.pos + n];
+            for (x, cell) in samples[done..done + n].iter_mut().zip(cells.iter_mut()) {
+                let delayed = *cell;
+                let w = *x + STEREOIZE_ALLPASS_GAIN * delayed;
+                *x = delayed - STEREOIZE_ALLPASS_GAIN * w;
+                *cell = if w.abs() < SCHROEDER_FLUSH { 0.0 } else { w };
+            }
+            // Zeros written in a row: the run's trailing zeros, added to
+            // the count before if the whole run was zeros.
+            let trailing = cells.iter().rev().take_while(|&&v| v == 0.0).count();
+            self.zeros_written = if trailing == n {
+                self.zeros_written.saturating_add(n)
+            } else {
+                trailing
+            };
+            self.pos += n;
+            if self.pos == line_len {
+                self.pos = 0;
+            }
+            done += n;
+        }
+    }
+
     #[inline]
     fn process(&mut self, x: f64) -> f64 {
         // Canonical form: w[n] = x + g·w[n−D], y = −g·w[n] + w[n−D].
         let delayed = self.line[self.pos];
         let w = x + STEREOIZE_ALLPASS_GAIN * delayed;
         let y = delayed - STEREOIZE_ALLPASS_GAIN * w;
-        let written = if w.abs() < 1e-30 { 0.0 } else { w };
+        let written = if w.abs() < SCHROEDER_FLUSH { 0.0 } else { w };
         self.line[self.pos] = written;
         self.zeros_written = if written == 0.0 {
             self.zeros_written.saturating_add(1)
@@ -1069,7 +1115,7 @@ impl StereoImager {
             }
             // The metered stereo signal (before the Mono listen switch).
             let mut wet = dry;
-            self.taps.len = 0;
+            self.taps.clear();
             // Silence (every sample +0.0 after sanitising) while at rest:
             // every frame of the chunk gives the same output frame and leaves
             // the filters as they are, so one frame is computed and copied,
@@ -1085,7 +1131,7 @@ impl StereoImager {
                             f.skip_silence(len - 1);
                         }
                     }
-                    self.taps.len = 0;
+                    self.taps.clear();
                     let (l, r) = (wet[0][0], wet[1][0]);
                     wet[0][..len].fill(l);
                     wet[1][..len].fill(r);
@@ -1172,7 +1218,40 @@ impl StereoImager {
     /// The M/S chain on a chunk while every control is settled: exactly the
     /// arithmetic of [`Self::frame`] (same operations, same order), with the
     /// controls read once and each stage run over the whole chunk.
+    /// Runs VEX-encoded where the CPU has AVX (the same bits, tested).
     fn settled_chunk(&mut self, dry: &[[f32; CHUNK]; 2], wet: &mut [[f32; CHUNK]; 2], len: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if vex_available() {
+            // SAFETY: AVX is present (checked at run time).
+            unsafe { self.settled_chunk_vex(dry, wet, len) };
+            return;
+        }
+        self.settled_chunk_impl(dry, wet, len);
+    }
+
+    /// [`Self::settled_chunk_impl`] compiled with AVX enabled.
+    ///
+    /// # Safety
+    /// The CPU must have AVX.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    unsafe fn settled_chunk_vex(
+        &mut self,
+        dry: &[[f32; CHUNK]; 2],
+        wet: &mut [[f32; CHUNK]; 2],
+        len: usize,
+    ) {
+        self.settled_chunk_impl(dry, wet, len);
+    }
+
+    /// The body of [`Self::settled_chunk`].
+    #[inline(always)]
+    fn settled_chunk_impl(
+        &mut self,
+        dry: &[[f32; CHUNK]; 2],
+        wet: &mut [[f32; CHUNK]; 2],
+        len: usize,
+    ) {
         let sign = [self.sign[0].target(), self.sign[1].target()];
         let swap = self.swap.amount();
         let (mid_gain, side_gain) = (self.mid_gain.target(), self.side_gain.target());
@@ -1201,6 +1280,23 @@ impl StereoImager {
         if multiband == 0.0 && !(amount != 0.0 || low_on || high_on || mono_on) {
             // Single band, no side stages: the same per-frame arithmetic in
             // one pass (no f64 scratch between the stages).
+            if swap == 0.0 && angle == 0.0 && balance == 0.0 {
+                // Nothing to swap, turn or balance: the same arithmetic
+                // without the per-frame branches (the loop vectorises).
+                let [wet_l, wet_r] = wet;
+                for (((&a, &b), out_l), out_r) in dry[0][..len]
+                    .iter()
+                    .zip(&dry[1][..len])
+                    .zip(wet_l[..len].iter_mut())
+                    .zip(wet_r[..len].iter_mut())
+                {
+                    let (m, s) = encode_mid_side(clamp(a) * sign[0], clamp(b) * sign[1]);
+                    let (l, r) = decode_mid_side(m * mid_gain, s * side_gain * width);
+                    *out_l = flush_subnormal(l as f32);
+                    *out_r = flush_subnormal(r as f32);
+                }
+                return;
+            }
             for i in 0..len {
                 let (m, s) = mid_side_in(i);
                 let (mid, side) = (m * mid_gain, s * side_gain * width);
@@ -1219,10 +1315,25 @@ impl StereoImager {
         }
         let mut mid = [0.0f64; CHUNK];
         let mut side = [0.0f64; CHUNK];
-        for i in 0..len {
-            let (m, s) = mid_side_in(i);
-            mid[i] = m * mid_gain;
-            side[i] = s * side_gain;
+        if swap == 0.0 {
+            // Nothing to swap: the same arithmetic without the per-frame
+            // branch.
+            for (((&a, &b), m), s) in dry[0][..len]
+                .iter()
+                .zip(&dry[1][..len])
+                .zip(mid[..len].iter_mut())
+                .zip(side[..len].iter_mut())
+            {
+                let (mid_in, side_in) = encode_mid_side(clamp(a) * sign[0], clamp(b) * sign[1]);
+                *m = mid_in * mid_gain;
+                *s = side_in * side_gain;
+            }
+        } else {
+            for i in 0..len {
+                let (m, s) = mid_side_in(i);
+                mid[i] = m * mid_gain;
+                side[i] = s * side_gain;
+            }
         }
         if multiband == 0.0 {
             side[..len].iter_mut().for_each(|s| *s *= width);
@@ -1240,47 +1351,72 @@ impl StereoImager {
             let taps = &mut *self.taps;
             self.crossover.split_block(&input[..len], &mut taps.split);
             let bands = self.crossover.num_bands();
-            let mut mid_sum = [0.0f64; CHUNK];
-            let mut side_sum = [0.0f64; CHUNK];
+            // (Σ gain·mid band, Σ gain·width·side band), band by band.
+            let mut sum = [Pair::default(); CHUNK];
             for b in 0..bands {
-                let (gain, band_width) = (band_gains[b], band_widths[b]);
-                let side_gain = gain * band_width;
-                for i in 0..len {
-                    let (mid_band, side_band) = (taps.split[b][i].lo(), taps.split[b][i].hi());
-                    mid_sum[i] += gain * mid_band;
-                    side_sum[i] += side_gain * side_band;
-                    let widened = side_band * band_width;
-                    taps.mid[b][i] = mid_band;
-                    taps.side[b][i] = widened;
-                    taps.wide[b][i] = widened * width;
+                let gain = band_gains[b];
+                let coefs = Pair::new(gain, gain * band_widths[b]);
+                for (acc, &band) in sum.iter_mut().zip(&taps.split[b]).take(len) {
+                    *acc += coefs * band;
                 }
             }
+            taps.settled = Some((band_widths, width));
             taps.len = len;
             taps.bands = bands;
-            for i in 0..len {
-                mid[i] += multiband * (mid_sum[i] - mid[i]);
-                side[i] = side[i] * width + multiband * (side_sum[i] * width - side[i] * width);
+            for ((m, s), sum) in mid[..len].iter_mut().zip(side[..len].iter_mut()).zip(&sum) {
+                let (mid_sum, side_sum) = (sum.lo(), sum.hi());
+                *m += multiband * (mid_sum - *m);
+                *s = *s * width + multiband * (side_sum * width - *s * width);
             }
         }
         if amount != 0.0 || low_on || high_on || mono_on {
             let mono_amount = self.mono_maker_fade.amount();
-            for i in 0..len {
-                let (m, mut s) = (mid[i], side[i]);
-                if amount != 0.0 {
-                    s += amount * self.stereoize_side(m);
+            // Stage by stage over the chunk (each filter sees the same
+            // sequence as frame by frame: the same bits).
+            if amount != 0.0 {
+                let mut decorrelated = [0.0f64; CHUNK];
+                let d = &mut decorrelated[..len];
+                d.copy_from_slice(&mid[..len]);
+                for f in self.stereoize_filters.iter_mut() {
+                    f.process_block(d);
                 }
-                if low_on {
-                    s = self.side_low.1.process(&self.side_low.0, s);
+                let (coefs, state) = &mut self.stereoize_high_pass;
+                state.process_block(coefs, d);
+                for (s, &d) in side[..len].iter_mut().zip(d.iter()) {
+                    *s += amount * d;
                 }
-                if high_on {
-                    s = self.side_high.1.process(&self.side_high.0, s);
-                }
-                mid[i] = m;
-                side[i] = s;
+            }
+            let (low_coefs, low_state, ..) = &mut self.side_low;
+            let (high_coefs, high_state, ..) = &mut self.side_high;
+            match (low_on, high_on) {
+                // Both shelves: one skewed pair (the same bits).
+                (true, true) => process_series_block(
+                    (low_coefs, low_state),
+                    (high_coefs, high_state),
+                    &mut side[..len],
+                ),
+                (true, false) => low_state.process_block(low_coefs, &mut side[..len]),
+                (false, true) => high_state.process_block(high_coefs, &mut side[..len]),
+                (false, false) => {}
             }
             if mono_on {
                 self.mono_maker_chunk(&mut mid[..len], &mut side[..len], mono_amount);
             }
+        }
+        if angle == 0.0 && balance == 0.0 {
+            // Nothing to turn or balance: without the per-frame branches.
+            let [wet_l, wet_r] = wet;
+            for (((&m, &s), out_l), out_r) in mid[..len]
+                .iter()
+                .zip(&side[..len])
+                .zip(wet_l[..len].iter_mut())
+                .zip(wet_r[..len].iter_mut())
+            {
+                let (l, r) = decode_mid_side(m, s);
+                *out_l = flush_subnormal(l as f32);
+                *out_r = flush_subnormal(r as f32);
+            }
+            return;
         }
         for i in 0..len {
             let (mut l, mut r) = decode_mid_side(mid[i], side[i]);
@@ -1309,21 +1445,43 @@ impl StereoImager {
     }
 
     /// [`Self::mono_maker_frame`] on every frame of a chunk, bit for bit:
-    /// one pass with the four pair sections' memories in registers, without
-    /// the per-sample tail flush unless one could have happened (then again,
-    /// exactly; see [`PairState::process_unflushed`]).
+    /// the first stage as one pass of pairs (side high-pass beside the mid
+    /// all-pass) with the memories in registers, without the per-sample
+    /// tail flush unless one could have happened (then again, exactly; see
+    /// [`PairState::process_unflushed`]); the second high-pass stage, alone
+    /// on the side, as one skewed pair ([`process_series_block`]) instead of
+    /// two pairs with an idle lane.
+    #[inline(always)]
     fn mono_maker_chunk(&mut self, mid: &mut [f64], side: &mut [f64], amount: f64) {
-        let mut out = [[0.0f64; CHUNK]; 2];
-        let coefs = (self.mono_maker_pair.0, self.mono_maker_high.0);
-        let states = (self.mono_maker_pair.1, self.mono_maker_high.1);
-        let (ran, mut done) = mono_maker_pass::<false>(coefs, states, mid, side, amount, &mut out);
-        if !ran {
-            done = mono_maker_pass::<true>(coefs, states, mid, side, amount, &mut out).1;
-        }
-        (self.mono_maker_pair.1, self.mono_maker_high.1) = done;
         let n = mid.len();
-        mid.copy_from_slice(&out[0][..n]);
-        side.copy_from_slice(&out[1][..n]);
+        let mut first = [Pair::default(); CHUNK];
+        let (coefs, states) = self.mono_maker_pair;
+        let (ran, mut done) = mono_maker_first_pass::<false>(&coefs, states, mid, side, &mut first);
+        if !ran {
+            done = mono_maker_first_pass::<true>(&coefs, states, mid, side, &mut first).1;
+        }
+        self.mono_maker_pair.1 = done;
+        // The second stage's memories are lane 0 of its pairs (lane 1 idles
+        // at exact zero: identity on zeros).
+        let mut high = [0.0f64; CHUNK];
+        for (h, y) in high[..n].iter_mut().zip(&first) {
+            *h = y.lo();
+        }
+        let sections = &self.mono_maker[0].high.sections;
+        let pairs = &mut self.mono_maker_high.1;
+        let mut a = BiquadState::from_cells(pairs[0].lane_cells(0));
+        let mut b = BiquadState::from_cells(pairs[1].lane_cells(0));
+        process_series_block(
+            (&sections[0], &mut a),
+            (&sections[1], &mut b),
+            &mut high[..n],
+        );
+        pairs[0] = PairState::from_lanes(a.cells(), [0.0; 2]);
+        pairs[1] = PairState::from_lanes(b.cells(), [0.0; 2]);
+        for (((m, s), y), &h) in mid.iter_mut().zip(side.iter_mut()).zip(&first).zip(&high) {
+            *m += amount * (y.hi() - *m);
+            *s += amount * (h - *s);
+        }
     }
 
     /// The mono maker on one frame, crossfaded by `amount`.
@@ -1407,8 +1565,34 @@ impl StereoImager {
     }
 
     /// The per-band correlation and M/S energy meters over the frames of a
-    /// chunk that ran the multiband path.
+    /// chunk that ran the multiband path. Per frame and band: the band's mid
+    /// `m`, its side after the band width `w_s = s·w_b` and after the overall
+    /// width too `s·w_b·w`; `(L, R) = (m + s·w_b·w, m − s·w_b·w)`; the
+    /// weighted products `[L², R², L·R, m², w_s²]` ([`weighted_products`]).
     fn meter_bands(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if vex_available() {
+            // SAFETY: AVX is present (checked at run time).
+            unsafe { self.meter_bands_vex() };
+            return;
+        }
+        self.meter_bands_impl();
+    }
+
+    /// [`Self::meter_bands_impl`] compiled with AVX enabled (the same
+    /// operations VEX-encoded: the same bits, tested).
+    ///
+    /// # Safety
+    /// The CPU must have AVX.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    unsafe fn meter_bands_vex(&mut self) {
+        self.meter_bands_impl();
+    }
+
+    /// The body of [`Self::meter_bands`].
+    #[inline(always)]
+    fn meter_bands_impl(&mut self) {
         let taps = &self.taps;
         let n = taps.len;
         if n == 0 {
@@ -1417,13 +1601,20 @@ impl StereoImager {
         let weights = &self.meter_weights[CHUNK - n..];
         let decay = self.meter_decay[n];
         for b in 0..taps.bands {
-            let mut acc = [Pair::default(); 5];
-            let (mid, side, wide) = (&taps.mid[b][..n], &taps.side[b][..n], &taps.wide[b][..n]);
-            weighted_products(weights, n, &mut acc, |i| {
-                let (l, r) = decode_mid_side(mid[i], wide[i]);
-                [l * l, r * r, l * r, mid[i] * mid[i], side[i] * side[i]]
-            });
-            let sums = acc.map(|a| a.lo() + a.hi());
+            let split = &taps.split[b][..n];
+            let sums = match taps.settled {
+                Some((band_widths, width)) => band_products(weights, split, band_widths[b], width),
+                None => {
+                    let mut acc = [Pair::default(); 5];
+                    let (band_width, width) = (&taps.band_width[b][..n], &taps.width[..n]);
+                    weighted_products(weights, n, &mut acc, |i| {
+                        let (mid, side) = (split[i].lo(), split[i].hi() * band_width[i]);
+                        let (l, r) = decode_mid_side(mid, side * width[i]);
+                        [l * l, r * r, l * r, mid * mid, side * side]
+                    });
+                    acc.map(|a| a.lo() + a.hi())
+                }
+            };
             self.band_energy[b].advance(decay, [sums[0], sums[1], sums[2]]);
             let (m, s) = &mut self.band_ms_energy[b];
             *m = decay * *m + sums[3];
@@ -1445,11 +1636,14 @@ impl StereoImager {
         // correlation, each lane summed in the same order as two passes.
         let mut acc = [Pair::default(); 5];
         let mut plain = [Pair::default(); 3];
-        let pairs = n / 2;
-        for k in 0..pairs {
-            let l = Pair::new(f64::from(left[2 * k]), f64::from(left[2 * k + 1]));
-            let r = Pair::new(f64::from(right[2 * k]), f64::from(right[2 * k + 1]));
-            let w = Pair::new(weights[2 * k], weights[2 * k + 1]);
+        for ((l, r), w) in left[..n]
+            .chunks_exact(2)
+            .zip(right[..n].chunks_exact(2))
+            .zip(weights.chunks_exact(2))
+        {
+            let l = Pair::from_f32(l[0], l[1]);
+            let r = Pair::from_f32(r[0], r[1]);
+            let w = Pair::new(w[0], w[1]);
             let (m, s) = (Pair::splat(0.5) * (l + r), Pair::splat(0.5) * (l - r));
             let (ll, rr, lr) = (l * l, r * r, l * r);
             acc[0] += w * ll;
@@ -1486,7 +1680,9 @@ impl StereoImager {
         if self.side_energy < SILENT_ENERGY {
             self.side_energy = 0.0;
         }
-        self.loudness.process(&left[..n], &right[..n]);
+        // The metered signal is sanitised: the input sanitised, or the
+        // chain's bounded output with subnormals flushed.
+        self.loudness.process_sanitized(&left[..n], &right[..n]);
     }
 
     /// The meters as of the last processed frame.
@@ -1527,6 +1723,118 @@ impl StereoImager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The band meters read the same through the dispatched path
+    /// (VEX-encoded where the CPU has AVX) and the baseline body, settled
+    /// (two frames per pair) and per frame, in chunks of every parity.
+    #[test]
+    fn band_meters_agree_on_the_vex_and_the_baseline_paths_bit_for_bit() {
+        let settings = ImagerSettings {
+            width: 1.2,
+            num_bands: 4,
+            band_width: [0.0, 1.0, 1.3, 1.6],
+            ..ImagerSettings::default()
+        };
+        let mut dispatched = StereoImager::new(48_000.0);
+        dispatched.set_settings(&settings);
+        let mut baseline = dispatched.clone();
+        let mut seed = 5u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        for block in 0..300 {
+            if block == 150 {
+                let moved = ImagerSettings {
+                    width: 0.7,
+                    ..settings
+                };
+                dispatched.set_settings(&moved);
+                baseline.set_settings(&moved);
+            }
+            let len = [64, 63, 17, 1][block % 4];
+            let mut l: Vec<f32> = (0..len).map(|_| next()).collect();
+            let mut r: Vec<f32> = (0..len).map(|_| 0.5 * next()).collect();
+            let (mut l2, mut r2) = (l.clone(), r.clone());
+            // Each call is one chunk: the taps of it are metered below.
+            dispatched.process(&mut [&mut l, &mut r]);
+            baseline.process(&mut [&mut l2, &mut r2]);
+            let (a, b) = (dispatched.band_energy, baseline.band_energy);
+            assert_eq!(a, b, "{block}");
+            // Meter the same taps again, each way, from the same state.
+            let (mut x, mut y) = (dispatched.clone(), dispatched.clone());
+            x.meter_bands();
+            y.meter_bands_impl();
+            assert_eq!(x.band_energy, y.band_energy, "{block}");
+            assert_eq!(x.band_ms_energy, y.band_ms_energy, "{block}");
+        }
+    }
+
+    /// The settled chunk body gives the same bits through the dispatched
+    /// path (VEX-encoded where the CPU has AVX) and as the baseline body,
+    /// for every stage, single and multiband, in chunks of every parity.
+    #[test]
+    fn settled_chunks_agree_on_the_vex_and_the_baseline_paths_bit_for_bit() {
+        let settings = ImagerSettings {
+            width: 1.4,
+            num_bands: 4,
+            band_width: [0.2, 1.3, 1.8, 0.7],
+            mono_maker: true,
+            stereoize: 0.3,
+            side_low_gain_db: -3.0,
+            side_high_gain_db: 2.0,
+            ..ImagerSettings::default()
+        };
+        for s in [
+            settings,
+            ImagerSettings {
+                rotation_deg: 10.0,
+                balance: 0.1,
+                swap: true,
+                ..settings
+            },
+            ImagerSettings {
+                width: 1.5,
+                ..ImagerSettings::default()
+            },
+        ] {
+            let mut dispatched = StereoImager::new(48_000.0);
+            dispatched.set_settings(&s);
+            let mut baseline = dispatched.clone();
+            let mut seed = 3u32;
+            let mut next = || {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            };
+            for chunk in 0..200 {
+                let len = [64, 63, 17, 1][chunk % 4];
+                let dry: [[f32; CHUNK]; 2] = [
+                    core::array::from_fn(|_| next()),
+                    core::array::from_fn(|_| 0.5 * next()),
+                ];
+                let (mut a, mut b) = ([[0.0f32; CHUNK]; 2], [[0.0f32; CHUNK]; 2]);
+                dispatched.settled_chunk(&dry, &mut a, len);
+                baseline.settled_chunk_impl(&dry, &mut b, len);
+                for c in 0..2 {
+                    assert!(
+                        a[c][..len]
+                            .iter()
+                            .zip(&b[c][..len])
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "chunk {chunk}"
+                    );
+                }
+                dispatched.meter_bands();
+                baseline.meter_bands_impl();
+                assert_eq!(
+                    dispatched.band_energy, baseline.band_energy,
+                    "chunk {chunk}"
+                );
+                dispatched.taps.clear();
+                baseline.taps.clear();
+            }
+        }
+    }
 
     /// The settled chunk path is the per-frame chain with its controls
     /// hoisted: it must give the same output bit for bit, for every stage.

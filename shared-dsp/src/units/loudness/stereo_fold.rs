@@ -18,7 +18,7 @@
 use super::k_weighting::KWeightingCoefs;
 use super::{LoudnessMeter, LoudnessReadings};
 use crate::primitives::biquad::STATE_FLUSH_THRESHOLD;
-use crate::units::pair::{Pair, PairCoefs, PairState};
+use crate::units::pair::{vex_available, Pair, PairCoefs, PairState};
 
 /// [`crate::primitives::level::sanitize`] of two f32 samples, without
 /// branches, on their exact f64 values (NaN, ±∞ and f32 subnormals → +0.0,
@@ -42,9 +42,11 @@ fn clean(x: Pair) -> Pair {
 /// complete. `FLUSH = false` runs without the per-sample tail flush and is
 /// incomplete (to be run again with `FLUSH = true`) if a flush could have
 /// happened (see [`PairState::process_unflushed`]); when complete, the
-/// result is bit for bit the flushed pass's.
+/// result is bit for bit the flushed pass's. `CLEAN = false` takes the
+/// samples as they are (they must already be sanitised: then [`clean`] is
+/// the identity on them and the result the same bits).
 #[inline(always)]
-fn k_weigh<const FLUSH: bool>(
+fn k_weigh<const FLUSH: bool, const CLEAN: bool>(
     (shelf, highpass): (&PairCoefs, &PairCoefs),
     states: [PairState; 2],
     left: &[f32],
@@ -58,7 +60,8 @@ fn k_weigh<const FLUSH: bool>(
     let (mut shelf_floor, mut highpass_floor) =
         (Pair::splat(f64::INFINITY), Pair::splat(f64::INFINITY));
     for (&l, &r) in left.iter().zip(right) {
-        let x = clean(Pair::new(f64::from(l), f64::from(r)));
+        let x = Pair::from_f32(l, r);
+        let x = if CLEAN { clean(x) } else { x };
         peak = peak.max(x.abs());
         let y = if FLUSH {
             highpass_state.process(highpass, shelf_state.process(shelf, x))
@@ -143,6 +146,37 @@ impl StereoFoldMeter {
     /// subnormal samples count as 0.0, as in [`LoudnessMeter::process`].
     /// Never allocates.
     pub fn process(&mut self, left: &[f32], right: &[f32]) {
+        self.process_with::<true>(left, right);
+    }
+
+    /// [`Self::process`] on samples already sanitised (finite, subnormals
+    /// flushed: what [`crate::primitives::level::sanitize`] returns, e.g. a
+    /// processor's own output): the same readings, bit for bit, without the
+    /// per-sample sanitising. Other samples would reach the filters as
+    /// they are. Never allocates.
+    pub fn process_sanitized(&mut self, left: &[f32], right: &[f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if vex_available() {
+            // SAFETY: AVX is present (checked at run time).
+            unsafe { self.process_sanitized_vex(left, right) };
+            return;
+        }
+        self.process_with::<false>(left, right);
+    }
+
+    /// [`Self::process_sanitized`] compiled with AVX enabled (the same
+    /// operations VEX-encoded: the same bits, tested).
+    ///
+    /// # Safety
+    /// The CPU must have AVX.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    unsafe fn process_sanitized_vex(&mut self, left: &[f32], right: &[f32]) {
+        self.process_with::<false>(left, right);
+    }
+
+    #[inline(always)]
+    fn process_with<const CLEAN: bool>(&mut self, left: &[f32], right: &[f32]) {
         let frames = left.len().min(right.len());
         let mut offset = 0;
         while offset < frames {
@@ -160,13 +194,13 @@ impl StereoFoldMeter {
             // Without the per-sample tail flush unless one could have
             // happened in the chunk (then again, exactly): the same sums.
             let (mut out, complete) =
-                k_weigh::<false>(coefs, self.states, l, r, energy, fold_energy);
+                k_weigh::<false, CLEAN>(coefs, self.states, l, r, energy, fold_energy);
             if !complete {
-                out = k_weigh::<true>(coefs, self.states, l, r, energy, fold_energy).0;
+                out = k_weigh::<true, CLEAN>(coefs, self.states, l, r, energy, fold_energy).0;
             }
             let (states, energy, fold_energy, peak) = out;
             self.states = states;
-            self.stereo.commit_chunk(chunk, &energy.0);
+            self.stereo.commit_chunk(chunk, &energy.to_array());
             self.stereo
                 .commit_sample_peaks(&[peak.lo() as f32, peak.hi() as f32]);
             self.fold.commit_chunk(chunk, &[fold_energy]);
@@ -298,6 +332,54 @@ mod tests {
         assert_eq!(meter.stereo_readings(), reference.readings());
     }
 
+    /// On sanitised samples the unsanitising path reads the same, bit for
+    /// bit, through tails that flush.
+    #[test]
+    fn sanitized_input_reads_the_same_without_the_sanitiser() {
+        use crate::primitives::level::sanitize;
+        let second = RATE as usize;
+        let (mut l, mut r) = (noise(second, 11, 0.5), noise(second, 12, 0.3));
+        l.resize(4 * second, 0.0);
+        r.resize(4 * second, 0.0);
+        l.extend(noise(second, 13, 0.2));
+        r.extend(noise(second, 14, 0.4));
+        // Every class a sanitised signal holds: zeros of both signs,
+        // the smallest normals, huge values.
+        for (i, x) in [-0.0, f32::MIN_POSITIVE, -f32::MIN_POSITIVE, 1.0e6, -0.0]
+            .into_iter()
+            .enumerate()
+        {
+            l[100 + i] = x;
+            r[200 + i] = x;
+        }
+        let mut a = StereoFoldMeter::new(RATE);
+        let mut b = StereoFoldMeter::new(RATE);
+        let mut c = StereoFoldMeter::new(RATE);
+        let mut start = 0;
+        for block in [1usize, 63, 64, 480, 777, 4_800].iter().cycle() {
+            if start >= l.len() {
+                break;
+            }
+            let end = (start + block).min(l.len());
+            assert!(l[start..end]
+                .iter()
+                .chain(&r[start..end])
+                .all(|&x| sanitize(x).to_bits() == x.to_bits()));
+            a.process(&l[start..end], &r[start..end]);
+            b.process_sanitized(&l[start..end], &r[start..end]);
+            c.process_with::<false>(&l[start..end], &r[start..end]);
+            start = end;
+        }
+        assert_eq!(a.stereo_readings(), b.stereo_readings());
+        assert_eq!(a.fold_readings(), b.fold_readings());
+        assert_eq!(a.states, b.states);
+        // The baseline SSE2 body reads the same as the dispatched path
+        // (VEX-encoded where the CPU has AVX).
+        assert_eq!(b.stereo_readings(), c.stereo_readings());
+        assert_eq!(b.fold_readings(), c.fold_readings());
+        assert_eq!(b.states, c.states);
+    }
+
     /// The f64 lane mask is the one f32 sanitiser, widened, bit for bit,
     /// on every class of input (the edges of the normal range included).
     #[test]
@@ -307,7 +389,11 @@ mod tests {
             for b in SANITIZER_EDGE_CASES {
                 let got = clean(Pair::new(f64::from(a), f64::from(b)));
                 let want = [f64::from(sanitize(a)), f64::from(sanitize(b))];
-                assert_eq!(got.0.map(f64::to_bits), want.map(f64::to_bits), "{a} {b}");
+                assert_eq!(
+                    got.to_array().map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "{a} {b}"
+                );
             }
         }
     }
