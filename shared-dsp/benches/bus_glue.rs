@@ -6,7 +6,7 @@
 //! ("elem/s"); × realtime = (frames/s) / 48 000.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use shared_dsp::processors::bus_glue::{BandSettings, BusGlue, BusGlueSettings, DEFAULT_BANDS};
+use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 
 mod support;
 
@@ -47,17 +47,7 @@ fn bench_bus_glue(c: &mut Criterion) {
     let modes = [
         (
             "three_band",
-            BusGlueSettings {
-                multiband: true,
-                bands: DEFAULT_BANDS.map(|b| BandSettings {
-                    threshold_db: -24.0,
-                    ratio: 4.0,
-                    ..b
-                }),
-                auto_release: true,
-                metering: false,
-                ..BusGlueSettings::default()
-            },
+            support::bus_glue_three_band(),
         ),
         (
             "soft_clip",

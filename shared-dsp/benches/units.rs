@@ -27,7 +27,7 @@ use criterion::{
 };
 use shared_dsp::primitives::oversampling::{Decimator, Upsampler, MAX_FACTOR};
 use shared_dsp::primitives::true_peak::{DetectorFactor, TruePeakDetector};
-use shared_dsp::processors::bus_glue::{BandSettings, BusGlue, BusGlueSettings, DEFAULT_BANDS};
+use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings, Oversampling};
 use shared_dsp::processors::stereo_imager::{ImagerSettings, StereoImager};
@@ -507,18 +507,7 @@ fn bench_units(c: &mut Criterion) {
     let mut g = group(c, "bus_glue_three_band");
     for block in BLOCKS {
         let mut glue = BusGlue::new(SAMPLE_RATE_HZ, NUM_CHANNELS);
-        glue.set_settings(&BusGlueSettings {
-            multiband: true,
-            bands: DEFAULT_BANDS.map(|b| BandSettings {
-                threshold_db: -24.0,
-                ratio: 4.0,
-                ..b
-            }),
-            auto_release: true,
-
-            metering: false,
-            ..BusGlueSettings::default()
-        });
+        glue.set_settings(&support::bus_glue_three_band());
         bench_f32(
             &mut g,
             BenchmarkId::from_parameter(block),

@@ -3,19 +3,20 @@
 //! blocks, 48 kHz stereo.
 //!
 //! ```sh
-//! cargo build -p shared-dsp --profile bench --example bus_glue_profile
-//! valgrind --tool=callgrind target/release/examples/bus_glue_profile single 2
+//! cargo build -p shared-dsp --profile ci --example bus_glue_profile
+//! valgrind --tool=callgrind target/ci/examples/bus_glue_profile three 2
 //! ```
 //!
 //! Modes: `single` (meters off), `meters` (meters on), `default` (default
 //! settings: meters on, no auto release or make-up), `three` (three bands,
-//! meters off). The second argument is the seconds of audio (default 2).
+//! meters off: `support::bus_glue_three_band`, the benches' settings). The
+//! second argument is the seconds of audio (default 2).
 
 #[allow(dead_code)]
 #[path = "../benches/support/mod.rs"]
 mod support;
 
-use shared_dsp::processors::bus_glue::{BandSettings, BusGlue, BusGlueSettings, DEFAULT_BANDS};
+use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 use support::{in_blocks, music_like, NUM_CHANNELS, SAMPLE_RATE_HZ};
 
 /// Block size of the bench cases profiled, frames.
@@ -39,17 +40,7 @@ fn main() {
         },
         "meters" => bench,
         "default" => BusGlueSettings::default(),
-        "three" => BusGlueSettings {
-            multiband: true,
-            bands: DEFAULT_BANDS.map(|b| BandSettings {
-                threshold_db: -24.0,
-                ratio: 4.0,
-                ..b
-            }),
-            auto_release: true,
-            metering: false,
-            ..BusGlueSettings::default()
-        },
+        "three" => support::bus_glue_three_band(),
         other => panic!("unknown mode {other}"),
     };
     let audio = music_like();

@@ -1,6 +1,9 @@
 //! What the processor benches share: the rate, one second of music-like
 //! stereo (a bass tone and a decaying hiss on every quarter-second beat,
-//! from a fixed LCG seed), and the block loop.
+//! from a fixed LCG seed), the block loop, and the Bus Glue's three-band
+//! bench settings.
+
+use shared_dsp::processors::bus_glue::{BandSettings, BusGlueSettings, DEFAULT_BANDS};
 
 /// Sample rate of every bench, Hz.
 pub const SAMPLE_RATE_HZ: f64 = 48_000.0;
@@ -38,5 +41,31 @@ pub fn in_blocks(
     for start in (0..left.len()).step_by(block) {
         let end = (start + block).min(left.len());
         process(&mut [&mut left[start..end], &mut right[start..end]]);
+    }
+}
+
+/// Per-band threshold of the three-band bench, dBFS (several dB of
+/// compression on every band of [`music_like`]).
+pub const THREE_BAND_THRESHOLD_DB: f32 = -24.0;
+/// Per-band ratio of the three-band bench.
+pub const THREE_BAND_RATIO: f32 = 4.0;
+
+/// The Bus Glue three-band bench settings (issue 12's 300× target): the
+/// default bands at [`THREE_BAND_THRESHOLD_DB`] and [`THREE_BAND_RATIO`],
+/// Auto release, meters off. One copy for `benches/units.rs`,
+/// `benches/bus_glue.rs` and `examples/bus_glue_profile.rs`.
+// Not every bench that includes this module uses it.
+#[allow(dead_code)]
+pub fn bus_glue_three_band() -> BusGlueSettings {
+    BusGlueSettings {
+        multiband: true,
+        bands: DEFAULT_BANDS.map(|b| BandSettings {
+            threshold_db: THREE_BAND_THRESHOLD_DB,
+            ratio: THREE_BAND_RATIO,
+            ..b
+        }),
+        auto_release: true,
+        metering: false,
+        ..BusGlueSettings::default()
     }
 }
