@@ -451,6 +451,70 @@ enum PlainWet<'a> {
     Summed(&'a [[f64; CHUNK]; MAX_CHANNELS]),
 }
 
+/// One f64 buffer per channel for a chunk.
+type ChunkBuffers = [[f64; CHUNK]; MAX_CHANNELS];
+
+/// The working buffers of [`BusGlue::process_chunk`], kept in the
+/// processor (allocated in `new`) so a chunk does not zero ~20 KB of stack
+/// it then overwrites. Every buffer is written over the frames and
+/// channels in use before it is read; what an earlier chunk left is never
+/// read.
+#[derive(Debug, Clone)]
+struct ChunkScratch {
+    /// The key after L/R, M or S (before the side-chain high-pass).
+    key_frames: ChunkBuffers,
+    /// Single band: the high-passed detector, the gains (linear), the wet
+    /// path before the output gain.
+    single_detector: ChunkBuffers,
+    single_gains: ChunkBuffers,
+    single_wet: ChunkBuffers,
+    /// The three-band path's.
+    three: BandScratch,
+}
+
+/// The working buffers of [`BusGlue::three_bands`] (see [`ChunkScratch`]).
+#[derive(Debug, Clone)]
+struct BandScratch {
+    /// Summed over the audible bands: wet (before the output gain), the
+    /// all-passed reference, the detector.
+    wet: ChunkBuffers,
+    reference: ChunkBuffers,
+    detector: ChunkBuffers,
+    /// The input as channel pairs, the crossover's bands as pairs, then
+    /// planar: the bands, the derived or filtered detector bands, the band
+    /// gains (linear), the per-frame audibility (0 ..= 1).
+    pairs: [Pair; CHUNK],
+    split: [[Pair; CHUNK]; CROSSOVER_MAX_BANDS],
+    bands: [ChunkBuffers; NUM_BANDS],
+    key_bands: [ChunkBuffers; NUM_BANDS],
+    gains: [ChunkBuffers; NUM_BANDS],
+    audible: [[f64; CHUNK]; NUM_BANDS],
+}
+
+impl ChunkScratch {
+    /// Zeroed, on the heap. Allocates.
+    fn new() -> Box<Self> {
+        let zeros = [[0.0; CHUNK]; MAX_CHANNELS];
+        Box::new(Self {
+            key_frames: zeros,
+            single_detector: zeros,
+            single_gains: zeros,
+            single_wet: zeros,
+            three: BandScratch {
+                wet: zeros,
+                reference: zeros,
+                detector: zeros,
+                pairs: [Pair::default(); CHUNK],
+                split: [[Pair::default(); CHUNK]; CROSSOVER_MAX_BANDS],
+                bands: [zeros; NUM_BANDS],
+                key_bands: [zeros; NUM_BANDS],
+                gains: [zeros; NUM_BANDS],
+                audible: [[0.0; CHUNK]; NUM_BANDS],
+            },
+        })
+    }
+}
+
 /// What the output carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Monitor {
@@ -549,6 +613,9 @@ pub struct BusGlue {
     silence_skip: bool,
     /// Frames whose audio path was skipped as provably silent.
     frames_skipped: u64,
+    /// Working buffers of a chunk; taken out while one is processed (a
+    /// pointer move, no allocation), so always `Some` between chunks.
+    scratch: Option<Box<ChunkScratch>>,
 }
 
 impl BusGlue {
@@ -621,6 +688,7 @@ impl BusGlue {
             soft_clip_on: false,
             silence_skip: true,
             frames_skipped: 0,
+            scratch: Some(ChunkScratch::new()),
         };
         glue.set_sample_rate(sample_rate);
         glue
@@ -997,8 +1065,8 @@ impl BusGlue {
         }
     }
 
-    // Planar slices visited frame by frame (the link needs every channel).
-    #[allow(clippy::needless_range_loop)]
+    /// One chunk of at most [`CHUNK`] frames, with the working buffers
+    /// taken out of `self` for it (so the helpers may borrow the rest).
     fn process_chunk(
         &mut self,
         channels: &mut [&mut [f32]],
@@ -1008,7 +1076,29 @@ impl BusGlue {
         len: usize,
         metering: bool,
     ) {
+        let Some(mut scratch) = self.scratch.take() else {
+            // Unreachable: only this function takes it, and it puts it back.
+            debug_assert!(false, "the chunk scratch is always returned");
+            return;
+        };
+        self.process_chunk_with(&mut scratch, channels, used, key, start, len, metering);
+        self.scratch = Some(scratch);
+    }
+
+    // Planar slices visited frame by frame (the link needs every channel).
+    #[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+    fn process_chunk_with(
+        &mut self,
+        scratch: &mut ChunkScratch,
+        channels: &mut [&mut [f32]],
+        used: usize,
+        key: Option<&[&[f32]]>,
+        start: usize,
+        len: usize,
+        metering: bool,
+    ) {
         let n = self.num_channels;
+        let len = len.min(CHUNK);
         if self.chunk_phase == 0 && self.crossover_hz.iter().any(Smoother::is_smoothing) {
             // Control rate: the crossovers move every CHUNK frames.
             for s in &mut self.crossover_hz {
@@ -1024,7 +1114,7 @@ impl BusGlue {
             }
         }
         // The key after L/R, M or S (before the side-chain high-pass).
-        let mut key_frames = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        let key_frames = &mut scratch.key_frames;
         let own_key = key.is_none()
             && (n < MAX_CHANNELS || self.settings.detect_mode == DetectMode::LeftRight);
         if own_key {
@@ -1057,27 +1147,30 @@ impl BusGlue {
             }
         }
 
+        let key_frames = &scratch.key_frames;
         // Single band: the wet path (before the output gain) and the detector.
-        let mut single_wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
-        let mut single_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
+        let single_wet = &mut scratch.single_wet;
+        let single_hpf = &mut scratch.single_detector;
+        // Without the high-pass the detector is the key itself.
+        let mut single_detector = &*key_frames;
         if !self.multiband.is_on() {
             let hpf = self.settings.sc_hpf_enabled;
             if hpf {
                 for c in 0..n {
                     for i in 0..len {
-                        single_detector[c][i] =
+                        single_hpf[c][i] =
                             self.hpf_states[c].process(&self.hpf_coefs, key_frames[c][i]);
                     }
                 }
             }
             // Without the high-pass the detector is the key itself: read it
-            // in place (unused channels of both are 0.0).
-            let detector_in = if hpf { &single_detector } else { &key_frames };
-            let mut gains = [[1.0f64; CHUNK]; MAX_CHANNELS];
+            // in place.
+            let detector_in: &ChunkBuffers = if hpf { single_hpf } else { key_frames };
+            let gains = &mut scratch.single_gains;
             {
                 let [d0, d1] = detector_in;
                 let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
-                let [g0, g1] = &mut gains;
+                let [g0, g1] = &mut *gains;
                 let mut outs: [&mut [f64]; MAX_CHANNELS] = [&mut g0[..len], &mut g1[..len]];
                 if hpf {
                     self.compressor.compute_gains(&views[..n], &mut outs[..n]);
@@ -1102,15 +1195,13 @@ impl BusGlue {
                     // The key is the input widened, exactly: its peak is
                     // the input's.
                     (!own_key || hpf).then_some(detector_in),
-                    PlainWet::Gains(&gains),
+                    PlainWet::Gains(gains),
                     len,
                     metering,
                 );
                 return;
             }
-            if !hpf {
-                single_detector = key_frames;
-            }
+            single_detector = detector_in;
             for c in 0..n {
                 for i in 0..len {
                     single_wet[c][i] = f64::from(dry[c][i]) * gains[c][i];
@@ -1120,25 +1211,16 @@ impl BusGlue {
 
         // Three bands: wet (before the output gain), the all-passed reference
         // and the detector, each summed over the audible bands.
-        let mut band_wet = [[0.0f64; CHUNK]; MAX_CHANNELS];
-        let mut band_reference = [[0.0f64; CHUNK]; MAX_CHANNELS];
-        let mut band_detector = [[0.0f64; CHUNK]; MAX_CHANNELS];
         if !self.multiband.is_off() {
-            self.three_bands(
-                &dry,
-                &key_frames,
-                key.is_some(),
-                len,
-                [&mut band_wet, &mut band_reference, &mut band_detector],
-            );
+            self.three_bands(&dry, key_frames, key.is_some(), len, &mut scratch.three);
             if self.multiband.is_on() && self.finishes_plain() {
                 self.finish_plain(
                     channels,
                     used,
                     start,
                     &dry,
-                    Some(&band_detector),
-                    PlainWet::Summed(&band_wet),
+                    Some(&scratch.three.detector),
+                    PlainWet::Summed(&scratch.three.wet),
                     len,
                     metering,
                 );
@@ -1166,8 +1248,12 @@ impl BusGlue {
         } else {
             self.blend_modes(
                 &dry,
-                [&single_wet, &single_detector],
-                [&band_wet, &band_reference, &band_detector],
+                [single_wet, single_detector],
+                [
+                    &scratch.three.wet,
+                    &scratch.three.reference,
+                    &scratch.three.detector,
+                ],
                 len,
                 [&mut wet, &mut reference, &mut detector],
             );
@@ -1511,31 +1597,43 @@ impl BusGlue {
 
     /// The three-band path for one chunk: splits the input, derives each
     /// band's detector (from the main bands, or the external key's own
-    /// split), runs the band compressors and writes `[wet, reference,
-    /// detector]` summed over the audible bands (wet before the output
-    /// gain). Never allocates.
+    /// split), runs the band compressors and writes `out.wet`,
+    /// `out.reference` and `out.detector` summed over the audible bands
+    /// (wet before the output gain). Never allocates.
     #[allow(clippy::needless_range_loop)]
     fn three_bands(
         &mut self,
         dry: &[[f32; CHUNK]; MAX_CHANNELS],
-        key_frames: &[[f64; CHUNK]; MAX_CHANNELS],
+        key_frames: &ChunkBuffers,
         external: bool,
         len: usize,
-        out: [&mut [[f64; CHUNK]; MAX_CHANNELS]; 3],
+        out: &mut BandScratch,
     ) {
         let n = self.num_channels;
-        let mut split = [0.0f64; CROSSOVER_MAX_BANDS];
-        let mut bands = [[[0.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
-        // Both channels at once (a mono input's second lane is silence):
-        // each band bit for bit what the scalar crossover gives.
-        let mut pair_split = [Pair::splat(0.0); CROSSOVER_MAX_BANDS];
-        for i in 0..len {
-            let x = Pair::new(f64::from(dry[0][i]), f64::from(dry[1][i]));
-            self.crossover.split(x, &mut pair_split);
-            for b in 0..NUM_BANDS {
-                let [l, r] = pair_split[b].to_array();
-                bands[b][0][i] = l;
-                bands[b][1][i] = r;
+        let len = len.min(CHUNK);
+        let BandScratch {
+            wet,
+            reference,
+            detector,
+            pairs,
+            split,
+            bands,
+            key_bands,
+            gains,
+            audible,
+        } = out;
+        // Both channels at once (a mono input's second lane is silence), a
+        // block at a time: each band bit for bit what the scalar crossover
+        // gives (`PairCrossover::split_block`).
+        for (p, (&l, &r)) in pairs[..len].iter_mut().zip(dry[0][..len].iter().zip(&dry[1][..len])) {
+            *p = Pair::new(f64::from(l), f64::from(r));
+        }
+        self.crossover.split_block(&pairs[..len], split);
+        for (band, split) in bands.iter_mut().zip(split.iter()) {
+            let [l, r] = band;
+            for ((l, r), p) in l[..len].iter_mut().zip(&mut r[..len]).zip(&split[..len]) {
+                *l = p.lo();
+                *r = p.hi();
             }
         }
         let stereo = n == MAX_CHANNELS;
@@ -1544,7 +1642,6 @@ impl BusGlue {
         let hpf = self.settings.sc_hpf_enabled;
         // The detector bands: the main bands themselves unless derived or
         // filtered.
-        let mut key_bands = [[[0.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
         if external {
             // M or S keys are the same on both channels: split once.
             let distinct = if stereo && mode != DetectMode::LeftRight {
@@ -1552,41 +1649,42 @@ impl BusGlue {
             } else {
                 n
             };
+            let mut frame = [0.0f64; CROSSOVER_MAX_BANDS];
             for c in 0..distinct {
                 for i in 0..len {
-                    self.key_crossover.split(c, key_frames[c][i], &mut split);
+                    self.key_crossover.split(c, key_frames[c][i], &mut frame);
                     for b in 0..NUM_BANDS {
-                        key_bands[b][c][i] = split[b];
+                        key_bands[b][c][i] = frame[b];
                     }
                 }
             }
-            for band in &mut key_bands {
+            for band in key_bands.iter_mut() {
                 for c in distinct..n {
                     band[c] = band[0];
                 }
             }
         } else if derived {
-            for (key_band, band) in key_bands.iter_mut().zip(&bands) {
+            for (key_band, band) in key_bands.iter_mut().zip(bands.iter()) {
                 for i in 0..len {
                     let k = mid_side(mode, [band[0][i], band[1][i]]);
                     key_band[0][i] = k[0];
                     key_band[1][i] = k[1];
                 }
             }
-        } else if hpf {
-            key_bands = bands;
         }
         if hpf {
-            for (key_band, states) in key_bands.iter_mut().zip(&mut self.band_hpf_states) {
+            // In place on the derived bands, else from the main bands.
+            for b in 0..NUM_BANDS {
+                let states = &mut self.band_hpf_states[b];
                 for c in 0..n {
                     for i in 0..len {
-                        key_band[c][i] = states[c].process(&self.hpf_coefs, key_band[c][i]);
+                        let x = if derived { key_bands[b][c][i] } else { bands[b][c][i] };
+                        key_bands[b][c][i] = states[c].process(&self.hpf_coefs, x);
                     }
                 }
             }
         }
-        let detectors = if derived || hpf { &key_bands } else { &bands };
-        let mut gains = [[[1.0f64; CHUNK]; MAX_CHANNELS]; NUM_BANDS];
+        let detectors: &[ChunkBuffers; NUM_BANDS] = if derived || hpf { key_bands } else { bands };
         for b in 0..NUM_BANDS {
             let [d0, d1] = &detectors[b];
             let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
@@ -1599,16 +1697,26 @@ impl BusGlue {
                 self.stats.band_gain_reduction_db[b].max(reduction);
             self.stats.gain_reduction_db = self.stats.gain_reduction_db.max(reduction);
         }
-        let [wet, reference, detector] = out;
-        for i in 0..len {
-            let audible: [f64; NUM_BANDS] = std::array::from_fn(|b| self.band_audible[b].tick());
-            for c in 0..n {
+        // Audibility per frame (a settled smoother returns its target).
+        for (a, s) in audible.iter_mut().zip(&mut self.band_audible) {
+            if s.is_smoothing() {
+                for a in &mut a[..len] {
+                    *a = s.tick();
+                }
+            } else {
+                a[..len].fill(s.tick());
+            }
+        }
+        // Channel by channel, each frame summing the bands in order from
+        // 0.0 (the same sums, so the same bits, as frame by frame).
+        for c in 0..n {
+            for i in 0..len {
                 let (mut w, mut r, mut d) = (0.0, 0.0, 0.0);
                 for b in 0..NUM_BANDS {
-                    let band = audible[b] * bands[b][c][i];
+                    let band = audible[b][i] * bands[b][c][i];
                     w += band * gains[b][c][i];
                     r += band;
-                    d += audible[b] * detectors[b][c][i];
+                    d += audible[b][i] * detectors[b][c][i];
                 }
                 wet[c][i] = w;
                 reference[c][i] = r;
