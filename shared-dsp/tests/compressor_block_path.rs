@@ -296,3 +296,102 @@ fn sanitized_entry_point_matches_compute_gains_on_clean_input() {
         assert_eq!(checked.1, sanitized.1, "case {case}: reductions differ");
     }
 }
+
+/// `Compressor::compute_gains_each` (three compressors together, the
+/// multiband case) gives every unit the gains, the largest reduction and
+/// the state, bit for bit, that `compute_gains` on each in turn gives: over
+/// random settings (so both the shared ballistics loop and the unit-by-unit
+/// fallback run: mixed Auto release, unlinked channels, the reference
+/// math), settings changes mid-stream, mono and stereo, random blocks.
+#[test]
+fn compute_gains_each_is_compute_gains_on_each_bit_for_bit() {
+    const UNITS: usize = 3;
+    let mut rng = Rng::new(0x3b4d_5eed);
+    let mut shared_loop_cases = 0;
+    for case in 0..30 {
+        let channels = 1 + case % 2;
+        // Mostly one Auto release setting and full link (the shared loop),
+        // sometimes not (the fallback).
+        let auto_release = rng.below(2) == 0;
+        let settings: [[CompressorSettings; 2]; UNITS] = std::array::from_fn(|_| {
+            std::array::from_fn(|_| {
+                let mut s = random_settings(&mut rng);
+                if case % 5 != 4 {
+                    s.auto_release = auto_release;
+                    s.stereo_link = 1.0;
+                }
+                s
+            })
+        });
+        let math = if case % 7 == 6 {
+            LevelMath::Reference
+        } else {
+            LevelMath::Fast
+        };
+        shared_loop_cases += usize::from(case % 5 != 4 && math == LevelMath::Fast);
+        let inputs: Vec<Vec<Vec<f64>>> = (0..UNITS)
+            .map(|_| programme(&mut rng, channels, 20_000))
+            .collect();
+        let blocks: Vec<usize> = (0..7).map(|_| 1 + rng.below(200)).collect();
+        let [alone, together] = [false, true].map(|together| {
+            let mut units: [Compressor; UNITS] = std::array::from_fn(|k| {
+                let mut c = Compressor::new(RATE, channels);
+                c.set_level_math(math);
+                c.set_settings(&settings[k][0]);
+                c.reset();
+                c
+            });
+            let mut outs: Vec<Vec<Vec<f64>>> = inputs.clone();
+            let mut reductions = Vec::new();
+            let mut start = 0;
+            for &block in blocks.iter().cycle() {
+                if start >= 20_000 {
+                    break;
+                }
+                if start >= 10_000 && start < 10_000 + block {
+                    for (u, s) in units.iter_mut().zip(&settings) {
+                        u.set_settings(&s[1]);
+                    }
+                }
+                let end = (start + block).min(20_000);
+                let detectors: Vec<Vec<&[f64]>> = inputs
+                    .iter()
+                    .map(|x| x.iter().map(|c| &c[start..end]).collect())
+                    .collect();
+                let mut gains: Vec<Vec<&mut [f64]>> = outs
+                    .iter_mut()
+                    .map(|y| y.iter_mut().map(|c| &mut c[start..end]).collect())
+                    .collect();
+                if together {
+                    let [g0, g1, g2] = &mut gains[..] else {
+                        unreachable!()
+                    };
+                    Compressor::compute_gains_each(
+                        &mut units,
+                        std::array::from_fn(|k| &detectors[k][..]),
+                        [&mut g0[..], &mut g1[..], &mut g2[..]],
+                    );
+                } else {
+                    for ((u, d), g) in units.iter_mut().zip(&detectors).zip(&mut gains) {
+                        u.compute_gains(d, g);
+                    }
+                }
+                reductions.extend(units.iter().map(|u| u.gain_reduction_db().to_bits()));
+                start = end;
+            }
+            (outs, reductions)
+        });
+        for (k, (a, b)) in alone.0.iter().zip(&together.0).enumerate() {
+            for (x, y) in a.iter().zip(b) {
+                assert!(
+                    x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "case {case}, unit {k}: gains differ"
+                );
+            }
+        }
+        assert_eq!(alone.1, together.1, "case {case}: reductions differ");
+        // Not vacuous: the units' gains differ from each other.
+        assert!(alone.0[0] != alone.0[1], "case {case}");
+    }
+    assert!(shared_loop_cases >= 15, "{shared_loop_cases}");
+}

@@ -1685,13 +1685,19 @@ impl BusGlue {
             }
         }
         let detectors: &[ChunkBuffers; NUM_BANDS] = if derived || hpf { key_bands } else { bands };
-        for b in 0..NUM_BANDS {
-            let [d0, d1] = &detectors[b];
-            let views: [&[f64]; MAX_CHANNELS] = [&d0[..len], &d1[..len]];
-            let [g0, g1] = &mut gains[b];
-            let mut outs: [&mut [f64]; MAX_CHANNELS] = [&mut g0[..len], &mut g1[..len]];
-            let compressor = &mut self.band_compressors[b];
-            compressor.compute_gains(&views[..n], &mut outs[..n]);
+        {
+            // The three compressors together: their ballistics overlap.
+            let views: [[&[f64]; MAX_CHANNELS]; NUM_BANDS] =
+                std::array::from_fn(|b| [&detectors[b][0][..len], &detectors[b][1][..len]]);
+            let mut outs: [[&mut [f64]; MAX_CHANNELS]; NUM_BANDS] =
+                gains.each_mut().map(|[g0, g1]| [&mut g0[..len], &mut g1[..len]]);
+            Compressor::compute_gains_each(
+                &mut self.band_compressors,
+                views.each_ref().map(|v| &v[..n]),
+                outs.each_mut().map(|o| &mut o[..n]),
+            );
+        }
+        for (b, compressor) in self.band_compressors.iter().enumerate() {
             let reduction = compressor.gain_reduction_db() as f32;
             self.stats.band_gain_reduction_db[b] =
                 self.stats.band_gain_reduction_db[b].max(reduction);

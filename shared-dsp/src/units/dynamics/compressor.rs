@@ -514,20 +514,9 @@ impl Compressor {
             let mut start = 0;
             while start < len {
                 let n = (len - start).min(BLOCK);
-                for (c, d) in self.scratch.detector[..num_channels].iter_mut().enumerate() {
-                    match detector.get(c) {
-                        Some(x) => {
-                            for (y, &x) in d[..n].iter_mut().zip(&x[start..start + n]) {
-                                *y = clean(x);
-                            }
-                        }
-                        None => d[..n].fill(0.0),
-                    }
-                }
+                self.load_detector::<SANITIZE>(detector, num_channels, start, n);
                 self.block_gains(num_channels, n);
-                for (g, d) in gains[..num_channels].iter_mut().zip(&self.scratch.detector) {
-                    g[start..start + n].copy_from_slice(&d[..n]);
-                }
+                self.store_gains(gains, num_channels, start, n);
                 start += n;
             }
             return;
@@ -543,6 +532,135 @@ impl Compressor {
             for (c, g) in gains[..num_channels].iter_mut().enumerate() {
                 g[i] = frame_gains[c];
             }
+        }
+    }
+
+    /// Frames `start .. start + n` (`n` ≤ [`BLOCK`]) of `detector` into
+    /// `scratch.detector`, sanitised if `SANITIZE`; a missing channel is
+    /// silence.
+    fn load_detector<const SANITIZE: bool>(
+        &mut self,
+        detector: &[&[f64]],
+        num_channels: usize,
+        start: usize,
+        n: usize,
+    ) {
+        let clean = |x: f64| if SANITIZE { sanitize_f64(x) } else { x };
+        for (c, d) in self.scratch.detector[..num_channels].iter_mut().enumerate() {
+            match detector.get(c) {
+                Some(x) => {
+                    for (y, &x) in d[..n].iter_mut().zip(&x[start..start + n]) {
+                        *y = clean(x);
+                    }
+                }
+                None => d[..n].fill(0.0),
+            }
+        }
+    }
+
+    /// The gains [`Self::block_gains`] left in `scratch.detector` into
+    /// frames `start .. start + n` of `gains`.
+    fn store_gains(&self, gains: &mut [&mut [f64]], num_channels: usize, start: usize, n: usize) {
+        for (g, d) in gains[..num_channels].iter_mut().zip(&self.scratch.detector) {
+            g[start..start + n].copy_from_slice(&d[..n]);
+        }
+    }
+
+    /// [`Self::compute_gains`] on each of `units` (`detectors[k]` into
+    /// `gains[k]`), with the same gains and state, bit for bit, as calling
+    /// it on each in turn. The ballistics are a serial recurrence per
+    /// compressor; when every unit's run once per frame (linked, equal
+    /// states: the usual case) they share one loop, so the `K` recurrences
+    /// overlap instead of running one after another (the three bands of a
+    /// multiband compressor). Any other case runs unit by unit. Never
+    /// allocates.
+    pub fn compute_gains_each<const K: usize>(
+        units: &mut [Self; K],
+        detectors: [&[&[f64]]; K],
+        gains: [&mut [&mut [f64]]; K],
+    ) {
+        let len = gains.first().and_then(|g| g.first()).map_or(0, |g| g.len());
+        let num_channels: [usize; K] =
+            core::array::from_fn(|k| gains[k].len().min(units[k].channels.len()));
+        let together = K > 0
+            && units.iter().all(|u| {
+                u.math == LevelMath::Fast && u.settings.auto_release == units[0].settings.auto_release
+            })
+            && (0..K).all(|k| {
+                num_channels[k] > 0 && gains[k][..num_channels[k]].iter().all(|g| g.len() == len)
+            });
+        if !together {
+            for ((unit, detector), gains) in units.iter_mut().zip(detectors).zip(gains) {
+                unit.compute_gains(detector, gains);
+            }
+            return;
+        }
+        for unit in units.iter_mut() {
+            unit.last_reduction_db = 0.0;
+            unit.running = true;
+        }
+        let mut start = 0;
+        while start < len {
+            let n = (len - start).min(BLOCK);
+            let mut one_path = [false; K];
+            for k in 0..K {
+                units[k].load_detector::<true>(detectors[k], num_channels[k], start, n);
+                one_path[k] = units[k].block_targets(num_channels[k], n);
+            }
+            if one_path.iter().all(|&p| p) {
+                Self::block_ballistics_together(units, n);
+            } else {
+                for k in 0..K {
+                    units[k].block_ballistics(num_channels[k], one_path[k], n);
+                }
+            }
+            for k in 0..K {
+                units[k].block_output(num_channels[k], one_path[k], n);
+                units[k].store_gains(gains[k], num_channels[k], start, n);
+            }
+            start += n;
+        }
+    }
+
+    /// [`Self::block_ballistics`] with `one_path` for every unit (all with
+    /// the same `auto_release`), frame by frame across the units: per unit
+    /// the same steps on the same values, so the same bits.
+    fn block_ballistics_together<const K: usize>(units: &mut [Self; K], n: usize) {
+        let auto_release = units[0].settings.auto_release;
+        let fast: [Ballistics; K] = core::array::from_fn(|k| units[k].ballistics);
+        let slow: [Ballistics; K] = core::array::from_fn(|k| units[k].slow_ballistics);
+        let mut value: [f64; K] = core::array::from_fn(|k| units[k].channels[0].reduction.value());
+        let mut slow_value: [f64; K] =
+            core::array::from_fn(|k| units[k].channels[0].reduction_slow.value());
+        let mut largest: [f64; K] = core::array::from_fn(|k| units[k].last_reduction_db);
+        let targets = units.each_mut().map(|u| &mut u.scratch.reduction[0]);
+        if auto_release {
+            for i in 0..n.min(BLOCK) {
+                for k in 0..K {
+                    let x = targets[k][i];
+                    value[k] = branching_step(value[k], x, &fast[k]);
+                    slow_value[k] = branching_step(slow_value[k], x, &slow[k]);
+                    let r = larger(value[k], slow_value[k]);
+                    targets[k][i] = r;
+                    largest[k] = larger(largest[k], r);
+                }
+            }
+        } else {
+            for i in 0..n.min(BLOCK) {
+                for k in 0..K {
+                    value[k] = branching_step(value[k], targets[k][i], &fast[k]);
+                    targets[k][i] = value[k];
+                    largest[k] = larger(largest[k], value[k]);
+                }
+            }
+        }
+        for (k, unit) in units.iter_mut().enumerate() {
+            let state = &mut unit.channels[0];
+            state.reduction.set_value(value[k]);
+            if auto_release {
+                state.reduction_slow.set_value(slow_value[k]);
+            }
+            unit.last_reduction_db = largest[k];
         }
     }
 
@@ -662,6 +780,19 @@ impl Compressor {
     /// once too and the result is copied: the same arithmetic on the same
     /// values, so the same bits as running it per channel.
     fn block_gains(&mut self, num_channels: usize, n: usize) {
+        if num_channels == 0 || n == 0 {
+            return;
+        }
+        let one_path = self.block_targets(num_channels, n);
+        self.block_ballistics(num_channels, one_path, n);
+        self.block_output(num_channels, one_path, n);
+    }
+
+    /// Stages 1–3 of [`Self::block_gains`] (`num_channels`, `n` > 0): the
+    /// make-up per frame and the curve's target reductions in
+    /// `scratch.reduction`. Returns true if the ballistics run once, on
+    /// channel 0's targets, for every channel (shared targets, equal states).
+    fn block_targets(&mut self, num_channels: usize, n: usize) -> bool {
         let settings = self.settings;
         let Self {
             channels: states,
@@ -669,18 +800,12 @@ impl Compressor {
             sidechain_coefs,
             makeup,
             fast_curve,
-            ballistics,
-            slow_ballistics,
             rms_coef,
-            last_reduction_db,
             ..
         } = self;
         let states = &mut states[..num_channels];
         let levels = &mut scratch.detector[..num_channels];
         let reductions = &mut scratch.reduction[..num_channels];
-        if num_channels == 0 || n == 0 {
-            return;
-        }
         // Make-up per frame (a settled ramp is its target).
         if makeup.is_smoothing() {
             for m in &mut scratch.makeup[..n] {
@@ -787,13 +912,30 @@ impl Compressor {
                     && s.reduction_slow.value().to_bits()
                         == states[0].reduction_slow.value().to_bits()
             });
-        let paths = if one_path { 1 } else { num_channels };
         if shared && !one_path {
             let (first, rest) = reductions.split_at_mut(1);
             for r in rest {
                 r[..n].copy_from_slice(&first[0][..n]);
             }
         }
+        one_path
+    }
+
+    /// Stage 4 of [`Self::block_gains`]: the ballistics, in place on
+    /// `scratch.reduction`, once (`one_path`) or per channel.
+    fn block_ballistics(&mut self, num_channels: usize, one_path: bool, n: usize) {
+        let settings = self.settings;
+        let Self {
+            channels: states,
+            scratch,
+            ballistics,
+            slow_ballistics,
+            last_reduction_db,
+            ..
+        } = self;
+        let states = &mut states[..num_channels];
+        let reductions = &mut scratch.reduction[..num_channels];
+        let paths = if one_path { 1 } else { num_channels };
         let fast = *ballistics;
         let slow = *slow_ballistics;
         let mut largest = *last_reduction_db;
@@ -818,6 +960,20 @@ impl Compressor {
             state.reduction.set_value(value);
         }
         *last_reduction_db = largest;
+    }
+
+    /// Stage 5 of [`Self::block_gains`]: the linear gains over
+    /// `scratch.detector`, computed once and copied if `one_path`.
+    fn block_output(&mut self, num_channels: usize, one_path: bool, n: usize) {
+        let Self {
+            channels: states,
+            scratch,
+            ..
+        } = self;
+        let states = &mut states[..num_channels];
+        let levels = &mut scratch.detector[..num_channels];
+        let reductions = &scratch.reduction[..num_channels];
+        let paths = if one_path { 1 } else { num_channels };
         // 5. Gain: make-up × 10^(−reduction/20) (exactly 1 at 0 dB).
         for (g, r) in levels[..paths].iter_mut().zip(reductions.iter()) {
             for ((g, &r), &m) in g[..n].iter_mut().zip(&r[..n]).zip(&scratch.makeup[..n]) {
