@@ -1117,7 +1117,10 @@ impl BusGlue {
         let key_frames = &mut scratch.key_frames;
         let own_key = key.is_none()
             && (n < MAX_CHANNELS || self.settings.detect_mode == DetectMode::LeftRight);
-        if own_key {
+        // Three bands alone read the key only when it is external (they
+        // derive M/S from the main bands).
+        let key_needed = !self.multiband.is_on() || key.is_some();
+        if own_key && key_needed {
             // The key is the input itself (what the loop below gives then).
             for (k, d) in key_frames[..n].iter_mut().zip(&dry) {
                 for (k, &x) in k[..len].iter_mut().zip(&d[..len]) {
@@ -1125,25 +1128,27 @@ impl BusGlue {
                 }
             }
         }
-        for i in (0..len).filter(|_| !own_key) {
-            let frame = start + i;
-            let mut k = [0.0f64; MAX_CHANNELS];
-            for c in 0..n {
-                k[c] = f64::from(dry[c][i]);
-            }
-            if let Some(key) = key {
-                for (c, kc) in k[..n].iter_mut().enumerate() {
-                    let channel = key[c.min(key.len() - 1)];
-                    *kc = channel
-                        .get(frame)
-                        .map_or(0.0, |&s| f64::from(sanitize_clamped(s, MAX_INPUT_ABS)));
+        if !own_key && key_needed {
+            for i in 0..len {
+                let frame = start + i;
+                let mut k = [0.0f64; MAX_CHANNELS];
+                for c in 0..n {
+                    k[c] = f64::from(dry[c][i]);
                 }
-            }
-            if n == MAX_CHANNELS {
-                k = mid_side(self.settings.detect_mode, k);
-            }
-            for c in 0..n {
-                key_frames[c][i] = k[c];
+                if let Some(key) = key {
+                    for (c, kc) in k[..n].iter_mut().enumerate() {
+                        let channel = key[c.min(key.len() - 1)];
+                        *kc = channel
+                            .get(frame)
+                            .map_or(0.0, |&s| f64::from(sanitize_clamped(s, MAX_INPUT_ABS)));
+                    }
+                }
+                if n == MAX_CHANNELS {
+                    k = mid_side(self.settings.detect_mode, k);
+                }
+                for c in 0..n {
+                    key_frames[c][i] = k[c];
+                }
             }
         }
 
