@@ -45,10 +45,7 @@ fn bench_bus_glue(c: &mut Criterion) {
         }
     }
     let modes = [
-        (
-            "three_band",
-            support::bus_glue_three_band(),
-        ),
+        ("three_band", support::bus_glue_three_band()),
         (
             "soft_clip",
             BusGlueSettings {

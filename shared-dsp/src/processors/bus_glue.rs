@@ -1157,7 +1157,7 @@ impl BusGlue {
         let single_wet = &mut scratch.single_wet;
         let single_hpf = &mut scratch.single_detector;
         // Without the high-pass the detector is the key itself.
-        let mut single_detector = &*key_frames;
+        let mut single_detector = key_frames;
         if !self.multiband.is_on() {
             let hpf = self.settings.sc_hpf_enabled;
             if hpf {
@@ -1630,7 +1630,10 @@ impl BusGlue {
         // Both channels at once (a mono input's second lane is silence), a
         // block at a time: each band bit for bit what the scalar crossover
         // gives (`PairCrossover::split_block`).
-        for (p, (&l, &r)) in pairs[..len].iter_mut().zip(dry[0][..len].iter().zip(&dry[1][..len])) {
+        for (p, (&l, &r)) in pairs[..len]
+            .iter_mut()
+            .zip(dry[0][..len].iter().zip(&dry[1][..len]))
+        {
             *p = Pair::new(f64::from(l), f64::from(r));
         }
         self.crossover.split_block(&pairs[..len], split);
@@ -1683,7 +1686,11 @@ impl BusGlue {
                 let states = &mut self.band_hpf_states[b];
                 for c in 0..n {
                     for i in 0..len {
-                        let x = if derived { key_bands[b][c][i] } else { bands[b][c][i] };
+                        let x = if derived {
+                            key_bands[b][c][i]
+                        } else {
+                            bands[b][c][i]
+                        };
                         key_bands[b][c][i] = states[c].process(&self.hpf_coefs, x);
                     }
                 }
@@ -1694,8 +1701,9 @@ impl BusGlue {
             // The three compressors together: their ballistics overlap.
             let views: [[&[f64]; MAX_CHANNELS]; NUM_BANDS] =
                 std::array::from_fn(|b| [&detectors[b][0][..len], &detectors[b][1][..len]]);
-            let mut outs: [[&mut [f64]; MAX_CHANNELS]; NUM_BANDS] =
-                gains.each_mut().map(|[g0, g1]| [&mut g0[..len], &mut g1[..len]]);
+            let mut outs: [[&mut [f64]; MAX_CHANNELS]; NUM_BANDS] = gains
+                .each_mut()
+                .map(|[g0, g1]| [&mut g0[..len], &mut g1[..len]]);
             Compressor::compute_gains_each(
                 &mut self.band_compressors,
                 views.each_ref().map(|v| &v[..n]),

@@ -500,9 +500,10 @@ impl Compressor {
         // A fold with `&`, not a short-circuiting `all`: it vectorises, so
         // builds with debug assertions (the `ci` profile the benches use)
         // pay little for the check.
-        debug_assert!(detector.iter().all(|d| d
+        debug_assert!(detector
             .iter()
-            .fold(true, |clean, &x| clean & (sanitize_f64(x).to_bits() == x.to_bits()))));
+            .all(|d| d.iter().fold(true, |clean, &x| clean
+                & (sanitize_f64(x).to_bits() == x.to_bits()))));
         self.gains_from::<false>(detector, gains);
     }
 
@@ -587,7 +588,8 @@ impl Compressor {
             core::array::from_fn(|k| gains[k].len().min(units[k].channels.len()));
         let together = K > 0
             && units.iter().all(|u| {
-                u.math == LevelMath::Fast && u.settings.auto_release == units[0].settings.auto_release
+                u.math == LevelMath::Fast
+                    && u.settings.auto_release == units[0].settings.auto_release
             })
             && (0..K).all(|k| {
                 num_channels[k] > 0 && gains[k][..num_channels[k]].iter().all(|g| g.len() == len)
@@ -628,6 +630,8 @@ impl Compressor {
     /// [`Self::block_ballistics`] with `one_path` for every unit (all with
     /// the same `auto_release`), frame by frame across the units: per unit
     /// the same steps on the same values, so the same bits.
+    // Frame-major across the units' buffers: `i` indexes all of them.
+    #[allow(clippy::needless_range_loop)]
     fn block_ballistics_together<const K: usize>(units: &mut [Self; K], n: usize) {
         let auto_release = units[0].settings.auto_release;
         let fast: [Ballistics; K] = core::array::from_fn(|k| units[k].ballistics);
