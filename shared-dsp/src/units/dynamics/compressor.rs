@@ -518,8 +518,18 @@ impl Compressor {
             let mut start = 0;
             while start < len {
                 let n = (len - start).min(BLOCK);
-                self.load_detector::<SANITIZE>(detector, num_channels, start, n);
-                self.block_gains(num_channels, n);
+                if self.reads_linked_peak(detector, num_channels) {
+                    let linked = [
+                        &detector[0][start..start + n],
+                        &detector[1][start..start + n],
+                    ];
+                    let one_path = self.block_targets::<SANITIZE>(num_channels, n, Some(linked));
+                    self.block_ballistics(num_channels, one_path, n);
+                    self.block_output(num_channels, one_path, n);
+                } else {
+                    self.load_detector::<SANITIZE>(detector, num_channels, start, n);
+                    self.block_gains(num_channels, n);
+                }
                 self.store_gains(gains, num_channels, start, n);
                 start += n;
             }
@@ -609,8 +619,17 @@ impl Compressor {
             let n = (len - start).min(BLOCK);
             let mut one_path = [false; K];
             for k in 0..K {
-                units[k].load_detector::<true>(detectors[k], num_channels[k], start, n);
-                one_path[k] = units[k].block_targets(num_channels[k], n);
+                let (unit, detector) = (&mut units[k], detectors[k]);
+                one_path[k] = if unit.reads_linked_peak(detector, num_channels[k]) {
+                    let linked = [
+                        &detector[0][start..start + n],
+                        &detector[1][start..start + n],
+                    ];
+                    unit.block_targets::<true>(num_channels[k], n, Some(linked))
+                } else {
+                    unit.load_detector::<true>(detector, num_channels[k], start, n);
+                    unit.block_targets::<true>(num_channels[k], n, None)
+                };
             }
             if one_path.iter().all(|&p| p) {
                 Self::block_ballistics_together(units, n);
@@ -790,16 +809,38 @@ impl Compressor {
         if num_channels == 0 || n == 0 {
             return;
         }
-        let one_path = self.block_targets(num_channels, n);
+        let one_path = self.block_targets::<false>(num_channels, n, None);
         self.block_ballistics(num_channels, one_path, n);
         self.block_output(num_channels, one_path, n);
+    }
+
+    /// True if [`Self::block_targets`] may read `detector` itself
+    /// (`linked`): two channels, fully linked peak detection, no side-chain
+    /// high-pass.
+    fn reads_linked_peak(&self, detector: &[&[f64]], num_channels: usize) -> bool {
+        let s = &self.settings;
+        num_channels == 2
+            && detector.len() >= 2
+            && s.stereo_link == 1.0
+            && s.effective_rms_blend() == 0.0
+            && !s.sidechain_hpf_enabled
     }
 
     /// Stages 1–3 of [`Self::block_gains`] (`num_channels`, `n` > 0): the
     /// make-up per frame and the curve's target reductions in
     /// `scratch.reduction`. Returns true if the ballistics run once, on
     /// channel 0's targets, for every channel (shared targets, equal states).
-    fn block_targets(&mut self, num_channels: usize, n: usize) -> bool {
+    /// The side-chain is `scratch.detector`, or with `linked` (only where
+    /// [`Self::reads_linked_peak`]) the `n` frames of those two channels,
+    /// sanitised if `SANITIZE`: then |x| and the link run as one pass
+    /// straight from them, with no copy into the scratch first (the same
+    /// values, so the same bits).
+    fn block_targets<const SANITIZE: bool>(
+        &mut self,
+        num_channels: usize,
+        n: usize,
+        linked: Option<[&[f64]; 2]>,
+    ) -> bool {
         let settings = self.settings;
         let Self {
             channels: states,
@@ -820,6 +861,21 @@ impl Compressor {
             }
         } else {
             scratch.makeup[..n].fill(makeup.tick());
+        }
+        let shared = num_channels == 1 || settings.stereo_link == 1.0;
+        let curve = *fast_curve;
+        if let Some([left, right]) = linked {
+            // 2 and 3 for the linked peak detector: the loudest |x|, then dB
+            // and the curve.
+            let clean = |x: f64| if SANITIZE { sanitize_f64(x) } else { x };
+            let target = &mut reductions[0][..n];
+            for ((t, &l), &r) in target.iter_mut().zip(&left[..n]).zip(&right[..n]) {
+                *t = clean(l).abs().max(clean(r).abs());
+            }
+            for t in target.iter_mut() {
+                *t = curve.reduction_db(fast_amplitude_to_db(*t));
+            }
+            return Self::share_targets(states, reductions, n);
         }
         // 1. Side-chain high-pass.
         if settings.sidechain_hpf_enabled {
@@ -848,7 +904,6 @@ impl Compressor {
         // 2. Level, in place: |x|, the RMS or their blend. With full link
         // and pure RMS the mean square itself (the square root of the
         // loudest is the loudest square root, bit for bit).
-        let shared = num_channels == 1 || settings.stereo_link == 1.0;
         let blend = settings.effective_rms_blend();
         let squared = shared && blend == 1.0;
         if blend == 0.0 {
@@ -876,7 +931,6 @@ impl Compressor {
             }
         }
         // 3. Link, dB and the curve: the target reduction.
-        let curve = *fast_curve;
         if shared {
             let target = &mut reductions[0];
             if let [left, right] = &levels[..] {
@@ -912,14 +966,22 @@ impl Compressor {
                 }
             }
         }
-        // 4. Ballistics, in place. Shared targets and equal states: once.
-        let one_path = shared
-            && states.iter().all(|s| {
-                s.reduction.value().to_bits() == states[0].reduction.value().to_bits()
-                    && s.reduction_slow.value().to_bits()
-                        == states[0].reduction_slow.value().to_bits()
-            });
-        if shared && !one_path {
+        if shared {
+            Self::share_targets(states, reductions, n)
+        } else {
+            false
+        }
+    }
+
+    /// Shared targets (in `reductions[0]`): true if every channel's
+    /// ballistics state equals channel 0's, so they run once (stage 4);
+    /// otherwise the targets are copied to every channel.
+    fn share_targets(states: &[ChannelState], reductions: &mut [[f64; BLOCK]], n: usize) -> bool {
+        let one_path = states.iter().all(|s| {
+            s.reduction.value().to_bits() == states[0].reduction.value().to_bits()
+                && s.reduction_slow.value().to_bits() == states[0].reduction_slow.value().to_bits()
+        });
+        if !one_path {
             let (first, rest) = reductions.split_at_mut(1);
             for r in rest {
                 r[..n].copy_from_slice(&first[0][..n]);
