@@ -1716,6 +1716,34 @@ impl BusGlue {
                 self.stats.band_gain_reduction_db[b].max(reduction);
             self.stats.gain_reduction_db = self.stats.gain_reduction_db.max(reduction);
         }
+        // Every band heard, settled (no solo, no solo fade): the sums
+        // below without the × 1.0 (exact, so the same bits), and without
+        // the reference when the plain finish, which never reads it, follows.
+        let all_heard = self
+            .band_audible
+            .iter()
+            .all(|s| !s.is_smoothing() && s.target() == 1.0);
+        if all_heard {
+            for s in &mut self.band_audible {
+                s.tick();
+            }
+            let need_reference = !(self.multiband.is_on() && self.finishes_plain());
+            for c in 0..n {
+                let [b0, b1, b2] = [&bands[0][c], &bands[1][c], &bands[2][c]];
+                let [g0, g1, g2] = [&gains[0][c], &gains[1][c], &gains[2][c]];
+                let [d0, d1, d2] = [&detectors[0][c], &detectors[1][c], &detectors[2][c]];
+                for i in 0..len {
+                    wet[c][i] = 0.0 + b0[i] * g0[i] + b1[i] * g1[i] + b2[i] * g2[i];
+                    detector[c][i] = 0.0 + d0[i] + d1[i] + d2[i];
+                }
+                if need_reference {
+                    for i in 0..len {
+                        reference[c][i] = 0.0 + b0[i] + b1[i] + b2[i];
+                    }
+                }
+            }
+            return;
+        }
         // Audibility per frame (a settled smoother returns its target).
         for (a, s) in audible.iter_mut().zip(&mut self.band_audible) {
             if s.is_smoothing() {
