@@ -343,6 +343,20 @@ impl Mul for Pair {
     }
 }
 
+/// The SSE2 register behind a pair, for the wider AVX passes that put two
+/// pairs in one register (`pair_crossover`).
+#[cfg(target_arch = "x86_64")]
+impl Pair {
+    #[inline(always)]
+    pub(crate) fn raw(self) -> core::arch::x86_64::__m128d {
+        self.0
+    }
+    #[inline(always)]
+    pub(crate) fn from_raw(raw: core::arch::x86_64::__m128d) -> Self {
+        Self(raw)
+    }
+}
+
 /// Biquad coefficients for two lanes (each lane its own filter).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairCoefs {
@@ -375,6 +389,12 @@ impl PairCoefs {
     /// The same filter on both lanes.
     pub fn splat(coefs: &BiquadCoefs) -> Self {
         Self::new(coefs, coefs)
+    }
+    /// `[b0, b1, b2, a1, a2]`, for passes that lay the coefficients out
+    /// their own way.
+    #[inline(always)]
+    pub(crate) fn parts(&self) -> [Pair; 5] {
+        [self.b0, self.b1, self.b2, self.a1, self.a2]
     }
 }
 
@@ -430,6 +450,18 @@ impl PairState {
         self.s2 = c.b2 * x - c.a2 * y;
         *floor = floor.min(self.s2.abs());
         y
+    }
+
+    /// The memories `(s1, s2)`, for passes that keep them their own way.
+    #[inline(always)]
+    pub(crate) fn cells(&self) -> (Pair, Pair) {
+        (self.s1, self.s2)
+    }
+
+    /// A state of the memories `(s1, s2)` ([`Self::cells`]).
+    #[inline(always)]
+    pub(crate) fn from_cells(s1: Pair, s2: Pair) -> Self {
+        Self { s1, s2 }
     }
 
     /// A state whose lane 0 holds the cells `lane0` and lane 1 `lane1`

@@ -150,6 +150,129 @@ fn split_pass_dispatch<const FLUSH: bool>(
     })
 }
 
+/// [`split_pass`] without the tail flush (`FLUSH = false`) in 256-bit AVX
+/// registers: section `k < H` of the low branch and section `k` of the
+/// high branch share one register (lanes: low left, low right, high left,
+/// high right; both branches start from the same sample), so the `H`
+/// section pairs cost about what `H` sections cost; the low branch's
+/// remaining `L − H` sections (the later splits' all-passes, and the
+/// 24 dB/octave shapes' extra stage) run as pairs. Per lane the same IEEE
+/// operations in the same order as [`PairState::process_unflushed`] (no
+/// FMA), so the same bits (tested against the baseline path). Returns
+/// `false`, memories untouched, when a flush could have happened (the
+/// caller then runs the exact pass).
+///
+/// # Safety
+/// The CPU must have AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn split_pass_quad<const L: usize, const H: usize>(
+    coefs: (
+        &[PairCoefs; MAX_PASS_SECTIONS],
+        &[PairCoefs; MAX_PASS_SECTIONS],
+    ),
+    states: (
+        &mut [PairState; MAX_PASS_SECTIONS],
+        &mut [PairState; MAX_PASS_SECTIONS],
+    ),
+    src: &[Pair],
+    low: &mut [Pair],
+    high: &mut [Pair],
+) -> bool {
+    use core::arch::x86_64::{
+        __m256d, _mm256_add_pd, _mm256_and_pd, _mm256_castpd256_pd128, _mm256_castsi256_pd,
+        _mm256_cmp_pd, _mm256_extractf128_pd, _mm256_min_pd, _mm256_movemask_pd, _mm256_mul_pd,
+        _mm256_set1_epi64x, _mm256_set1_pd, _mm256_set_m128d, _mm256_sub_pd, _CMP_LT_OQ,
+    };
+    const { assert!(H <= L) };
+    let join = |lo: Pair, hi: Pair| -> __m256d { _mm256_set_m128d(hi.raw(), lo.raw()) };
+    let lower = |v: __m256d| Pair::from_raw(_mm256_castpd256_pd128(v));
+    let upper = |v: __m256d| Pair::from_raw(_mm256_extractf128_pd::<1>(v));
+    let coef: [[__m256d; 5]; H] = core::array::from_fn(|k| {
+        let (l, h) = (coefs.0[k].parts(), coefs.1[k].parts());
+        core::array::from_fn(|j| join(l[j], h[j]))
+    });
+    let mut s1: [__m256d; H] =
+        core::array::from_fn(|k| join(states.0[k].cells().0, states.1[k].cells().0));
+    let mut s2: [__m256d; H] =
+        core::array::from_fn(|k| join(states.0[k].cells().1, states.1[k].cells().1));
+    let sign_off = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
+    let mut floor = [_mm256_set1_pd(f64::INFINITY); H];
+    let rest_coefs: [PairCoefs; L] = core::array::from_fn(|k| coefs.0[k]);
+    let mut rest_states: [PairState; L] = core::array::from_fn(|k| states.0[k]);
+    let mut rest_floor = [Pair::splat(f64::INFINITY); L];
+    for ((&x, lo), hi) in src.iter().zip(low.iter_mut()).zip(high.iter_mut()) {
+        let mut q = join(x, x);
+        for k in 0..H {
+            let [b0, b1, b2, a1, a2] = coef[k];
+            let y = _mm256_add_pd(_mm256_mul_pd(b0, q), s1[k]);
+            s1[k] = _mm256_add_pd(
+                _mm256_sub_pd(_mm256_mul_pd(b1, q), _mm256_mul_pd(a1, y)),
+                s2[k],
+            );
+            s2[k] = _mm256_sub_pd(_mm256_mul_pd(b2, q), _mm256_mul_pd(a2, y));
+            floor[k] = _mm256_min_pd(_mm256_and_pd(s2[k], sign_off), floor[k]);
+            q = y;
+        }
+        let mut a = lower(q);
+        for k in H..L {
+            a = rest_states[k].process_unflushed(&rest_coefs[k], a, &mut rest_floor[k]);
+        }
+        *lo = a;
+        *hi = upper(q);
+    }
+    let threshold = _mm256_set1_pd(STATE_FLUSH_THRESHOLD);
+    let quad_tail = floor
+        .iter()
+        .any(|&f| _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(f, threshold)) != 0);
+    let pair_tail = rest_floor[H..]
+        .iter()
+        .any(|f| f.any_below(STATE_FLUSH_THRESHOLD));
+    if quad_tail || pair_tail {
+        return false;
+    }
+    for k in 0..H {
+        states.0[k] = PairState::from_cells(lower(s1[k]), lower(s2[k]));
+        states.1[k] = PairState::from_cells(upper(s1[k]), upper(s2[k]));
+    }
+    states.0[H..L].copy_from_slice(&rest_states[H..]);
+    true
+}
+
+/// [`split_pass_quad`] for the shapes [`split_pass_dispatch`] knows.
+///
+/// # Safety
+/// The CPU must have AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn split_pass_quad_dispatch(
+    sections: (usize, usize),
+    coefs: (
+        &[PairCoefs; MAX_PASS_SECTIONS],
+        &[PairCoefs; MAX_PASS_SECTIONS],
+    ),
+    states: (
+        &mut [PairState; MAX_PASS_SECTIONS],
+        &mut [PairState; MAX_PASS_SECTIONS],
+    ),
+    src: &[Pair],
+    low: &mut [Pair],
+    high: &mut [Pair],
+) -> Option<bool> {
+    // SAFETY: the caller guarantees AVX.
+    unsafe {
+        Some(match sections {
+            (2, 2) => split_pass_quad::<2, 2>(coefs, states, src, low, high),
+            (3, 2) => split_pass_quad::<3, 2>(coefs, states, src, low, high),
+            (4, 2) => split_pass_quad::<4, 2>(coefs, states, src, low, high),
+            (4, 4) => split_pass_quad::<4, 4>(coefs, states, src, low, high),
+            (6, 4) => split_pass_quad::<6, 4>(coefs, states, src, low, high),
+            (8, 4) => split_pass_quad::<8, 4>(coefs, states, src, low, high),
+            _ => return None,
+        })
+    }
+}
+
 /// One split's block pass coefficients ([`split_pass`]): the low branch
 /// (the low-pass stage twice, then the later splits' all-passes) and the
 /// high branch (the high-pass stage twice), and how many sections of each
@@ -405,7 +528,7 @@ impl PairCrossover {
             unsafe { self.split_block_vex(input, bands) };
             return;
         }
-        self.split_block_impl(input, bands);
+        self.split_block_impl::<N, false>(input, bands);
     }
 
     /// [`Self::split_block_impl`] compiled with AVX enabled.
@@ -419,14 +542,16 @@ impl PairCrossover {
         input: &[Pair],
         bands: &mut [[Pair; N]; MAX_BANDS],
     ) {
-        self.split_block_impl(input, bands);
+        self.split_block_impl::<N, true>(input, bands);
     }
 
-    /// The body of [`Self::split_block`].
+    /// The body of [`Self::split_block`]; with `QUAD` (only from
+    /// [`Self::split_block_vex`], AVX present) the fast passes run as
+    /// [`split_pass_quad`].
     // `s` picks a split, its band and the buffers around it: not one slice.
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
-    fn split_block_impl<const N: usize>(
+    fn split_block_impl<const N: usize, const QUAD: bool>(
         &mut self,
         input: &[Pair],
         bands: &mut [[Pair; N]; MAX_BANDS],
@@ -485,14 +610,40 @@ impl PairCrossover {
             };
             let low = &mut lower[s][..len];
             let coefs_pair = (&pass.low, &pass.high);
-            let ran = match split_pass_dispatch::<false>(
+            #[cfg(target_arch = "x86_64")]
+            let fast = if QUAD {
+                // SAFETY: `QUAD` is set only by `split_block_vex`, whose
+                // caller checked for AVX.
+                unsafe {
+                    split_pass_quad_dispatch(
+                        (l, h),
+                        coefs_pair,
+                        (&mut low_states, &mut high_states),
+                        src,
+                        low,
+                        high,
+                    )
+                }
+            } else {
+                split_pass_dispatch::<false>(
+                    (l, h),
+                    coefs_pair,
+                    (&mut low_states, &mut high_states),
+                    src,
+                    low,
+                    high,
+                )
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let fast = split_pass_dispatch::<false>(
                 (l, h),
                 coefs_pair,
                 (&mut low_states, &mut high_states),
                 src,
                 low,
                 high,
-            ) {
+            );
+            let ran = match fast {
                 Some(true) => true,
                 Some(false) => {
                     // A tail flush could have happened: again, exactly.
@@ -646,7 +797,7 @@ mod tests {
                     [[Pair::default(); N]; MAX_BANDS],
                 );
                 dispatched.split_block(&input, &mut a);
-                baseline.split_block_impl(&input, &mut b);
+                baseline.split_block_impl::<N, false>(&input, &mut b);
                 for band in 0..num_bands {
                     for i in 0..N {
                         assert_eq!(
