@@ -5,7 +5,10 @@
 //! × realtime = (frames/s) / 48 000.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use shared_dsp::processors::stereo_imager::{ImagerSettings, StereoImager};
+use shared_dsp::processors::stereo_imager::StereoImager;
+
+#[allow(dead_code)]
+mod support;
 
 const SAMPLE_RATE_HZ: f64 = 48_000.0;
 /// One second of audio per iteration.
@@ -35,20 +38,8 @@ fn bench_imager(c: &mut Criterion) {
     let audio = signal();
     let mut group = c.benchmark_group("stereo_imager_48k_stereo_64");
     group.throughput(Throughput::Elements(SIGNAL_FRAMES as u64));
-    let single = ImagerSettings {
-        width: 1.5,
-        ..ImagerSettings::default()
-    };
-    let four = ImagerSettings {
-        width: 1.2,
-        num_bands: 4,
-        band_width: [0.0, 1.0, 1.3, 1.6],
-        mono_maker: true,
-        stereoize: 0.3,
-        side_low_gain_db: -3.0,
-        side_high_gain_db: 2.0,
-        ..ImagerSettings::default()
-    };
+    let single = support::stereo_imager_single_band();
+    let four = support::stereo_imager_four_bands();
     for (name, settings) in [("single_band", single), ("four_bands", four)] {
         group.bench_with_input(BenchmarkId::new(name, BLOCK_FRAMES), &settings, |b, s| {
             let mut imager = StereoImager::new(SAMPLE_RATE_HZ);

@@ -30,7 +30,7 @@ use shared_dsp::primitives::true_peak::{DetectorFactor, TruePeakDetector};
 use shared_dsp::processors::bus_glue::{BusGlue, BusGlueSettings};
 use shared_dsp::processors::channel_strip::{ChannelStrip, ChannelStripSettings};
 use shared_dsp::processors::maximizer::{Maximizer, MaximizerSettings, Oversampling};
-use shared_dsp::processors::stereo_imager::{ImagerSettings, StereoImager};
+use shared_dsp::processors::stereo_imager::StereoImager;
 use shared_dsp::units::dynamics::{Compressor, CompressorSettings, Detection, Gate, GateSettings};
 use shared_dsp::units::eq::{
     CutFilter, CutFilterSettings, EqBandSettings, EqBandType, EqSettings, ParametricEq,
@@ -524,26 +524,8 @@ fn bench_units(c: &mut Criterion) {
     let silence = &inputs[1].1;
     let mut g = group(c, "stereo_imager_silence");
     let imager_cases = [
-        (
-            "single_band",
-            ImagerSettings {
-                width: 1.5,
-                ..ImagerSettings::default()
-            },
-        ),
-        (
-            "four_bands",
-            ImagerSettings {
-                width: 1.2,
-                num_bands: 4,
-                band_width: [0.0, 1.0, 1.3, 1.6],
-                mono_maker: true,
-                stereoize: 0.3,
-                side_low_gain_db: -3.0,
-                side_high_gain_db: 2.0,
-                ..ImagerSettings::default()
-            },
-        ),
+        ("single_band", support::stereo_imager_single_band()),
+        ("four_bands", support::stereo_imager_four_bands()),
     ];
     for (name, settings) in imager_cases {
         for (input_name, input) in [("music", music), ("silence", silence)] {

@@ -19,7 +19,7 @@
 #[path = "../benches/support/mod.rs"]
 mod support;
 
-use shared_dsp::processors::stereo_imager::{ImagerSettings, StereoImager};
+use shared_dsp::processors::stereo_imager::StereoImager;
 use support::{in_blocks, music_like, SAMPLE_RATE_HZ};
 
 /// Block size of the bench cases profiled, frames.
@@ -30,20 +30,8 @@ fn main() {
     let mode = args.next().unwrap_or_else(|| "four".into());
     let seconds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(2);
     let settings = match mode.as_str() {
-        "single" => ImagerSettings {
-            width: 1.5,
-            ..ImagerSettings::default()
-        },
-        "four" => ImagerSettings {
-            width: 1.2,
-            num_bands: 4,
-            band_width: [0.0, 1.0, 1.3, 1.6],
-            mono_maker: true,
-            stereoize: 0.3,
-            side_low_gain_db: -3.0,
-            side_high_gain_db: 2.0,
-            ..ImagerSettings::default()
-        },
+        "single" => support::stereo_imager_single_band(),
+        "four" => support::stereo_imager_four_bands(),
         other => panic!("unknown mode {other}"),
     };
     if std::env::var_os("LATHE_NO_VEX").is_some() {

@@ -1,9 +1,10 @@
 //! What the processor benches share: the rate, one second of music-like
 //! stereo (a bass tone and a decaying hiss on every quarter-second beat,
-//! from a fixed LCG seed), the block loop, and the Bus Glue's three-band
-//! bench settings.
+//! from a fixed LCG seed), the block loop, and the settings of the Bus
+//! Glue's three-band and the Stereo Imager's bench cases.
 
 use shared_dsp::processors::bus_glue::{BandSettings, BusGlueSettings, DEFAULT_BANDS};
+use shared_dsp::processors::stereo_imager::ImagerSettings;
 
 /// Sample rate of every bench, Hz.
 pub const SAMPLE_RATE_HZ: f64 = 48_000.0;
@@ -67,5 +68,34 @@ pub fn bus_glue_three_band() -> BusGlueSettings {
         auto_release: true,
         metering: false,
         ..BusGlueSettings::default()
+    }
+}
+
+/// The Stereo Imager's single-band bench case (issue 8's 1500× target):
+/// 150 % width, everything else default (meters on). One copy for
+/// `benches/units.rs`, `benches/stereo_imager.rs` and
+/// `examples/stereo_imager_profile.rs`.
+#[allow(dead_code)]
+pub fn stereo_imager_single_band() -> ImagerSettings {
+    ImagerSettings {
+        width: 1.5,
+        ..ImagerSettings::default()
+    }
+}
+
+/// The Stereo Imager's four-band bench case (issue 8's 400× target): four
+/// bands of rising width, mono maker, stereoize and both side shelves on,
+/// meters on. Shared as [`stereo_imager_single_band`] is.
+#[allow(dead_code)]
+pub fn stereo_imager_four_bands() -> ImagerSettings {
+    ImagerSettings {
+        width: 1.2,
+        num_bands: 4,
+        band_width: [0.0, 1.0, 1.3, 1.6],
+        mono_maker: true,
+        stereoize: 0.3,
+        side_low_gain_db: -3.0,
+        side_high_gain_db: 2.0,
+        ..ImagerSettings::default()
     }
 }

@@ -119,8 +119,32 @@ fn split_pass<const L: usize, const H: usize, const FLUSH: bool>(
     true
 }
 
+/// `$pass::<L, H>` for the (low, high) section counts a crossover's block
+/// passes have, as constants: `Some` of its result, `None` for any other
+/// shape. Linkwitz-Riley 24 dB/octave: 2 low-pass sections plus 0 ..= 2
+/// all-passes, 2 high-pass sections; 48 dB/octave: 4 low-pass sections
+/// plus 0, 2 or 4 all-passes, 4 high-pass sections.
+macro_rules! by_pass_shape {
+    ($sections:expr, |$l:ident, $h:ident| $pass:expr) => {
+        match $sections {
+            (2, 2) => by_pass_shape!(@run 2, 2, $l, $h, $pass),
+            (3, 2) => by_pass_shape!(@run 3, 2, $l, $h, $pass),
+            (4, 2) => by_pass_shape!(@run 4, 2, $l, $h, $pass),
+            (4, 4) => by_pass_shape!(@run 4, 4, $l, $h, $pass),
+            (6, 4) => by_pass_shape!(@run 6, 4, $l, $h, $pass),
+            (8, 4) => by_pass_shape!(@run 8, 4, $l, $h, $pass),
+            _ => None,
+        }
+    };
+    (@run $lv:literal, $hv:literal, $l:ident, $h:ident, $pass:expr) => {{
+        const $l: usize = $lv;
+        const $h: usize = $hv;
+        Some($pass)
+    }};
+}
+
 /// [`split_pass`] with `L` and `H` known at compile time for the shapes a
-/// crossover has; `false` for any other shape.
+/// crossover has; `None` for any other shape.
 #[inline(always)]
 fn split_pass_dispatch<const FLUSH: bool>(
     sections: (usize, usize),
@@ -136,18 +160,9 @@ fn split_pass_dispatch<const FLUSH: bool>(
     low: &mut [Pair],
     high: &mut [Pair],
 ) -> Option<bool> {
-    Some(match sections {
-        // Linkwitz-Riley 24 dB/octave: 2 low-pass sections plus 0 ..= 2
-        // all-passes; 2 high-pass sections.
-        (2, 2) => split_pass::<2, 2, FLUSH>(coefs, states, src, low, high),
-        (3, 2) => split_pass::<3, 2, FLUSH>(coefs, states, src, low, high),
-        (4, 2) => split_pass::<4, 2, FLUSH>(coefs, states, src, low, high),
-        // 48 dB/octave: 4 low-pass sections plus 0, 2 or 4 all-passes.
-        (4, 4) => split_pass::<4, 4, FLUSH>(coefs, states, src, low, high),
-        (6, 4) => split_pass::<6, 4, FLUSH>(coefs, states, src, low, high),
-        (8, 4) => split_pass::<8, 4, FLUSH>(coefs, states, src, low, high),
-        _ => return None,
-    })
+    by_pass_shape!(sections, |L, H| split_pass::<L, H, FLUSH>(
+        coefs, states, src, low, high
+    ))
 }
 
 /// [`split_pass`] without the tail flush (`FLUSH = false`) in 256-bit AVX
@@ -260,17 +275,9 @@ unsafe fn split_pass_quad_dispatch(
     high: &mut [Pair],
 ) -> Option<bool> {
     // SAFETY: the caller guarantees AVX.
-    unsafe {
-        Some(match sections {
-            (2, 2) => split_pass_quad::<2, 2>(coefs, states, src, low, high),
-            (3, 2) => split_pass_quad::<3, 2>(coefs, states, src, low, high),
-            (4, 2) => split_pass_quad::<4, 2>(coefs, states, src, low, high),
-            (4, 4) => split_pass_quad::<4, 4>(coefs, states, src, low, high),
-            (6, 4) => split_pass_quad::<6, 4>(coefs, states, src, low, high),
-            (8, 4) => split_pass_quad::<8, 4>(coefs, states, src, low, high),
-            _ => return None,
-        })
-    }
+    by_pass_shape!(sections, |L, H| unsafe {
+        split_pass_quad::<L, H>(coefs, states, src, low, high)
+    })
 }
 
 /// One split's block pass coefficients ([`split_pass`]): the low branch
@@ -740,7 +747,7 @@ mod tests {
                     if start >= len {
                         break;
                     }
-                    if start >= 2_000 && start < 2_100 {
+                    if (2_000..2_100).contains(&start) {
                         let moved = [5_000.0, 200.0, 1_000.0];
                         per_sample.set_bands(num_bands, moved);
                         block.set_bands(num_bands, moved);
