@@ -119,6 +119,17 @@ fn run(
     (out, largest_reduction)
 }
 
+/// Asserts that every channel of `a` holds exactly the bits of `b`'s.
+fn assert_same_bits(a: &[Vec<f64>], b: &[Vec<f64>], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: channel counts differ");
+    for (a, b) in a.iter().zip(b) {
+        assert!(
+            a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()),
+            "{what}: gains differ"
+        );
+    }
+}
+
 #[test]
 fn block_path_agrees_with_the_reference_path_over_random_settings() {
     let mut rng = Rng::new(0x00c0_ffee);
@@ -287,12 +298,7 @@ fn sanitized_entry_point_matches_compute_gains_on_clean_input() {
             }
             (out, largest)
         });
-        for (a, b) in checked.0.iter().zip(&sanitized.0) {
-            assert!(
-                a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()),
-                "case {case}: gains differ"
-            );
-        }
+        assert_same_bits(&checked.0, &sanitized.0, &format!("case {case}"));
         assert_eq!(checked.1, sanitized.1, "case {case}: reductions differ");
     }
 }
@@ -382,12 +388,7 @@ fn compute_gains_each_is_compute_gains_on_each_bit_for_bit() {
             (outs, reductions)
         });
         for (k, (a, b)) in alone.0.iter().zip(&together.0).enumerate() {
-            for (x, y) in a.iter().zip(b) {
-                assert!(
-                    x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "case {case}, unit {k}: gains differ"
-                );
-            }
+            assert_same_bits(a, b, &format!("case {case}, unit {k}"));
         }
         assert_eq!(alone.1, together.1, "case {case}: reductions differ");
         // Not vacuous: the units' gains differ from each other.
@@ -454,12 +455,7 @@ fn linked_peak_side_chain_read_in_place_matches_the_copying_path() {
             }
             (out, reductions)
         });
-        for (a, b) in in_place.0.iter().zip(&copied.0) {
-            assert!(
-                a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()),
-                "case {case}: gains differ"
-            );
-        }
+        assert_same_bits(&in_place.0, &copied.0, &format!("case {case}"));
         assert_eq!(in_place.1, copied.1, "case {case}: reductions differ");
         compressed += usize::from(in_place.1.iter().any(|&r| f64::from_bits(r) > 1.0));
     }

@@ -61,6 +61,17 @@ fn cascade(coefs: &[PairCoefs], states: &mut [PairState], sections: usize, x: Pa
 /// 2·2 + 2·2).
 const MAX_PASS_SECTIONS: usize = 2 * MAX_STAGE_SECTIONS + (MAX_SPLITS - 1) * MAX_STAGE_SECTIONS;
 
+/// A block pass's coefficients, low branch then high branch.
+type PassCoefRefs<'a> = (
+    &'a [PairCoefs; MAX_PASS_SECTIONS],
+    &'a [PairCoefs; MAX_PASS_SECTIONS],
+);
+/// A block pass's memories, low branch then high branch.
+type PassStateRefs<'a> = (
+    &'a mut [PairState; MAX_PASS_SECTIONS],
+    &'a mut [PairState; MAX_PASS_SECTIONS],
+);
+
 /// One split over a block: `src` through the `L` sections of the low
 /// branch (the low-pass stage twice, then the later splits' all-passes:
 /// the band's phase compensation) into `low`, and through the `H`
@@ -71,14 +82,8 @@ const MAX_PASS_SECTIONS: usize = 2 * MAX_STAGE_SECTIONS + (MAX_SPLITS - 1) * MAX
 /// flush could have happened, see [`PairState::process_unflushed`].
 #[inline(always)]
 fn split_pass<const L: usize, const H: usize, const FLUSH: bool>(
-    coefs: (
-        &[PairCoefs; MAX_PASS_SECTIONS],
-        &[PairCoefs; MAX_PASS_SECTIONS],
-    ),
-    states: (
-        &mut [PairState; MAX_PASS_SECTIONS],
-        &mut [PairState; MAX_PASS_SECTIONS],
-    ),
+    coefs: PassCoefRefs<'_>,
+    states: PassStateRefs<'_>,
     src: &[Pair],
     low: &mut [Pair],
     high: &mut [Pair],
@@ -148,14 +153,8 @@ macro_rules! by_pass_shape {
 #[inline(always)]
 fn split_pass_dispatch<const FLUSH: bool>(
     sections: (usize, usize),
-    coefs: (
-        &[PairCoefs; MAX_PASS_SECTIONS],
-        &[PairCoefs; MAX_PASS_SECTIONS],
-    ),
-    states: (
-        &mut [PairState; MAX_PASS_SECTIONS],
-        &mut [PairState; MAX_PASS_SECTIONS],
-    ),
+    coefs: PassCoefRefs<'_>,
+    states: PassStateRefs<'_>,
     src: &[Pair],
     low: &mut [Pair],
     high: &mut [Pair],
@@ -182,14 +181,8 @@ fn split_pass_dispatch<const FLUSH: bool>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn split_pass_quad<const L: usize, const H: usize>(
-    coefs: (
-        &[PairCoefs; MAX_PASS_SECTIONS],
-        &[PairCoefs; MAX_PASS_SECTIONS],
-    ),
-    states: (
-        &mut [PairState; MAX_PASS_SECTIONS],
-        &mut [PairState; MAX_PASS_SECTIONS],
-    ),
+    coefs: PassCoefRefs<'_>,
+    states: PassStateRefs<'_>,
     src: &[Pair],
     low: &mut [Pair],
     high: &mut [Pair],
@@ -262,14 +255,8 @@ unsafe fn split_pass_quad<const L: usize, const H: usize>(
 #[target_feature(enable = "avx")]
 unsafe fn split_pass_quad_dispatch(
     sections: (usize, usize),
-    coefs: (
-        &[PairCoefs; MAX_PASS_SECTIONS],
-        &[PairCoefs; MAX_PASS_SECTIONS],
-    ),
-    states: (
-        &mut [PairState; MAX_PASS_SECTIONS],
-        &mut [PairState; MAX_PASS_SECTIONS],
-    ),
+    coefs: PassCoefRefs<'_>,
+    states: PassStateRefs<'_>,
     src: &[Pair],
     low: &mut [Pair],
     high: &mut [Pair],
@@ -278,6 +265,26 @@ unsafe fn split_pass_quad_dispatch(
     by_pass_shape!(sections, |L, H| unsafe {
         split_pass_quad::<L, H>(coefs, states, src, low, high)
     })
+}
+
+/// A split's fast block pass (no tail flush): [`split_pass_quad`] with
+/// `QUAD`, else [`split_pass`]; `None` for a shape neither knows.
+#[inline(always)]
+fn fast_pass<const QUAD: bool>(
+    sections: (usize, usize),
+    coefs: PassCoefRefs<'_>,
+    states: PassStateRefs<'_>,
+    src: &[Pair],
+    low: &mut [Pair],
+    high: &mut [Pair],
+) -> Option<bool> {
+    #[cfg(target_arch = "x86_64")]
+    if QUAD {
+        // SAFETY: `QUAD` is set only by `split_block_vex`, whose caller
+        // checked for AVX.
+        return unsafe { split_pass_quad_dispatch(sections, coefs, states, src, low, high) };
+    }
+    split_pass_dispatch::<false>(sections, coefs, states, src, low, high)
 }
 
 /// One split's block pass coefficients ([`split_pass`]): the low branch
@@ -617,32 +624,7 @@ impl PairCrossover {
             };
             let low = &mut lower[s][..len];
             let coefs_pair = (&pass.low, &pass.high);
-            #[cfg(target_arch = "x86_64")]
-            let fast = if QUAD {
-                // SAFETY: `QUAD` is set only by `split_block_vex`, whose
-                // caller checked for AVX.
-                unsafe {
-                    split_pass_quad_dispatch(
-                        (l, h),
-                        coefs_pair,
-                        (&mut low_states, &mut high_states),
-                        src,
-                        low,
-                        high,
-                    )
-                }
-            } else {
-                split_pass_dispatch::<false>(
-                    (l, h),
-                    coefs_pair,
-                    (&mut low_states, &mut high_states),
-                    src,
-                    low,
-                    high,
-                )
-            };
-            #[cfg(not(target_arch = "x86_64"))]
-            let fast = split_pass_dispatch::<false>(
+            let fast = fast_pass::<QUAD>(
                 (l, h),
                 coefs_pair,
                 (&mut low_states, &mut high_states),

@@ -195,6 +195,14 @@ mod tests {
         flat
     }
 
+    /// The points of the first line drawn in `color`.
+    fn curve(shapes: &[Shape], color: Color32) -> Option<Vec<egui::Pos2>> {
+        shapes.iter().find_map(|s| match s {
+            Shape::Path(p) if p.stroke.color == ColorMode::Solid(color) => Some(p.points.clone()),
+            _ => None,
+        })
+    }
+
     #[test]
     fn the_legend_sits_above_the_data_a_curve_along_the_top_stays_visible() {
         // Gain reduction of 0 dB all along: the curve runs on the top edge.
@@ -229,15 +237,7 @@ mod tests {
             "{legend:?} in {rect:?}"
         );
         // The curve itself is drawn on the plot's top edge, inside the plot.
-        let curve = shapes
-            .iter()
-            .find_map(|s| match s {
-                Shape::Path(p) if p.stroke.color == ColorMode::Solid(theme::OVER) => {
-                    Some(p.points.clone())
-                }
-                _ => None,
-            })
-            .expect("the curve");
+        let curve = curve(&shapes, theme::OVER).expect("the curve");
         assert!(curve
             .iter()
             .all(|p| (p.y - plot.top()).abs() < 0.5 && plot.x_range().contains(p.x)));
@@ -267,12 +267,7 @@ mod tests {
         });
         let plot = plot_rect(rect, false);
         assert_eq!(plot.top(), rect.top());
-        let curve = shapes.iter().find_map(|s| match s {
-            Shape::Path(p) if p.stroke.color == ColorMode::Solid(theme::ACCENT) => {
-                Some(p.points.clone())
-            }
-            _ => None,
-        });
+        let curve = curve(&shapes, theme::ACCENT);
         let y = scale::position(-3.0, (-12.0, 0.0), (plot.bottom(), plot.top()));
         assert!(curve
             .expect("the curve")
